@@ -1,0 +1,18 @@
+// Prisma CLI configuration. The JS schema engine (engine "js") runs migrations through the pg driver
+// adapter, so the CLI needs nothing but the npm registry (DESIGN.md: Prisma 7's CLI downloads a native
+// engine). The CLI is only ever started by server/src/db/migrate.ts and the db:* scripts, which set
+// DATABASE_URL to the database in use (embedded or external).
+import { PrismaPg } from "@prisma/adapter-pg";
+import { defineConfig } from "prisma/config";
+
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: "js",
+  schema: "../prisma/schema.prisma",
+  migrations: { path: "../prisma/migrations" },
+  async adapter() {
+    // The CLI's own process: reading its environment here is the CLI's contract, not the app's.
+    // A short idle timeout lets the CLI exit as soon as it is done (pg keeps idle clients for 10 s by default).
+    return new PrismaPg({ connectionString: process.env.DATABASE_URL, idleTimeoutMillis: 200 });
+  },
+});

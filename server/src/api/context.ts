@@ -1,0 +1,60 @@
+// Authenticate once per request: the Authorization header becomes a viewer ({ userId, role }), or
+// anonymous when there is none, or a 400/401/503 before anything runs. Everything downstream reads only
+// the context. The API never looks at cookies or sessions: a verified JWT is all it trusts.
+import type { YogaInitialContext } from "graphql-yoga";
+import type { Db } from "../db/client.ts";
+import type { TaskStore } from "../tasks/task-store.ts";
+import type { UserStore } from "../users/user-store.ts";
+import { authUnavailable, invalidAuthorizationRequest, invalidToken } from "./errors.ts";
+import { InvalidTokenError, KeysUnavailableError, type TokenVerifier, type Viewer } from "./token-verifier.ts";
+
+export interface Context {
+  viewer: Viewer | null;
+  /** For plugin-prisma's relation loading only; Task data goes through `tasks`. */
+  db: Db;
+  tasks: TaskStore;
+  users: UserStore;
+}
+
+export interface ContextDependencies {
+  verifier: TokenVerifier;
+  db: Db;
+  tasks: TaskStore;
+  users: UserStore;
+  logTokenRejection?: (reason: string) => void;
+}
+
+// Long enough for any real JWT this system issues, short enough to refuse abuse before any parsing.
+const MAX_TOKEN_LENGTH = 8 * 1024;
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const RETRY_AFTER_SECONDS = 5;
+
+export function createContextFactory(deps: ContextDependencies) {
+  return async ({ request }: YogaInitialContext): Promise<Context> => {
+    const viewer = await authenticate(request, deps);
+    return { viewer, db: deps.db, tasks: deps.tasks, users: deps.users };
+  };
+}
+
+async function authenticate(request: Request, deps: ContextDependencies): Promise<Viewer | null> {
+  // RFC 6750 allows a token in the URL; this API never does (URLs end up in logs and histories).
+  if (new URL(request.url).searchParams.has("access_token")) throw invalidAuthorizationRequest();
+  const header = request.headers.get("authorization");
+  if (header === null) return null;
+  if (header.length > MAX_TOKEN_LENGTH + 7) throw invalidToken();
+  const token = BEARER.exec(header.trim())?.[1];
+  if (!token) throw invalidAuthorizationRequest();
+  try {
+    return await deps.verifier.verify(token);
+  } catch (error) {
+    if (error instanceof KeysUnavailableError) {
+      deps.logTokenRejection?.(`signing keys unavailable: ${String(error.cause ?? error.message)}`);
+      throw authUnavailable(RETRY_AFTER_SECONDS);
+    }
+    if (error instanceof InvalidTokenError) {
+      deps.logTokenRejection?.(error.message);
+      throw invalidToken();
+    }
+    throw error;
+  }
+}

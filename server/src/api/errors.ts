@@ -1,0 +1,53 @@
+// Every error the API shows a client, in one place, so codes and messages stay the same everywhere.
+// Anything that is not one of these is masked by Yoga as "Unexpected error.".
+import { GraphQLError } from "graphql";
+
+const WWW_AUTHENTICATE_INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid or expired"';
+const WWW_AUTHENTICATE_INVALID_REQUEST = 'Bearer error="invalid_request", error_description="Send the token as: Authorization: Bearer <token>"';
+
+/** RFC 6750: a token was presented and it is not good. HTTP 401, no data. */
+export function invalidToken(): GraphQLError {
+  return new GraphQLError("Invalid or expired token.", {
+    extensions: {
+      code: "INVALID_TOKEN",
+      http: { status: 401, headers: { "WWW-Authenticate": WWW_AUTHENTICATE_INVALID_TOKEN } },
+    },
+  });
+}
+
+/** RFC 6750: the Authorization header is malformed (not one Bearer token). HTTP 400, no data. */
+export function invalidAuthorizationRequest(): GraphQLError {
+  return new GraphQLError("Malformed Authorization header: expected 'Bearer <token>'.", {
+    extensions: {
+      code: "INVALID_REQUEST",
+      http: { status: 400, headers: { "WWW-Authenticate": WWW_AUTHENTICATE_INVALID_REQUEST } },
+    },
+  });
+}
+
+/** The signing keys cannot be fetched: the token may be fine, so not 401. */
+export function authUnavailable(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError("Authentication is temporarily unavailable. Try again shortly.", {
+    extensions: {
+      code: "AUTH_UNAVAILABLE",
+      http: { status: 503, headers: { "Retry-After": String(retryAfterSeconds) } },
+    },
+  });
+}
+
+export function unauthenticated(): GraphQLError {
+  return new GraphQLError("You must be signed in.", { extensions: { code: "UNAUTHENTICATED" } });
+}
+
+export function forbidden(): GraphQLError {
+  return new GraphQLError("You are not allowed to do this.", { extensions: { code: "FORBIDDEN" } });
+}
+
+/** The same answer for a task that does not exist and a task that is not yours. */
+export function taskNotFound(): GraphQLError {
+  return new GraphQLError("Task not found.", { extensions: { code: "NOT_FOUND" } });
+}
+
+export function badUserInput(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", ...(field ? { field } : {}) } });
+}

@@ -1,0 +1,44 @@
+// The one Pothos builder. Scope-auth comes first so every other plugin's fields are already guarded.
+import SchemaBuilder from "@pothos/core";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { DateTimeResolver } from "graphql-scalars";
+import type { Context } from "./api/context.ts";
+import { forbidden, unauthenticated } from "./api/errors.ts";
+import type { Viewer } from "./api/token-verifier.ts";
+import type PrismaTypes from "./generated/pothos-prisma-types.ts";
+import { getDatamodel } from "./generated/pothos-prisma-types.ts";
+
+type SignedInContext = Context & { viewer: Viewer };
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { loggedIn: boolean; admin: boolean };
+  AuthContexts: { loggedIn: SignedInContext; admin: SignedInContext };
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => ({
+      loggedIn: context.viewer !== null,
+      admin: context.viewer?.role === "admin",
+    }),
+    // Pothos' own ForbiddenError is not a GraphQLError, so Yoga would mask it as "Unexpected error.".
+    unauthorizedError: (_parent, context) => (context.viewer ? forbidden() : unauthenticated()),
+    authorizeOnSubscribe: true,
+  },
+  prisma: {
+    client: (context) => context.db,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+});
+
+builder.addScalarType("DateTime", DateTimeResolver);
+builder.queryType({});
+builder.mutationType({});

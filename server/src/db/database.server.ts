@@ -1,0 +1,42 @@
+// Chooses the database: DATABASE_URL when it is set, otherwise an embedded PostgreSQL that starts by
+// itself under the git-ignored data folder. Either way the caller gets a URL and a way to stop.
+import path from "node:path";
+import type { Env } from "../env.ts";
+import { dataDir } from "../paths.ts";
+import { devSecret } from "./dev-secrets.ts";
+import { startEmbeddedPostgres } from "./embedded-postgres.server.ts";
+
+export interface Database {
+  url: string;
+  /** Human-readable, password-free description for start-up output. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+export async function openDatabase(env: Env): Promise<Database> {
+  if (env.DATABASE_URL) {
+    return { url: env.DATABASE_URL, description: `PostgreSQL at ${redact(env.DATABASE_URL)} (DATABASE_URL)`, stop: async () => {} };
+  }
+  const directory = env.EMBEDDED_POSTGRES_DIR ?? path.join(dataDir, "postgres");
+  const running = await startEmbeddedPostgres({
+    directory,
+    port: env.EMBEDDED_POSTGRES_PORT,
+    password: devSecret("postgresPassword"),
+    database: "tasks",
+  });
+  return {
+    url: running.url,
+    description: `embedded PostgreSQL at ${redact(running.url)} (data in ${path.relative(process.cwd(), directory) || directory})`,
+    stop: running.stop,
+  };
+}
+
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}

@@ -1,0 +1,25 @@
+// Development-only secrets, generated once and kept in the git-ignored data folder so that a restart
+// keeps sessions, signing keys and the embedded database password. Production never reaches this file:
+// config.ts refuses to start there without real secrets.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { dataDir } from "../paths.ts";
+
+type SecretName = "betterAuthSecret" | "postgresPassword";
+
+export function devSecret(name: SecretName, directory = dataDir): string {
+  const file = path.join(directory, "dev-secrets.json");
+  let secrets: Partial<Record<SecretName, string>> = {};
+  try {
+    secrets = JSON.parse(readFileSync(file, "utf8")) as typeof secrets;
+  } catch {
+    // First run (or an unreadable file): start a new set.
+  }
+  const existing = secrets[name];
+  if (existing) return existing;
+  const created = randomBytes(32).toString("base64url");
+  mkdirSync(directory, { recursive: true, mode: 0o755 });
+  writeFileSync(file, JSON.stringify({ ...secrets, [name]: created }, null, 2), { mode: 0o600 });
+  return created;
+}

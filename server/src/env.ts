@@ -1,0 +1,62 @@
+// The one place that reads process.env. Everything else receives typed config from here, so tests can
+// build apps from any config without touching the process environment.
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().default("127.0.0.1"),
+  API_PORT: port.default(4000),
+  AUTH_PORT: port.default(4001),
+  CLIENT_PORT: port.default(5173),
+
+  DATABASE_URL: optionalString,
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  EMBEDDED_POSTGRES_DIR: optionalString,
+
+  BETTER_AUTH_SECRET: optionalString,
+  AUTH_BASE_URL: optionalString,
+  AUTH_TRUSTED_ORIGINS: list,
+
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: z.string().default("tasks-api"),
+  JWT_EXPIRATION: z.string().default("15m"),
+  JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  JWT_SHARED_SECRET: optionalString,
+
+  API_JWKS_URL: optionalString,
+  API_JWKS: optionalString,
+  API_JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  API_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  API_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(600_000),
+  API_CORS_ORIGINS: list,
+  API_GRAPHIQL: z.enum(["true", "false"]).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+/** Parses an environment once; stops with every problem listed rather than the first. */
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvError(`Invalid environment:\n${problems.join("\n")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,6 @@
+import { builder } from "../builder.ts";
+import "./admin.ts";
+import "./task.ts";
+import "./user.ts";
+
+export const schema = builder.toSchema({ sortSchema: true });

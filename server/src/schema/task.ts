@@ -1,0 +1,162 @@
+// Task type and operations. Every resolver reaches Task data only through context.tasks (the
+// owner-scoped store) with the verified viewer's id; the owner is never an argument.
+import type { ZodType } from "zod";
+import { badUserInput, taskNotFound, unauthenticated } from "../api/errors.ts";
+import { builder } from "../builder.ts";
+import {
+  createTaskInput,
+  PAGE_SIZE_DEFAULT,
+  pageSize,
+  searchText,
+  updateTaskInput,
+} from "../tasks/task-input.ts";
+import { InvalidCursorError, taskOrders } from "../tasks/task-order.ts";
+import { OwnerNotFoundError, type TaskPage } from "../tasks/task-store.ts";
+
+export const Task = builder.prismaObject("Task", {
+  authScopes: { loggedIn: true },
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    title: t.exposeString("title"),
+    description: t.exposeString("description"),
+    completed: t.exposeBoolean("completed"),
+    dueAt: t.expose("dueAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+const TaskOrder = builder.enumType("TaskOrder", {
+  values: taskOrders,
+  description: "NEWEST_FIRST by creation time; DUE_SOONEST puts tasks without a due date last.",
+});
+
+const TaskFilter = builder.inputType("TaskFilter", {
+  fields: (t) => ({
+    completed: t.boolean({ required: false, description: "Only completed (true) or only open (false) tasks." }),
+    search: t.string({ required: false, description: "Case-insensitive text in the title or description." }),
+  }),
+});
+
+const CreateTaskInput = builder.inputType("CreateTaskInput", {
+  fields: (t) => ({
+    title: t.string({ required: true, description: "1 to 200 characters after trimming." }),
+    description: t.string({ required: false, description: "At most 10,000 characters." }),
+    completed: t.boolean({ required: false }),
+    dueAt: t.field({ type: "DateTime", required: false }),
+  }),
+});
+
+const UpdateTaskInput = builder.inputType("UpdateTaskInput", {
+  description: "Fields left out stay as they are. A null description or dueAt clears it.",
+  fields: (t) => ({
+    title: t.string({ required: false }),
+    description: t.string({ required: false }),
+    completed: t.boolean({ required: false }),
+    dueAt: t.field({ type: "DateTime", required: false }),
+  }),
+});
+
+const PageInfo = builder.objectRef<TaskPage["pageInfo"]>("PageInfo").implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean("hasNextPage"),
+    hasPreviousPage: t.exposeBoolean("hasPreviousPage"),
+    startCursor: t.exposeString("startCursor", { nullable: true }),
+    endCursor: t.exposeString("endCursor", { nullable: true }),
+  }),
+});
+
+const TaskEdge = builder.objectRef<TaskPage["edges"][number]>("TaskEdge").implement({
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.field({ type: Task, resolve: (edge) => edge.node }),
+  }),
+});
+
+const TaskConnection = builder.objectRef<TaskPage>("TaskConnection").implement({
+  authScopes: { loggedIn: true },
+  fields: (t) => ({
+    edges: t.field({ type: [TaskEdge], resolve: (page) => page.edges }),
+    pageInfo: t.field({ type: PageInfo, resolve: (page) => page.pageInfo }),
+    totalCount: t.int({ resolve: (page) => page.totalCount() }),
+  }),
+});
+
+/** Input validation with the schema's messages; invalid input changes nothing. */
+function parse<Output>(schema: ZodType<Output>, value: unknown): Output {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw badUserInput(issue?.message ?? "Invalid input.", issue?.path.join("."));
+}
+
+builder.queryFields((t) => ({
+  tasks: t.withAuth({ loggedIn: true }).field({
+    type: TaskConnection,
+    description: "Your tasks, a page at a time (Relay connection; at most 100 per page).",
+    args: {
+      first: t.arg.int({ required: false, defaultValue: PAGE_SIZE_DEFAULT }),
+      after: t.arg.string({ required: false }),
+      filter: t.arg({ type: TaskFilter, required: false }),
+      orderBy: t.arg({ type: TaskOrder, required: false, defaultValue: "NEWEST_FIRST" }),
+    },
+    resolve: async (_root, args, context) => {
+      const first = parse(pageSize, args.first ?? PAGE_SIZE_DEFAULT);
+      const search = args.filter?.search == null ? null : parse(searchText, args.filter.search);
+      try {
+        return await context.tasks.page(context.viewer.userId, {
+          first,
+          after: args.after,
+          filter: { completed: args.filter?.completed, search },
+          order: args.orderBy ?? "NEWEST_FIRST",
+        });
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw badUserInput("Invalid cursor: use a cursor from this query.", "after");
+        throw error;
+      }
+    },
+  }),
+  task: t.withAuth({ loggedIn: true }).field({
+    type: Task,
+    nullable: true,
+    description: "One of your tasks; null when it does not exist or is not yours.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => context.tasks.find(context.viewer.userId, String(args.id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createTask: t.withAuth({ loggedIn: true }).field({
+    type: Task,
+    args: { input: t.arg({ type: CreateTaskInput, required: true }) },
+    resolve: async (_root, args, context) => {
+      const input = parse(createTaskInput, args.input);
+      try {
+        return await context.tasks.create(context.viewer.userId, input);
+      } catch (error) {
+        if (error instanceof OwnerNotFoundError) throw unauthenticated();
+        throw error;
+      }
+    },
+  }),
+  updateTask: t.withAuth({ loggedIn: true }).field({
+    type: Task,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTaskInput, required: true }) },
+    resolve: async (_root, args, context) => {
+      const input = parse(updateTaskInput, args.input);
+      const task = await context.tasks.update(context.viewer.userId, String(args.id), input);
+      if (!task) throw taskNotFound();
+      return task;
+    },
+  }),
+  deleteTask: t.withAuth({ loggedIn: true }).field({
+    type: "ID",
+    description: "Returns the id of the deleted task.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const id = String(args.id);
+      if (!(await context.tasks.delete(context.viewer.userId, id))) throw taskNotFound();
+      return id;
+    },
+  }),
+}));

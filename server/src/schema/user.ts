@@ -1,0 +1,20 @@
+import { builder } from "../builder.ts";
+
+export const User = builder.prismaObject("User", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    email: t.exposeString("email"),
+    role: t.string({ resolve: (user) => (user.role === "admin" ? "admin" : "user") }),
+  }),
+});
+
+builder.queryField("me", (t) =>
+  t.prismaField({
+    type: "User",
+    nullable: true,
+    description: "The signed-in user; null when the request carries no token.",
+    resolve: (query, _root, _args, context) =>
+      context.viewer ? context.users.findById(context.viewer.userId, query) : null,
+  }),
+);

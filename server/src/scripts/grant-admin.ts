@@ -1,0 +1,27 @@
+// `pnpm admin:grant <email> [--revoke]`: the operator's way to make a user admin (or not). Nothing a
+// client sends can do it. The new role reaches the API in the user's next token (at most 15 minutes).
+import { parseArgs } from "node:util";
+import { setRole } from "../auth/roles.ts";
+import { createDb } from "../db/client.ts";
+import { openDatabase } from "../db/database.server.ts";
+import { readEnv } from "../env.ts";
+
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { revoke: { type: "boolean" } } });
+const email = positionals[0];
+if (!email) {
+  console.error("Usage: pnpm admin:grant <email> [--revoke]");
+  process.exit(1);
+}
+const database = await openDatabase(readEnv());
+const db = createDb(database.url);
+try {
+  const role = values.revoke ? "user" : "admin";
+  if (await setRole(db, email, role)) console.log(`${email} is now ${role}.`);
+  else {
+    console.error(`No user with email ${email}.`);
+    process.exitCode = 1;
+  }
+} finally {
+  await db.$disconnect();
+  await database.stop();
+}
