@@ -12,7 +12,7 @@ export default defineConfig({
   migrations: { path: "../prisma/migrations" },
   async adapter() {
     // The CLI's own process: reading its environment here is the CLI's contract, not the app's.
-    // A short idle timeout lets the CLI exit as soon as it is done (pg keeps idle clients for 10 s by default).
-    return new PrismaPg({ connectionString: process.env.DATABASE_URL, idleTimeoutMillis: 200 });
+    // A short idle timeout closes the pool as soon as the one-shot CLI is done (pg keeps idle clients 10 s).
+    return new PrismaPg({ connectionString: process.env.DATABASE_URL, idleTimeoutMillis: 200, allowExitOnIdle: true });
   },
 });

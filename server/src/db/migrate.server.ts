@@ -2,6 +2,7 @@
 // adapter: see prisma.config.ts). Services call this at start, so a fresh database is always ready.
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { prismaConfigPath } from "../paths.ts";
 
@@ -9,8 +10,9 @@ const run = promisify(execFile);
 
 export async function runPrismaCli(args: string[], databaseUrl: string): Promise<string> {
   const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+  const preload = fileURLToPath(new URL("./prisma-cli-preload.cjs", import.meta.url));
   try {
-    const { stdout } = await run(process.execPath, [cli, ...args, "--config", prismaConfigPath], {
+    const { stdout } = await run(process.execPath, ["--require", preload, cli, ...args, "--config", prismaConfigPath], {
       // CHECKPOINT_DISABLE: the CLI's update check calls a host this network cannot reach.
       env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
       maxBuffer: 16 * 1024 * 1024,

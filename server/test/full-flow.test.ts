@@ -1,0 +1,96 @@
+// The whole path across the service boundary, over real HTTP, through the same start-up code the
+// `dev` and `start` scripts run: sign up at the auth service, fetch a JWT, call the API with it.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { readEnv } from "../src/env.ts";
+import { startServices, type RunningServices } from "../src/services.ts";
+import { freePort } from "./support/free-port.ts";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { PASSWORD, SPA_ORIGIN } from "./support/test-system.ts";
+
+let database: TestDatabase;
+let services: RunningServices;
+let authUrl: string;
+let apiUrl: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const [authPort, apiPort] = [await freePort(), await freePort()];
+  authUrl = `http://127.0.0.1:${authPort}`;
+  apiUrl = `http://127.0.0.1:${apiPort}`;
+  services = await startServices(
+    readEnv({
+      NODE_ENV: "test",
+      DATABASE_URL: database.url,
+      AUTH_PORT: String(authPort),
+      API_PORT: String(apiPort),
+      AUTH_BASE_URL: authUrl,
+      BETTER_AUTH_SECRET: "a-test-secret-that-is-long-enough-0123456789",
+    }),
+    { auth: true, api: true },
+  );
+});
+afterAll(async () => {
+  await services?.stop();
+  await database.drop();
+});
+
+test("sign up, get a token, and use it at the API, all over HTTP", async () => {
+  const signUp = await fetch(`${authUrl}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: SPA_ORIGIN },
+    body: JSON.stringify({ email: "flow@example.com", password: PASSWORD, name: "Flow" }),
+  });
+  expect(signUp.status).toBe(200);
+  const cookie = signUp.headers.getSetCookie().map((value) => value.split(";")[0]).join("; ");
+
+  const tokenResponse = await fetch(`${authUrl}/api/auth/token`, { headers: { cookie } });
+  expect(tokenResponse.status).toBe(200);
+  const { token } = (await tokenResponse.json()) as { token: string };
+  const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
+  expect(header).toMatchObject({ alg: "EdDSA", kid: expect.any(String) });
+  // A trimmed payload: who, what role, for whom, until when. Not the whole user row.
+  expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "role", "sub"]);
+  expect(payload).toMatchObject({ iss: authUrl, aud: "tasks-api", role: "user" });
+  expect(payload.exp - payload.iat).toBe(15 * 60);
+
+  const graphql = (query: string, bearer?: string) =>
+    fetch(`${apiUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      body: JSON.stringify({ query }),
+    }).then(async (response) => ({ status: response.status, body: await response.json() }));
+
+  const created = await graphql('mutation { createTask(input: { title: "Across the boundary" }) { id title } }', token);
+  expect(created.body.data.createTask.title).toBe("Across the boundary");
+  const listed = await graphql("{ me { email } tasks { totalCount edges { node { id } } } }", token);
+  expect(listed.body.data).toEqual({
+    me: { email: "flow@example.com" },
+    tasks: { totalCount: 1, edges: [{ node: { id: created.body.data.createTask.id } }] },
+  });
+
+  // The API ignores the session cookie entirely: only the bearer token counts.
+  const withCookieOnly = await fetch(`${apiUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie },
+    body: JSON.stringify({ query: "{ me { email } }" }),
+  });
+  expect(await withCookieOnly.json()).toEqual({ data: { me: null } });
+});
+
+test("GET /graphql in a browser opens GraphiQL with a note on sending the bearer token", async () => {
+  const response = await fetch(`${apiUrl}/graphql`, { headers: { accept: "text/html" } });
+  expect(response.status).toBe(200);
+  const html = await response.text();
+  expect(html).toContain("GraphiQL");
+  expect(html).toContain("Authorization");
+  expect(html).toContain("/api/auth/token");
+});
+
+test("the JWKS endpoint publishes only public Ed25519 keys", async () => {
+  const { keys } = (await (await fetch(`${authUrl}/api/auth/jwks`)).json()) as { keys: Record<string, unknown>[] };
+  expect(keys.length).toBeGreaterThan(0);
+  for (const key of keys) {
+    expect(key).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", kid: expect.any(String) });
+    expect(key).not.toHaveProperty("d");
+  }
+});

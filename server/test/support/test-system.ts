@@ -1,0 +1,162 @@
+// A whole system per test file: its own database, the real auth service over HTTP on a free port, and
+// the API app called in-process through its fetch. The API fetches the auth service's real JWKS across
+// that HTTP boundary, exactly as in production. Users and tokens are made through the real endpoints.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { createApiApp, type ApiApp } from "../../src/api/app.ts";
+import { createAuthApp, type AuthApp } from "../../src/auth/app.ts";
+import { createAuth } from "../../src/auth/auth.ts";
+import { setRole } from "../../src/auth/roles.ts";
+import type { ApiConfig, AuthConfig } from "../../src/config.ts";
+import { createDb, type Db } from "../../src/db/client.ts";
+import { close, listen } from "../../src/http-server.ts";
+import { freePort } from "./free-port.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+
+export const SPA_ORIGIN = "http://localhost:5173";
+export const PASSWORD = "correct horse battery staple";
+
+export interface TestSystemOptions {
+  auth?: Partial<AuthConfig>;
+  api?: Partial<ApiConfig>;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  cookie: string;
+  token: string;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown>; path?: string[] }[] };
+}
+
+export class TestSystem {
+  constructor(
+    readonly database: TestDatabase,
+    readonly db: Db,
+    readonly authApp: AuthApp,
+    readonly authUrl: string,
+    readonly authConfig: AuthConfig,
+    readonly apiConfig: ApiConfig,
+    readonly api: ApiApp,
+    private readonly authServer: Server,
+  ) {}
+
+  /** A new API app over the same database and auth service, with other settings. */
+  apiWith(overrides: Partial<ApiConfig>): ApiApp {
+    return createApiApp({ db: this.db, config: { ...this.apiConfig, ...overrides } });
+  }
+
+  async signUp(name = "Test User"): Promise<TestUser> {
+    const email = `user-${randomUUID()}@example.com`;
+    const response = await this.authFetch("/api/auth/sign-up/email", {
+      method: "POST",
+      body: JSON.stringify({ email, password: PASSWORD, name }),
+    });
+    if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+    const { user } = (await response.json()) as { user: { id: string } };
+    const cookie = sessionCookie(response);
+    return { id: user.id, email, cookie, token: await this.tokenFor(cookie) };
+  }
+
+  async tokenFor(cookie: string): Promise<string> {
+    const response = await this.authFetch("/api/auth/token", { headers: { cookie } });
+    if (response.status !== 200) throw new Error(`token failed: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { token: string }).token;
+  }
+
+  /** Operator grants admin, then the user's next token carries the role. */
+  async makeAdmin(user: TestUser): Promise<TestUser> {
+    await setRole(this.db, user.email, "admin");
+    return { ...user, token: await this.tokenFor(user.cookie) };
+  }
+
+  /** Signs any claims with the auth service's real current key (Better Auth's server-only signJWT). */
+  async signWithAuthKeys(payload: Record<string, unknown>): Promise<string> {
+    const { token } = await this.authApp.auth.api.signJWT({ body: { payload } });
+    return token;
+  }
+
+  authFetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set("origin", SPA_ORIGIN);
+    if (init.body) headers.set("content-type", "application/json");
+    return fetch(`${this.authUrl}${path}`, { ...init, headers });
+  }
+
+  graphql(
+    query: string,
+    options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string>; api?: ApiApp } = {},
+  ): Promise<GraphQLResponse> {
+    const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    return sendGraphQL(options.api ?? this.api, "http://api.test/graphql", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query, variables: options.variables }),
+    });
+  }
+
+  async close(): Promise<void> {
+    await close(this.authServer);
+    await this.db.$disconnect();
+    await this.database.drop();
+  }
+}
+
+export async function sendGraphQL(api: ApiApp, url: string, init: RequestInit): Promise<GraphQLResponse> {
+  const response = await api.fetch(new Request(url, init));
+  const text = await response.text();
+  let body: GraphQLResponse["body"] = {};
+  try {
+    body = JSON.parse(text) as GraphQLResponse["body"];
+  } catch {
+    // Non-JSON answers are asserted on through `text`.
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+function sessionCookie(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+}
+
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
+  const database = await createTestDatabase();
+  const db = createDb(database.url, { poolSize: 5 });
+  const port = await freePort();
+  const authUrl = `http://127.0.0.1:${port}`;
+  const authConfig: AuthConfig = {
+    production: false,
+    baseURL: authUrl,
+    secret: randomBytes(32).toString("base64url"),
+    trustedOrigins: [SPA_ORIGIN],
+    issuer: authUrl,
+    audience: "tasks-api",
+    expirationTime: "15m",
+    ...options.auth,
+  };
+  const authApp = createAuthApp(createAuth(db, authConfig));
+  const authServer = await listen(authApp, port, "127.0.0.1");
+  const apiConfig: ApiConfig = {
+    production: false,
+    issuer: authConfig.issuer,
+    audience: authConfig.audience,
+    clockToleranceSeconds: 30,
+    graphiql: true,
+    corsOrigins: [SPA_ORIGIN],
+    keys: authConfig.sharedSecret
+      ? { kind: "shared-secret", secret: authConfig.sharedSecret }
+      : { kind: "remote-jwks", url: `${authUrl}/api/auth/jwks`, timeoutMs: 2_000, cooldownMs: 30_000, cacheMaxAgeMs: 600_000 },
+    ...options.api,
+  };
+  const api = createApiApp({ db, config: apiConfig });
+  return new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, authServer);
+}
