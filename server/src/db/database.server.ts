@@ -2,7 +2,7 @@
 // itself under the git-ignored data folder. Either way the caller gets a URL and a way to stop.
 import path from "node:path";
 import type { Env } from "../env.ts";
-import { dataDir } from "../paths.ts";
+import { dataDir, projectRoot } from "../paths.ts";
 import { devSecret } from "./dev-secrets.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.server.ts";
 
@@ -26,7 +26,7 @@ export async function openDatabase(env: Env): Promise<Database> {
   });
   return {
     url: running.url,
-    description: `embedded PostgreSQL at ${redact(running.url)} (data in ${path.relative(process.cwd(), directory) || directory})`,
+    description: `embedded PostgreSQL at ${redact(running.url)} (data in ${path.relative(projectRoot, directory) || directory})`,
     stop: running.stop,
   };
 }

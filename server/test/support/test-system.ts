@@ -36,6 +36,9 @@ export interface GraphQLResponse {
 }
 
 export class TestSystem {
+  /** Requests the auth service's JWKS endpoint has answered (the API's key fetches). */
+  jwksRequests = 0;
+
   constructor(
     readonly database: TestDatabase,
     readonly db: Db,
@@ -144,7 +147,17 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...options.auth,
   };
   const authApp = createAuthApp(createAuth(db, authConfig));
-  const authServer = await listen(authApp, port, "127.0.0.1");
+  let system: TestSystem | undefined;
+  const authServer = await listen(
+    {
+      fetch(request) {
+        if (system && new URL(request.url).pathname === "/api/auth/jwks") system.jwksRequests += 1;
+        return authApp.fetch(request);
+      },
+    },
+    port,
+    "127.0.0.1",
+  );
   const apiConfig: ApiConfig = {
     production: false,
     issuer: authConfig.issuer,
@@ -158,5 +171,6 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...options.api,
   };
   const api = createApiApp({ db, config: apiConfig });
-  return new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, authServer);
+  system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, authServer);
+  return system;
 }
