@@ -10,6 +10,11 @@ export interface JwtClaimsConfig {
   audience: string;
 }
 
+export interface RateLimitConfig {
+  /** Counters in Redis (shared by every instance) when set, in process memory otherwise. */
+  redisUrl?: string;
+}
+
 export interface AuthConfig extends JwtClaimsConfig {
   production: boolean;
   baseURL: string;
@@ -18,10 +23,22 @@ export interface AuthConfig extends JwtClaimsConfig {
   expirationTime: string;
   /** Opt-in HS256 mode: tokens are signed with this shared secret instead of the JWKS keys. */
   sharedSecret?: string;
+  /** Attempts per minute per client IP; 0 turns a limit off. Absent: Better Auth's defaults. */
+  rateLimit?: RateLimitConfig & { signInPerMinute: number; signUpPerMinute: number };
 }
 
 export type KeySourceConfig =
-  | { kind: "remote-jwks"; url: string; timeoutMs: number; cooldownMs: number; cacheMaxAgeMs: number }
+  | {
+      kind: "remote-jwks";
+      url: string;
+      timeoutMs: number;
+      cooldownMs: number;
+      cacheMaxAgeMs: number;
+      /** How long after the last successful fetch the keys may still be used while the JWKS is down. */
+      staleMaxAgeMs: number;
+      /** After a failed fetch, how long to answer from the last good keys (or 503) before trying again. */
+      retryAfterMs?: number;
+    }
   | { kind: "static-jwks"; jwks: string }
   | { kind: "shared-secret"; secret: string };
 
@@ -31,6 +48,8 @@ export interface ApiConfig extends JwtClaimsConfig {
   clockToleranceSeconds: number;
   graphiql: boolean;
   corsOrigins: string[];
+  /** Requests per minute; 0 turns a limit off. Absent: no API rate limit (tests, benchmarks). */
+  rateLimit?: RateLimitConfig & { perUserPerMinute: number; perIpPerMinute: number };
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -75,6 +94,11 @@ export function authConfig(env: Env): AuthConfig {
     trustedOrigins: env.AUTH_TRUSTED_ORIGINS.length > 0 ? env.AUTH_TRUSTED_ORIGINS : [clientOrigin(env)],
     expirationTime: env.JWT_EXPIRATION,
     sharedSecret: checkSharedSecret(env),
+    rateLimit: {
+      redisUrl: env.REDIS_URL,
+      signInPerMinute: env.AUTH_SIGN_IN_PER_MINUTE,
+      signUpPerMinute: env.AUTH_SIGN_UP_PER_MINUTE,
+    },
   };
 }
 
@@ -91,6 +115,7 @@ export function apiConfig(env: Env): ApiConfig {
           timeoutMs: env.API_JWKS_TIMEOUT_MS,
           cooldownMs: env.API_JWKS_COOLDOWN_MS,
           cacheMaxAgeMs: env.API_JWKS_CACHE_MAX_AGE_MS,
+          staleMaxAgeMs: env.API_JWKS_STALE_MAX_AGE_MS,
         };
   return {
     ...claims(env),
@@ -99,5 +124,10 @@ export function apiConfig(env: Env): ApiConfig {
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
     graphiql: env.API_GRAPHIQL ? env.API_GRAPHIQL === "true" : !production,
     corsOrigins: env.API_CORS_ORIGINS.length > 0 ? env.API_CORS_ORIGINS : [clientOrigin(env)],
+    rateLimit: {
+      redisUrl: env.REDIS_URL,
+      perUserPerMinute: env.API_REQUESTS_PER_MINUTE_PER_USER,
+      perIpPerMinute: env.API_REQUESTS_PER_MINUTE_PER_IP,
+    },
   };
 }

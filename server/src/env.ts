@@ -43,7 +43,14 @@ const envSchema = z.object({
   API_JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   API_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   API_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(600_000),
+  API_JWKS_STALE_MAX_AGE_MS: z.coerce.number().int().min(0).default(3_600_000),
   API_CORS_ORIGINS: list,
+
+  REDIS_URL: optionalString,
+  AUTH_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(0).default(5),
+  AUTH_SIGN_UP_PER_MINUTE: z.coerce.number().int().min(0).default(5),
+  API_REQUESTS_PER_MINUTE_PER_USER: z.coerce.number().int().min(0).default(600),
+  API_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().min(0).default(1200),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
 });
 

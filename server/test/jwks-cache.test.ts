@@ -20,23 +20,36 @@ test("the key set is fetched once for many verified requests", async () => {
   expect(system.jwksRequests - before).toBe(1);
 });
 
-test("a flood of tokens with unknown kids is refused without re-fetching the key set each time", async () => {
-  const api = system.apiWith({});
-  const user = await system.signUp();
-  await system.graphql("{ me { id } }", { token: user.token, api }); // warm the cache
-  const before = system.jwksRequests;
+async function floodWithUnknownKids(api: ReturnType<TestSystem["apiWith"]>, userId: string, issuedAt: number, count: number) {
   const { privateKey } = await generateKeyPair("EdDSA");
-  for (let i = 0; i < 50; i += 1) {
+  for (let i = 0; i < count; i += 1) {
     const token = await new SignJWT({ role: "user" })
       .setProtectedHeader({ alg: "EdDSA", kid: `random-${i}-${Math.random()}` })
-      .setSubject(user.id)
+      .setSubject(userId)
       .setIssuer(system.authConfig.issuer)
       .setAudience(system.authConfig.audience)
-      .setIssuedAt()
+      .setIssuedAt(issuedAt)
       .setExpirationTime("5m")
       .sign(privateKey);
     expect((await system.graphql("{ me { id } }", { token, api })).status).toBe(401);
   }
-  // Inside the 30 s cooldown after the warm-up fetch, no unknown kid may trigger another fetch.
+}
+
+test("unknown kids on tokens older than the cached key set never cause a re-fetch inside the cooldown", async () => {
+  const api = system.apiWith({});
+  const user = await system.signUp();
+  await system.graphql("{ me { id } }", { token: user.token, api }); // warm the cache
+  const before = system.jwksRequests;
+  await floodWithUnknownKids(api, user.id, Math.floor(Date.now() / 1000) - 120, 200);
   expect(system.jwksRequests - before).toBe(0);
+});
+
+test("unknown kids on fresh tokens (a key may just have been rotated in) cause exactly one early re-fetch", async () => {
+  const api = system.apiWith({});
+  const user = await system.signUp();
+  await system.graphql("{ me { id } }", { token: user.token, api });
+  const before = system.jwksRequests;
+  await floodWithUnknownKids(api, user.id, Math.floor(Date.now() / 1000) + 1, 200);
+  // One early re-fetch, then none for the rest of the retry interval (5 s) whatever the flood claims.
+  expect(system.jwksRequests - before).toBe(1);
 });

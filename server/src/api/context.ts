@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
 import { authUnavailable, invalidAuthorizationRequest, invalidToken } from "./errors.ts";
-import { InvalidTokenError, KeysUnavailableError, type TokenVerifier, type Viewer } from "./token-verifier.ts";
+import { InvalidTokenError, KEYS_RETRY_AFTER_MS, KeysUnavailableError, type TokenVerifier, type Viewer } from "./token-verifier.ts";
 
 export interface Context {
   viewer: Viewer | null;
@@ -27,7 +27,7 @@ export interface ContextDependencies {
 // Long enough for any real JWT this system issues, short enough to refuse abuse before any parsing.
 const MAX_TOKEN_LENGTH = 8 * 1024;
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = Math.ceil(KEYS_RETRY_AFTER_MS / 1000);
 
 export function createContextFactory(deps: ContextDependencies) {
   return async ({ request }: YogaInitialContext): Promise<Context> => {

@@ -2,17 +2,15 @@
 // before any claim is read; algorithms are pinned to the configured key source; iss, aud, exp and nbf
 // are checked with a small clock tolerance; jku/x5u/jwk/x5c headers are never followed (jose ignores
 // them: keys come only from the configured source, and `kid` is only a lookup key into it).
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  customFetch,
-  errors,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from "jose";
+import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { toRole, type Role } from "../auth/roles.ts";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
+import { createRemoteKeySet, KeysUnavailableError } from "./key-set.ts";
+
+export { KeysUnavailableError };
+
+/** After a failed JWKS fetch: how long to serve from the last good keys (or 503) before trying again. */
+export const KEYS_RETRY_AFTER_MS = 5_000;
 
 export interface Viewer {
   userId: string;
@@ -21,9 +19,6 @@ export interface Viewer {
 
 /** The token is not acceptable: answer 401 invalid_token. The reason is for server logs only. */
 export class InvalidTokenError extends Error {}
-
-/** The keys cannot be had right now (JWKS unreachable or broken): answer 503, not 401. */
-export class KeysUnavailableError extends Error {}
 
 export interface TokenVerifier {
   verify(token: string): Promise<Viewer>;
@@ -51,7 +46,7 @@ export function createTokenVerifier(config: ApiConfig): TokenVerifier {
         ({ payload } =
           key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
       } catch (error) {
-        if (isKeyFetchFailure(error)) throw new KeysUnavailableError("Signing keys unavailable", { cause: error });
+        if (error instanceof KeysUnavailableError) throw error;
         throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
       }
       return viewerFrom(payload);
@@ -62,16 +57,8 @@ export function createTokenVerifier(config: ApiConfig): TokenVerifier {
 function keySource(keys: KeySourceConfig): KeySource {
   switch (keys.kind) {
     case "remote-jwks":
-      return {
-        // Created once per process: its cache, cooldown and single in-flight fetch live in this closure.
-        key: createRemoteJWKSet(new URL(keys.url), {
-          timeoutDuration: keys.timeoutMs,
-          cooldownDuration: keys.cooldownMs,
-          cacheMaxAge: keys.cacheMaxAgeMs,
-          [customFetch]: fetchKeySet,
-        }),
-        algorithms: ["EdDSA"],
-      };
+      // Created once per process: its cache, cooldown and single in-flight fetch live in this closure.
+      return { key: createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS }), algorithms: ["EdDSA"] };
     case "static-jwks": {
       const jwks = JSON.parse(keys.jwks) as Parameters<typeof createLocalJWKSet>[0];
       return { key: createLocalJWKSet(jwks), algorithms: ["EdDSA"] };
@@ -79,31 +66,6 @@ function keySource(keys: KeySourceConfig): KeySource {
     case "shared-secret":
       return { key: new TextEncoder().encode(keys.secret), algorithms: ["HS256"] };
   }
-}
-
-/** Marks every failure to obtain a usable key set, so it answers 503 rather than 401. */
-class KeyFetchError extends Error {}
-
-async function fetchKeySet(url: string, init: RequestInit): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(url, init);
-  } catch (error) {
-    throw new KeyFetchError(`JWKS request failed: ${String(error)}`, { cause: error });
-  }
-  // jose asks for redirect: "manual"; a redirect, an error status or a non-JSON body are all outages.
-  if (response.status !== 200) throw new KeyFetchError(`JWKS answered HTTP ${response.status}`);
-  const body = await response.text();
-  try {
-    JSON.parse(body);
-  } catch {
-    throw new KeyFetchError("JWKS answered with something that is not JSON");
-  }
-  return new Response(body, { status: 200, headers: response.headers });
-}
-
-function isKeyFetchFailure(error: unknown): boolean {
-  return error instanceof KeyFetchError || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid;
 }
 
 const MAX_SUBJECT_LENGTH = 200;

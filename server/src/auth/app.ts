@@ -5,9 +5,9 @@ import type { Auth } from "./auth.ts";
 export function createAuthApp(auth: Auth) {
   return {
     auth,
-    fetch(request: Request): Promise<Response> {
+    async fetch(request: Request): Promise<Response> {
       const { pathname } = new URL(request.url);
-      if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return auth.handler(request);
+      if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return withStandardRetryAfter(await auth.handler(request));
       if (pathname === "/health") return Promise.resolve(Response.json({ ok: true }));
       return Promise.resolve(Response.json({ error: "Not found" }, { status: 404 }));
     },
@@ -15,3 +15,12 @@ export function createAuthApp(auth: Auth) {
 }
 
 export type AuthApp = ReturnType<typeof createAuthApp>;
+
+/** Better Auth answers 429 with X-Retry-After only; clients and proxies read the standard header. */
+function withStandardRetryAfter(response: Response): Response {
+  const retryAfter = response.headers.get("x-retry-after");
+  if (response.status !== 429 || !retryAfter || response.headers.has("retry-after")) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", retryAfter);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}

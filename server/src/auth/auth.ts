@@ -1,14 +1,30 @@
 // The auth service: Better Auth with email and password, the admin plugin (who is admin lives in the
 // user table and only an operator changes it) and the JWT plugin that issues the API's bearer tokens.
-import { betterAuth } from "better-auth";
+import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { admin, jwt } from "better-auth/plugins";
 import { SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.ts";
 import type { Db } from "../db/client.ts";
+import { CLIENT_IP_HEADER } from "../http-server.ts";
+import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { toRole } from "./roles.ts";
+import { retireKeysUnreadableWith } from "./signing-keys.ts";
 
-export function createAuth(db: Db, config: AuthConfig) {
+/** Endpoints that take a new password from the person typing it. */
+const NEW_PASSWORD_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);
+
+export function createAuth(db: Db, config: AuthConfig, log: (message: string) => void = () => {}) {
+  // Before the first token is signed: retire keys the current BETTER_AUTH_SECRET cannot decrypt (after
+  // a secret change), so the plugin mints a new key instead of failing every token request.
+  let keysChecked: Promise<void> | undefined;
+  const checkKeys = () =>
+    (keysChecked ??= retireKeysUnreadableWith(db, config.secret).then((retired) => {
+      if (retired > 0) log(`Retired ${retired} signing key(s) that BETTER_AUTH_SECRET cannot decrypt; a new key will be minted.`);
+    }));
+
   return betterAuth({
     appName: "Tasks",
     baseURL: config.baseURL,
@@ -16,8 +32,27 @@ export function createAuth(db: Db, config: AuthConfig) {
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
     database: prismaAdapter(db, { provider: "postgresql" }),
-    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128 },
+    emailAndPassword: { enabled: true, minPasswordLength: PASSWORD_MIN_LENGTH, maxPasswordLength: PASSWORD_MAX_LENGTH },
     telemetry: { enabled: false },
+    rateLimit: rateLimitOptions(config, log),
+    advanced: {
+      // Our HTTP server sets this header from the connection's peer address (clients cannot forge it).
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      useSecureCookies: config.production,
+    },
+    hooks: {
+      before: createAuthMiddleware(async (context) => {
+        if (context.path === "/token" || context.path === "/get-session") await checkKeys();
+        if (NEW_PASSWORD_PATHS.has(context.path)) {
+          const body = (context.body ?? {}) as { password?: unknown; newPassword?: unknown; email?: unknown; name?: unknown };
+          const password = typeof body.newPassword === "string" ? body.newPassword : body.password;
+          const email = typeof body.email === "string" ? body.email : context.context.session?.user.email;
+          const name = typeof body.name === "string" ? body.name : context.context.session?.user.name;
+          const problem = typeof password === "string" ? passwordProblem(password, { email, name }) : null;
+          if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "PASSWORD_TOO_COMMON" });
+        }
+      }),
+    },
     plugins: [
       admin({ defaultRole: "user", adminRoles: ["admin"] }),
       jwt({
@@ -40,6 +75,35 @@ export function createAuth(db: Db, config: AuthConfig) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/**
+ * Sign-in and sign-up attempts per client IP per minute. Better Auth keeps the counters in memory, or
+ * in Redis through the shared store when REDIS_URL is set. Without a rateLimit config (tests), Better
+ * Auth's own default applies: on in production only.
+ */
+function rateLimitOptions(config: AuthConfig, log: (message: string) => void): BetterAuthOptions["rateLimit"] {
+  const limits = config.rateLimit;
+  if (!limits) return undefined;
+  const rule = (max: number) => (max > 0 ? { window: 60, max } : (false as const));
+  let store: RateLimitStore | undefined;
+  return {
+    enabled: true,
+    window: 60,
+    max: 300,
+    customRules: { "/sign-in/email": rule(limits.signInPerMinute), "/sign-up/email": rule(limits.signUpPerMinute) },
+    ...(limits.redisUrl
+      ? {
+          customStorage: {
+            async consume(key, { window, max }) {
+              store ??= createRateLimitStore(limits.redisUrl, (error) => log(`rate-limit store unavailable: ${String(error)}`));
+              const decision = await store.consume("auth", { max, windowSeconds: window }, key);
+              return { allowed: decision.allowed, retryAfter: decision.allowed ? null : decision.retryAfterSeconds };
+            },
+          },
+        }
+      : { storage: "memory" as const }),
+  };
+}
 
 /** The opt-in shared-secret mode: HS256 with one secret both services hold, and no other algorithm. */
 function hs256Signer(secret: string) {

@@ -42,13 +42,49 @@ export class TestSystem {
   constructor(
     readonly database: TestDatabase,
     readonly db: Db,
-    readonly authApp: AuthApp,
+    public authApp: AuthApp,
     readonly authUrl: string,
-    readonly authConfig: AuthConfig,
+    public authConfig: AuthConfig,
     readonly apiConfig: ApiConfig,
     readonly api: ApiApp,
-    private readonly authServer: Server,
+    private authServer: Server | undefined,
   ) {}
+
+  /** Really stops the auth service: its port refuses connections until startAuth(). */
+  async stopAuth(): Promise<void> {
+    if (this.authServer) await close(this.authServer);
+    this.authServer = undefined;
+  }
+
+  /** Starts the auth service again on the same port, optionally as a new instance with other settings. */
+  async startAuth(overrides: Partial<AuthConfig> = {}): Promise<void> {
+    await this.stopAuth();
+    if (Object.keys(overrides).length > 0) {
+      this.authConfig = { ...this.authConfig, ...overrides };
+      this.authApp = createAuthApp(createAuth(this.db, this.authConfig));
+    }
+    this.authServer = await listen(
+      {
+        fetch: (request) => {
+          if (new URL(request.url).pathname === "/api/auth/jwks") this.jwksRequests += 1;
+          return this.authApp.fetch(request);
+        },
+      },
+      Number(new URL(this.authUrl).port),
+      "127.0.0.1",
+    );
+  }
+
+  async signIn(email: string): Promise<TestUser> {
+    const response = await this.authFetch("/api/auth/sign-in/email", {
+      method: "POST",
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+    const { user } = (await response.json()) as { user: { id: string } };
+    const cookie = sessionCookie(response);
+    return { id: user.id, email, cookie, token: await this.tokenFor(cookie) };
+  }
 
   /** A new API app over the same database and auth service, with other settings. */
   apiWith(overrides: Partial<ApiConfig>): ApiApp {
@@ -106,7 +142,7 @@ export class TestSystem {
   }
 
   async close(): Promise<void> {
-    await close(this.authServer);
+    await this.stopAuth();
     await this.db.$disconnect();
     await this.database.drop();
   }
@@ -147,17 +183,6 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...options.auth,
   };
   const authApp = createAuthApp(createAuth(db, authConfig));
-  let system: TestSystem | undefined;
-  const authServer = await listen(
-    {
-      fetch(request) {
-        if (system && new URL(request.url).pathname === "/api/auth/jwks") system.jwksRequests += 1;
-        return authApp.fetch(request);
-      },
-    },
-    port,
-    "127.0.0.1",
-  );
   const apiConfig: ApiConfig = {
     production: false,
     issuer: authConfig.issuer,
@@ -167,10 +192,11 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     corsOrigins: [SPA_ORIGIN],
     keys: authConfig.sharedSecret
       ? { kind: "shared-secret", secret: authConfig.sharedSecret }
-      : { kind: "remote-jwks", url: `${authUrl}/api/auth/jwks`, timeoutMs: 2_000, cooldownMs: 30_000, cacheMaxAgeMs: 600_000 },
+      : { kind: "remote-jwks", url: `${authUrl}/api/auth/jwks`, timeoutMs: 2_000, cooldownMs: 30_000, cacheMaxAgeMs: 600_000, staleMaxAgeMs: 3_600_000 },
     ...options.api,
   };
   const api = createApiApp({ db, config: apiConfig });
-  system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, authServer);
+  const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined);
+  await system.startAuth();
   return system;
 }

@@ -1,0 +1,145 @@
+// The API's view of the auth service's public keys: jose's remote JWKS set (fetched once, cached,
+// single in-flight fetch, cooldown between re-fetches for unknown kids), plus two things jose leaves
+// to the application (SECURITY.md):
+//  - Outages: when the JWKS cannot be fetched, keep verifying with the last key set that was fetched
+//    successfully, for at most `staleMaxAgeMs` after that fetch; then answer 503. After a failed fetch,
+//    wait `retryAfterMs` before trying again, so an outage costs no request a timeout.
+//  - Rotation: a token with an unknown kid issued after our last fetch may be signed by a key the auth
+//    service just created. One early re-fetch is allowed for it even inside the cooldown, at most once
+//    per `retryAfterMs`, so a new key is accepted at once and a flood of random kids still cannot make
+//    the API fetch more than that. (The unverified `iat` is only a hint for when to re-fetch; whether
+//    the token is accepted is decided by the signature and claims alone.)
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  type JWTVerifyGetKey,
+} from "jose";
+
+export interface RemoteKeySetOptions {
+  url: string;
+  timeoutMs: number;
+  cooldownMs: number;
+  cacheMaxAgeMs: number;
+  staleMaxAgeMs: number;
+  retryAfterMs: number;
+}
+
+/** The keys cannot be had right now (JWKS unreachable or broken, and no recent copy). */
+export class KeysUnavailableError extends Error {}
+
+/** Marks every failure to obtain a usable key set. */
+class KeyFetchError extends Error {}
+
+type GetKey = (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<JWTVerifyGetKey>;
+
+export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
+  let lastFetchAt = Number.NEGATIVE_INFINITY;
+  /** Counts successful fetches, so a caller can tell whether the key set changed while it waited. */
+  let generation = 0;
+  let lastGood: { generation: number; keys: GetKey } | undefined;
+  let retryNotBefore = 0;
+  let lastEarlyReloadAt = Number.NEGATIVE_INFINITY;
+  let earlyReload: Promise<void> | undefined;
+
+  const remote = createRemoteJWKSet(new URL(options.url), {
+    timeoutDuration: options.timeoutMs,
+    cooldownDuration: options.cooldownMs,
+    cacheMaxAge: options.cacheMaxAgeMs,
+    [customFetch]: async (url: string, init: RequestInit) => {
+      const response = await fetchKeySet(url, init);
+      lastFetchAt = Date.now();
+      generation += 1;
+      return response;
+    },
+  });
+
+  function rememberCurrent(): void {
+    if (lastGood?.generation === generation) return;
+    const jwks = remote.jwks(); // a deep copy: taken once per successful fetch, not per request
+    if (jwks) lastGood = { generation, keys: createLocalJWKSet(jwks) };
+  }
+
+  function fromLastGood(header: JWSHeaderParameters, token: FlattenedJWSInput, cause: unknown) {
+    if (lastGood && Date.now() - lastFetchAt <= options.staleMaxAgeMs) return lastGood.keys(header, token);
+    throw new KeysUnavailableError("Signing keys unavailable", { cause });
+  }
+
+  /** One early re-fetch at a time; requests that miss the key meanwhile wait for it instead of failing. */
+  async function reloadForNewKey(token: FlattenedJWSInput, seenGeneration: number): Promise<boolean> {
+    if (!earlyReload && generation === seenGeneration && mayBeNewKey(token)) {
+      lastEarlyReloadAt = Date.now();
+      earlyReload = remote.reload().finally(() => {
+        earlyReload = undefined;
+      });
+    }
+    if (earlyReload) await earlyReload;
+    return generation !== seenGeneration;
+  }
+
+  return async (header, token) => {
+    if (Date.now() < retryNotBefore) return fromLastGood(header, token, "JWKS fetch failed recently");
+    const seenGeneration = generation;
+    try {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+        if (!(await reloadForNewKey(token, seenGeneration))) throw error;
+        return await remote(header, token);
+      } finally {
+        rememberCurrent();
+      }
+    } catch (error) {
+      if (!isKeyFetchFailure(error)) throw error;
+      retryNotBefore = Date.now() + options.retryAfterMs;
+      return fromLastGood(header, token, error);
+    }
+  };
+
+  function mayBeNewKey(token: FlattenedJWSInput): boolean {
+    if (!remote.coolingDown || Date.now() - lastEarlyReloadAt < options.retryAfterMs) return false;
+    const issuedAt = unverifiedIssuedAt(token);
+    return issuedAt !== undefined && issuedAt * 1000 >= Math.floor(lastFetchAt / 1000) * 1000;
+  }
+}
+
+function unverifiedIssuedAt(token: FlattenedJWSInput): number | undefined {
+  try {
+    const bytes = typeof token.payload === "string" ? Buffer.from(token.payload, "base64url") : Buffer.from(token.payload);
+    const payload = JSON.parse(bytes.toString("utf8")) as { iat?: unknown };
+    return typeof payload.iat === "number" ? payload.iat : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fetchKeySet(url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init).catch((error: unknown) => {
+      // A pooled keep-alive connection to an auth service that has since restarted fails at once:
+      // try a fresh connection once. A timeout is not retried (the signal has already fired).
+      if (init.signal?.aborted) throw error;
+      return fetch(url, init);
+    });
+  } catch (error) {
+    throw new KeyFetchError(`JWKS request failed: ${String(error)}`, { cause: error });
+  }
+  // jose asks for redirect: "manual"; a redirect, an error status or a non-JSON body are all outages.
+  if (response.status !== 200) throw new KeyFetchError(`JWKS answered HTTP ${response.status}`);
+  const body = await response.text();
+  try {
+    JSON.parse(body);
+  } catch {
+    throw new KeyFetchError("JWKS answered with something that is not JSON");
+  }
+  return new Response(body, { status: 200, headers: response.headers });
+}
+
+function isKeyFetchFailure(error: unknown): boolean {
+  return error instanceof KeyFetchError || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid;
+}

@@ -1,0 +1,62 @@
+// Fixed-window request counters, in process memory by default and in Redis when REDIS_URL is set, so
+// several API or auth instances share one budget. One store serves both services' limits.
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+
+export interface RateLimitRule {
+  /** Requests allowed per window; 0 turns the limit off. */
+  max: number;
+  windowSeconds: number;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** Seconds until the window frees up (set when not allowed). */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimitStore {
+  readonly kind: "memory" | "redis";
+  consume(name: string, rule: RateLimitRule, key: string): Promise<Decision>;
+  close(): Promise<void>;
+}
+
+/**
+ * A store that cannot be reached fails open: the request is allowed and `onStoreError` is told, because
+ * rate limits protect availability and must not take the service down with them.
+ */
+export function createRateLimitStore(redisUrl?: string, onStoreError: (error: unknown) => void = () => {}): RateLimitStore {
+  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  const limiters = new Map<string, RateLimiterAbstract>();
+
+  function limiterFor(name: string, rule: RateLimitRule): RateLimiterAbstract {
+    const id = `${name}:${rule.max}:${rule.windowSeconds}`;
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      const options = { keyPrefix: `rl:${id}`, points: rule.max, duration: rule.windowSeconds };
+      limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis, useRedisPackage: false }) : new RateLimiterMemory(options);
+      limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  return {
+    kind: redis ? "redis" : "memory",
+    async consume(name, rule, key) {
+      if (rule.max <= 0) return { allowed: true, retryAfterSeconds: 0 };
+      try {
+        await limiterFor(name, rule).consume(key);
+        return { allowed: true, retryAfterSeconds: 0 };
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) {
+          return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        }
+        onStoreError(rejection);
+        return { allowed: true, retryAfterSeconds: 0 };
+      }
+    },
+    async close() {
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
