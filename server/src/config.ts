@@ -47,6 +47,8 @@ export interface ApiConfig extends JwtClaimsConfig {
   keys: KeySourceConfig;
   clockToleranceSeconds: number;
   graphiql: boolean;
+  /** Schema introspection (GraphiQL's docs, codegen against a live server). Off in production by default. */
+  introspection?: boolean;
   corsOrigins: string[];
   /** Requests per minute; 0 turns a limit off. Absent: no API rate limit (tests, benchmarks). */
   rateLimit?: RateLimitConfig & { perUserPerMinute: number; perIpPerMinute: number };
@@ -74,14 +76,45 @@ function checkSharedSecret(env: Env): string | undefined {
   return secret;
 }
 
-export function authConfig(env: Env): AuthConfig {
-  const production = env.NODE_ENV === "production";
-  const missing: string[] = [];
-  if (production && !env.BETTER_AUTH_SECRET) missing.push("BETTER_AUTH_SECRET");
-  if (production && !env.AUTH_BASE_URL) missing.push("AUTH_BASE_URL");
-  if (missing.length > 0) {
-    throw new ConfigError(`The auth service will not start in production without: ${missing.join(", ")}.`);
+/**
+ * What production needs that development makes up: real secrets, an explicit database, issuer and key
+ * source, and https URLs for everything tokens and keys travel through (unless ALLOW_INSECURE_HTTP).
+ */
+function refuseUnsafeProduction(env: Env, service: "auth" | "api"): void {
+  if (env.NODE_ENV !== "production") return;
+  const problems: string[] = [];
+  const required = (name: keyof Env) => {
+    if (!env[name]) problems.push(`${name} is required`);
+  };
+  const https = (name: keyof Env) => {
+    const value = env[name];
+    if (typeof value === "string" && env.ALLOW_INSECURE_HTTP !== "true" && !value.startsWith("https://")) {
+      problems.push(`${name} must be an https:// URL (or set ALLOW_INSECURE_HTTP=true)`);
+    }
+  };
+  required("DATABASE_URL");
+  if (service === "auth") {
+    required("BETTER_AUTH_SECRET");
+    required("AUTH_BASE_URL");
+    https("AUTH_BASE_URL");
+  } else {
+    if (!env.JWT_ISSUER && !env.AUTH_BASE_URL) problems.push("JWT_ISSUER (or AUTH_BASE_URL) is required");
+    if (!env.API_JWKS_URL && !env.API_JWKS && !env.JWT_SHARED_SECRET && !env.AUTH_BASE_URL) {
+      problems.push("a key source is required: API_JWKS_URL, API_JWKS or JWT_SHARED_SECRET");
+    }
+    https("API_JWKS_URL");
+    if (!env.API_JWKS_URL && !env.API_JWKS && !env.JWT_SHARED_SECRET) https("AUTH_BASE_URL");
   }
+  https("JWT_ISSUER");
+  if (problems.length > 0) {
+    const name = service === "auth" ? "The auth service" : "The API";
+    throw new ConfigError(`${name} will not start in production:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+export function authConfig(env: Env): AuthConfig {
+  refuseUnsafeProduction(env, "auth");
+  const production = env.NODE_ENV === "production";
   const secret = env.BETTER_AUTH_SECRET ?? devSecret("betterAuthSecret");
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters.`);
@@ -103,6 +136,7 @@ export function authConfig(env: Env): AuthConfig {
 }
 
 export function apiConfig(env: Env): ApiConfig {
+  refuseUnsafeProduction(env, "api");
   const production = env.NODE_ENV === "production";
   const sharedSecret = checkSharedSecret(env);
   const keys: KeySourceConfig = sharedSecret
@@ -123,7 +157,9 @@ export function apiConfig(env: Env): ApiConfig {
     keys,
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
     graphiql: env.API_GRAPHIQL ? env.API_GRAPHIQL === "true" : !production,
-    corsOrigins: env.API_CORS_ORIGINS.length > 0 ? env.API_CORS_ORIGINS : [clientOrigin(env)],
+    introspection: env.API_INTROSPECTION ? env.API_INTROSPECTION === "true" : !production,
+    // Production serves the SPA from the same origin: no cross-origin caller unless listed.
+    corsOrigins: env.API_CORS_ORIGINS.length > 0 ? env.API_CORS_ORIGINS : production ? [] : [clientOrigin(env)],
     rateLimit: {
       redisUrl: env.REDIS_URL,
       perUserPerMinute: env.API_REQUESTS_PER_MINUTE_PER_USER,

@@ -52,6 +52,9 @@ const envSchema = z.object({
   API_REQUESTS_PER_MINUTE_PER_USER: z.coerce.number().int().min(0).default(600),
   API_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().min(0).default(1200),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
+  API_INTROSPECTION: z.enum(["true", "false"]).optional(),
+  /** Production only: allow http:// issuer and JWKS URLs (e.g. a private network behind TLS termination). */
+  ALLOW_INSECURE_HTTP: z.enum(["true", "false"]).default("false"),
 });
 
 export type Env = z.infer<typeof envSchema>;

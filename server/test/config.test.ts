@@ -4,15 +4,31 @@ import { apiConfig, authConfig, ConfigError } from "../src/config.ts";
 import { EnvError, readEnv } from "../src/env.ts";
 
 describe("auth service configuration", () => {
-  test("production without BETTER_AUTH_SECRET or AUTH_BASE_URL stops, naming both", () => {
+  test("production without its secret, base URL and database stops, naming each", () => {
     expect(() => authConfig(readEnv({ NODE_ENV: "production" }))).toThrow(
-      new ConfigError("The auth service will not start in production without: BETTER_AUTH_SECRET, AUTH_BASE_URL."),
+      new ConfigError(
+        "The auth service will not start in production:\n  - DATABASE_URL is required\n  - BETTER_AUTH_SECRET is required\n  - AUTH_BASE_URL is required",
+      ),
     );
+  });
+
+  test("production refuses a plain-HTTP base URL or issuer unless explicitly allowed", () => {
+    const env = { NODE_ENV: "production", DATABASE_URL: "postgresql://db/x", BETTER_AUTH_SECRET: "s".repeat(32), AUTH_BASE_URL: "http://auth.example.com" };
+    expect(() => authConfig(readEnv(env))).toThrow(/AUTH_BASE_URL must be an https:\/\/ URL/);
+    expect(() => authConfig(readEnv({ ...env, AUTH_BASE_URL: "https://auth.example.com", JWT_ISSUER: "http://auth.example.com" }))).toThrow(
+      /JWT_ISSUER must be an https:\/\/ URL/,
+    );
+    expect(authConfig(readEnv({ ...env, ALLOW_INSECURE_HTTP: "true" })).baseURL).toBe("http://auth.example.com");
   });
 
   test("production with its secrets starts", () => {
     const config = authConfig(
-      readEnv({ NODE_ENV: "production", BETTER_AUTH_SECRET: "s".repeat(32), AUTH_BASE_URL: "https://auth.example.com" }),
+      readEnv({
+        NODE_ENV: "production",
+        DATABASE_URL: "postgresql://db/x",
+        BETTER_AUTH_SECRET: "s".repeat(32),
+        AUTH_BASE_URL: "https://auth.example.com",
+      }),
     );
     expect(config).toMatchObject({ production: true, issuer: "https://auth.example.com", audience: "tasks-api" });
   });
@@ -40,9 +56,29 @@ describe("API configuration", () => {
     expect(apiConfig(readEnv({ API_JWKS: '{"keys":[]}' })).keys).toEqual({ kind: "static-jwks", jwks: '{"keys":[]}' });
   });
 
-  test("GraphiQL is off in production unless asked for", () => {
-    expect(apiConfig(readEnv({ NODE_ENV: "production" })).graphiql).toBe(false);
-    expect(apiConfig(readEnv({ NODE_ENV: "production", API_GRAPHIQL: "true" })).graphiql).toBe(true);
+  const productionApi = { NODE_ENV: "production", DATABASE_URL: "postgresql://db/x", AUTH_BASE_URL: "https://auth.example.com" };
+
+  test("production without a database, issuer or key source stops, naming each", () => {
+    expect(() => apiConfig(readEnv({ NODE_ENV: "production" }))).toThrow(
+      new ConfigError(
+        "The API will not start in production:\n  - DATABASE_URL is required\n  - JWT_ISSUER (or AUTH_BASE_URL) is required\n  - a key source is required: API_JWKS_URL, API_JWKS or JWT_SHARED_SECRET",
+      ),
+    );
+  });
+
+  test("production refuses a plain-HTTP JWKS URL", () => {
+    expect(() => apiConfig(readEnv({ ...productionApi, API_JWKS_URL: "http://auth.internal/api/auth/jwks" }))).toThrow(
+      /API_JWKS_URL must be an https:\/\/ URL/,
+    );
+  });
+
+  test("GraphiQL, introspection and cross-origin callers are off in production unless asked for", () => {
+    const config = apiConfig(readEnv(productionApi));
+    expect(config).toMatchObject({ graphiql: false, introspection: false, corsOrigins: [] });
+    expect(apiConfig(readEnv({ ...productionApi, API_GRAPHIQL: "true", API_INTROSPECTION: "true" }))).toMatchObject({
+      graphiql: true,
+      introspection: true,
+    });
   });
 });
 

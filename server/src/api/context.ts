@@ -5,7 +5,9 @@ import type { YogaInitialContext } from "graphql-yoga";
 import type { Db } from "../db/client.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
-import { authUnavailable, invalidAuthorizationRequest, invalidToken } from "./errors.ts";
+import { CLIENT_IP_HEADER } from "../http-server.ts";
+import type { ApiRateLimiter } from "../rate-limit/api-limits.ts";
+import { authUnavailable, invalidAuthorizationRequest, invalidToken, rateLimited } from "./errors.ts";
 import { InvalidTokenError, KEYS_RETRY_AFTER_MS, KeysUnavailableError, type TokenVerifier, type Viewer } from "./token-verifier.ts";
 
 export interface Context {
@@ -22,6 +24,8 @@ export interface ContextDependencies {
   tasks: TaskStore;
   users: UserStore;
   logTokenRejection?: (reason: string) => void;
+  /** Absent: no rate limits (tests and benchmarks that build the app directly). */
+  rateLimit?: ApiRateLimiter;
 }
 
 // Long enough for any real JWT this system issues, short enough to refuse abuse before any parsing.
@@ -37,6 +41,19 @@ export function createContextFactory(deps: ContextDependencies) {
 }
 
 async function authenticate(request: Request, deps: ContextDependencies): Promise<Viewer | null> {
+  if (deps.rateLimit) {
+    const decision = await deps.rateLimit.byIp(request.headers.get(CLIENT_IP_HEADER) ?? "unknown");
+    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+  }
+  const viewer = await verifiedViewer(request, deps);
+  if (viewer && deps.rateLimit) {
+    const decision = await deps.rateLimit.byUser(viewer.userId);
+    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+  }
+  return viewer;
+}
+
+async function verifiedViewer(request: Request, deps: ContextDependencies): Promise<Viewer | null> {
   // RFC 6750 allows a token in the URL; this API never does (URLs end up in logs and histories).
   if (new URL(request.url).searchParams.has("access_token")) throw invalidAuthorizationRequest();
   const header = request.headers.get("authorization");

@@ -35,6 +35,16 @@ export function authUnavailable(retryAfterSeconds: number): GraphQLError {
   });
 }
 
+/** Too many requests from this user or address. HTTP 429, no data. */
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError("Too many requests. Try again shortly.", {
+    extensions: {
+      code: "RATE_LIMITED",
+      http: { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } },
+    },
+  });
+}
+
 export function unauthenticated(): GraphQLError {
   return new GraphQLError("You must be signed in.", { extensions: { code: "UNAUTHENTICATED" } });
 }

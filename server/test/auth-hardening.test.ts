@@ -1,0 +1,89 @@
+// The auth service's abuse limits and password policy, over real HTTP (so the client-IP header is set
+// by our server from the socket, as in production).
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { commonPasswordCount, passwordProblem } from "../src/auth/password-policy.ts";
+import { PASSWORD, startTestSystem, type TestSystem } from "./support/test-system.ts";
+
+describe("rate limits on sign-in and sign-up (memory store)", () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ auth: { rateLimit: { signInPerMinute: 3, signUpPerMinute: 2 } } });
+  });
+  afterAll(() => system.close());
+
+  const signIn = (email: string, password: string) =>
+    system.authFetch("/api/auth/sign-in/email", { method: "POST", body: JSON.stringify({ email, password }) });
+  const signUp = () =>
+    system.authFetch("/api/auth/sign-up/email", {
+      method: "POST",
+      body: JSON.stringify({ email: `${randomUUID()}@example.com`, password: PASSWORD, name: "R" }),
+    });
+
+  test("the fourth sign-in attempt in a minute is refused with 429 and Retry-After, even with the right password", async () => {
+    const user = await system.signUp();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await signIn(user.email, "wrong password guess")).status).toBe(401);
+    }
+    const refused = await signIn(user.email, PASSWORD);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get("set-cookie")).toBeNull();
+  });
+
+  test("the third sign-up in a minute is refused with 429 and creates no user", async () => {
+    const before = await system.db.user.count();
+    // signUp() above already used one of the two sign-ups this minute.
+    expect((await signUp()).status).toBe(200);
+    const refused = await signUp();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await system.db.user.count()).toBe(before + 1);
+  });
+});
+
+describe("password policy at sign-up", () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem();
+  });
+  afterAll(() => system.close());
+
+  const signUpWith = (password: string, email = `${randomUUID()}@example.com`, name = "Pat") =>
+    system.authFetch("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password, name }) });
+
+  test.each(["password123", "qwertyuiop", "1234567890", "Iloveyou123"])("a common password (%s) is refused with a clear message", async (password) => {
+    const response = await signUpWith(password);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      "This password is one of the most commonly used passwords. Choose one that is harder to guess.",
+    );
+  });
+
+  test("a password shorter than 10 characters is refused", async () => {
+    const response = await signUpWith("Xy7#kq2!m");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/too short/i);
+  });
+
+  test("the email or the name as password is refused", async () => {
+    const email = `averylongname${randomUUID().slice(0, 6)}@example.com`;
+    expect((await signUpWith(email, email)).status).toBe(400);
+    expect((await signUpWith("Patricia Longname", undefined, "Patricia Longname")).status).toBe(400);
+  });
+
+  test("a long, uncommon password is accepted and nothing is stored for refused ones", async () => {
+    const before = await system.db.user.count();
+    await signUpWith("password123");
+    expect(await system.db.user.count()).toBe(before);
+    expect((await signUpWith("violet-tractor-harbour-91")).status).toBe(200);
+  });
+
+  test("the bundled list is loaded", () => {
+    expect(commonPasswordCount()).toBeGreaterThan(100);
+    expect(passwordProblem("PASSWORD")).not.toBeNull();
+    expect(passwordProblem("violet-tractor-harbour-91")).toBeNull();
+  });
+});
