@@ -1,21 +1,21 @@
 // Every way a bearer token can be wrong, sent through the real API against the real auth service's
 // keys: each refusal must be a clean 401 invalid_token (or 400 invalid_request for a malformed header)
 // with no data, no jose text, no stack and no echo of the token; the valid cases prove the suite can fail.
-import { symmetricDecrypt } from "better-auth/crypto";
-import {
-  SignJWT,
-  base64url,
-  decodeProtectedHeader,
-  generateKeyPair,
-  importJWK,
-  type JWK,
-  type JWTPayload,
-} from "jose";
+import { SignJWT, base64url, decodeProtectedHeader, generateKeyPair } from "jose";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { sendGraphQL, startTestSystem, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
-
-const ME = "{ me { id } }";
-const LEAKS = ["JWS", "JWT", "signature", "exp claim", "ERR_JO", "    at "];
+import { sendGraphQL, startTestSystem, type TestSystem } from "./support/test-system.ts";
+import {
+  ME,
+  b64json,
+  decodePayload,
+  expectInvalidRequest,
+  expectInvalidToken,
+  forgeHeader,
+  forgePayload,
+  goodClaims,
+  now,
+  tokenForgery,
+} from "./support/token-forgery.ts";
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -23,88 +23,9 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
-// --- small helpers -------------------------------------------------------------------------------
+// --- small helpers (shared with adversarial-tokens.test.ts) ---------------------------------------
 
-const now = () => Math.floor(Date.now() / 1000);
-
-function b64json(value: unknown): string {
-  return base64url.encode(JSON.stringify(value));
-}
-
-function decodePayload(token: string): JWTPayload {
-  return JSON.parse(new TextDecoder().decode(base64url.decode(token.split(".")[1]!))) as JWTPayload;
-}
-
-/** The same token with another protected header; payload and signature bytes kept as they were. */
-function forgeHeader(token: string, header: Record<string, unknown>): string {
-  const [, payload, signature] = token.split(".");
-  return `${b64json(header)}.${payload}.${signature}`;
-}
-
-/** The same token with another payload; header and signature bytes kept as they were. */
-function forgePayload(token: string, payload: JWTPayload): string {
-  const [header, , signature] = token.split(".");
-  return `${header}.${b64json(payload)}.${signature}`;
-}
-
-/** Claims the API accepts (sub, role, iat, exp); iss and aud are added by Better Auth's signer. */
-function goodClaims(user: TestUser, overrides: JWTPayload = {}): JWTPayload {
-  const t = now();
-  return { sub: user.id, role: "user", iat: t, exp: t + 15 * 60, ...overrides };
-}
-
-/**
- * Signs exactly the given claims with the auth service's real private key, read from its jwks table
- * and decrypted as Better Auth does: signJWT always adds an aud, so "no aud at all" needs this.
- */
-async function signExactlyWithRealKey(claims: JWTPayload): Promise<string> {
-  const row = await system.db.jwks.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
-  const jwk = JSON.parse(
-    await symmetricDecrypt({ key: system.authConfig.secret, data: JSON.parse(row.privateKey) as string }),
-  ) as JWK;
-  const key = await importJWK(jwk, "EdDSA");
-  return new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid: row.id }).sign(key);
-}
-
-async function realJwks(): Promise<{ keys: JWK[] }> {
-  const response = await system.authFetch("/api/auth/jwks");
-  expect(response.status).toBe(200);
-  return (await response.json()) as { keys: JWK[] };
-}
-
-function expectNoLeak(response: GraphQLResponse, token?: string): void {
-  expect(response.status).not.toBe(500);
-  for (const leak of LEAKS) expect(response.text).not.toContain(leak);
-  if (token) expect(response.text).not.toContain(token);
-}
-
-/** RFC 6750 invalid_token: 401, the challenge header, INVALID_TOKEN, no data key, nothing leaked. */
-function expectInvalidToken(response: GraphQLResponse, token?: string): void {
-  expect(response.status).toBe(401);
-  expect(response.headers.get("www-authenticate") ?? "").toMatch(/^Bearer error="invalid_token"/);
-  expect(response.body.errors?.[0]?.extensions?.code).toBe("INVALID_TOKEN");
-  expect("data" in response.body).toBe(false);
-  expectNoLeak(response, token);
-}
-
-/** RFC 6750 invalid_request: 400, the challenge header, INVALID_REQUEST, no data key, nothing leaked. */
-function expectInvalidRequest(response: GraphQLResponse, token?: string): void {
-  expect(response.status).toBe(400);
-  expect(response.headers.get("www-authenticate") ?? "").toContain('error="invalid_request"');
-  expect(response.body.errors?.[0]?.extensions?.code).toBe("INVALID_REQUEST");
-  expect("data" in response.body).toBe(false);
-  expectNoLeak(response, token);
-}
-
-async function expectAccepted(token: string, user: TestUser): Promise<void> {
-  const response = await system.graphql(ME, { token });
-  expect(response.status).toBe(200);
-  expect(response.body).toEqual({ data: { me: { id: user.id } } });
-}
-
-async function expectRefused(token: string): Promise<void> {
-  expectInvalidToken(await system.graphql(ME, { token }), token);
-}
+const { signExactlyWithRealKey, realJwks, expectAccepted, expectRefused } = tokenForgery(() => system);
 
 // --- 1. controls ---------------------------------------------------------------------------------
 

@@ -43,9 +43,17 @@ export function createTokenVerifier(config: ApiConfig): TokenVerifier {
       let payload: JWTPayload;
       try {
         // Two overloads (key set function or raw key); both take the same options.
-        ({ payload } =
-          key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+        const verified =
+          key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+        payload = verified.payload;
+        // Explicit typing (RFC 8725 3.11): Better Auth's access tokens carry no typ (the HS256 mode says
+        // "JWT"). A token that declares another kind (logout+jwt, a session-cache JWT...) is never an
+        // access token, even when the same keys signed it for this audience.
+        if (!ACCESS_TOKEN_TYPES.has(String(verified.protectedHeader.typ ?? "").toLowerCase())) {
+          throw new InvalidTokenError(`typ ${String(verified.protectedHeader.typ)} is not an access token`);
+        }
       } catch (error) {
+        if (error instanceof InvalidTokenError) throw error;
         if (error instanceof KeysUnavailableError) throw error;
         throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
       }
@@ -69,6 +77,7 @@ function keySource(keys: KeySourceConfig): KeySource {
 }
 
 const MAX_SUBJECT_LENGTH = 200;
+const ACCESS_TOKEN_TYPES = new Set(["", "jwt", "at+jwt", "application/at+jwt"]);
 
 function viewerFrom(payload: JWTPayload): Viewer {
   const { sub, role } = payload;
