@@ -2,8 +2,10 @@
 // by our server from the socket, as in production).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createAuthApp, HSTS } from "../src/auth/app.ts";
+import { createAuth } from "../src/auth/auth.ts";
 import { commonPasswordCount, passwordProblem } from "../src/auth/password-policy.ts";
-import { PASSWORD, startTestSystem, type TestSystem } from "./support/test-system.ts";
+import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 describe("rate limits on sign-in and sign-up (memory store)", () => {
   let system: TestSystem;
@@ -85,5 +87,43 @@ describe("password policy at sign-up", () => {
     expect(commonPasswordCount()).toBeGreaterThan(100);
     expect(passwordProblem("PASSWORD")).not.toBeNull();
     expect(passwordProblem("violet-tractor-harbour-91")).toBeNull();
+  });
+});
+
+describe("production posture of the auth service", () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem();
+  });
+  afterAll(() => system.close());
+
+  const signUpThrough = (app: ReturnType<typeof createAuthApp>) =>
+    app.fetch(
+      new Request(`${system.authUrl}/api/auth/sign-up/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: SPA_ORIGIN },
+        body: JSON.stringify({ email: `${randomUUID()}@example.com`, password: PASSWORD, name: "Prod" }),
+      }),
+    );
+
+  test("in production: HSTS on every answer, and session cookies that are Secure, HttpOnly, SameSite and __Secure-", async () => {
+    const app = createAuthApp(createAuth(system.db, { ...system.authConfig, production: true }));
+    const response = await signUpThrough(app);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("strict-transport-security")).toBe(HSTS);
+    const cookie = response.headers.getSetCookie().find((value) => value.includes("session_token"));
+    expect(cookie).toMatch(/^__Secure-/);
+    expect(cookie).toMatch(/; Secure/i);
+    expect(cookie).toMatch(/; HttpOnly/i);
+    expect(cookie).toMatch(/; SameSite=Lax/i);
+    expect((await app.fetch(new Request(`${system.authUrl}/health`))).headers.get("strict-transport-security")).toBe(HSTS);
+  });
+
+  test("in development: no HSTS (plain http://localhost), cookies still HttpOnly", async () => {
+    const response = await signUpThrough(system.authApp);
+    expect(response.headers.get("strict-transport-security")).toBeNull();
+    const cookie = response.headers.getSetCookie().find((value) => value.includes("session_token"));
+    expect(cookie).toMatch(/; HttpOnly/i);
+    expect(cookie).not.toMatch(/^__Secure-/);
   });
 });

@@ -2,14 +2,24 @@
 // in-process; main.ts serves it over HTTP.
 import type { Auth } from "./auth.ts";
 
+/** Production (HTTPS) answers tell browsers to use HTTPS only, for a year, subdomains included. */
+export const HSTS = "max-age=31536000; includeSubDomains";
+
 export function createAuthApp(auth: Auth) {
+  // Secure cookies are on exactly when the service runs in production behind HTTPS.
+  const hsts = auth.options.advanced?.useSecureCookies === true;
+  const route = async (request: Request): Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return withStandardRetryAfter(await auth.handler(request));
+    if (pathname === "/health") return Response.json({ ok: true });
+    return Response.json({ error: "Not found" }, { status: 404 });
+  };
   return {
     auth,
     async fetch(request: Request): Promise<Response> {
-      const { pathname } = new URL(request.url);
-      if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return withStandardRetryAfter(await auth.handler(request));
-      if (pathname === "/health") return Promise.resolve(Response.json({ ok: true }));
-      return Promise.resolve(Response.json({ error: "Not found" }, { status: 404 }));
+      const response = await route(request);
+      if (hsts) response.headers.set("Strict-Transport-Security", HSTS);
+      return response;
     },
   };
 }
