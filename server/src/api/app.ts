@@ -1,12 +1,20 @@
 // The API service's app: Yoga over the Pothos schema, with identity resolved once per request in the
 // context. Built here, listened to in main.ts, so tests call `yoga.fetch` without opening a port.
-import { createYoga } from "graphql-yoga";
+import { GraphQLError } from "graphql";
+import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
+import { createYoga, maskError, type Plugin } from "graphql-yoga";
+import { HSTS } from "../auth/app.ts";
 import type { ApiConfig } from "../config.ts";
 import type { Db } from "../db/client.ts";
+import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
+import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
 import { createTaskStore } from "../tasks/task-store.ts";
 import { createUserStore } from "../users/user-store.ts";
 import { createContextFactory, type Context } from "./context.ts";
+import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
+import { createApiLogger, withRequestId } from "./logger.ts";
+import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
 import { createTokenVerifier, type TokenVerifier } from "./token-verifier.ts";
 
 export interface ApiAppOptions {
@@ -14,7 +22,10 @@ export interface ApiAppOptions {
   config: ApiConfig;
   /** Defaults to the verifier built from config.keys. */
   verifier?: TokenVerifier;
+  /** Notes and warnings (token rejections, Yoga's warnings), each with its request id. Default: dropped. */
   log?: (message: string) => void;
+  /** The real error behind every "Unexpected error.", with its request id. Default: console.error. */
+  logError?: (message: string) => void;
 }
 
 const GRAPHIQL_DEFAULT_QUERY = `# Explore the Tasks API as yourself.
@@ -36,29 +47,67 @@ query MyTasks {
 }
 `;
 
-export function createApiApp({ db, config, verifier, log = () => {} }: ApiAppOptions) {
+export function createApiApp({ db, config, verifier, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
+  const requestIds = createRequestIds();
+  const note = (message: string) => log(withRequestId(requestIds.current(), message));
+  // One store per app; yoga.dispose() closes its Redis connection.
+  const rateLimitStore = config.rateLimit
+    ? createRateLimitStore(config.rateLimit.redisUrl, (error) => note(`rate limit store unavailable, request allowed: ${String(error)}`))
+    : undefined;
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    // Never attach original error messages or stacks, whatever NODE_ENV says.
-    maskedErrors: { isDev: false },
-    logging: config.production ? "warn" : "info",
+    plugins: [
+      requestIds.plugin,
+      ...graphqlLimits(config),
+      // Introspection: on in development (GraphiQL's docs, codegen), off in production unless configured.
+      ...((config.introspection ?? !config.production) ? [] : [useDisableIntrospection()]),
+      ...(config.production ? [strictTransportSecurity] : []),
+      { onDispose: () => rateLimitStore?.close() },
+    ],
+    // Yoga's default, stated: a JSON array of operations is refused with 400.
+    batching: false,
+    maxRequestBodySize: GRAPHQL_LIMITS.maxRequestBodyBytes,
+    maskedErrors: {
+      // Never attach original error messages or stacks, whatever NODE_ENV says.
+      isDev: false,
+      // Yoga logs the real error (through `logError`, with the request id); the client gets the id to quote.
+      maskError: (error, message, isDev) => {
+        const masked = maskError(error, message, isDev);
+        const requestId = requestIds.current();
+        if (masked === error || !requestId || !(masked instanceof GraphQLError)) return masked;
+        const { nodes, source, positions, path, extensions } = masked;
+        return new GraphQLError(masked.message, { nodes, source, positions, path, extensions: { ...extensions, requestId } });
+      },
+    },
+    logging: createApiLogger({ production: config.production, log, logError, requestId: requestIds.current }),
     graphiql: config.graphiql ? { title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
-    cors: {
+    // No listed origin means same-origin only: CORS off. (Yoga reflects any origin for an empty list.)
+    cors: config.corsOrigins.length === 0 ? false : {
       origin: config.corsOrigins,
       credentials: false,
       methods: ["GET", "POST", "OPTIONS"],
       allowedHeaders: ["Authorization", "Content-Type"],
+      // So the SPA can show the id with an error message for the user to quote.
+      exposedHeaders: [REQUEST_ID_HEADER],
     },
     context: createContextFactory({
       verifier: verifier ?? createTokenVerifier(config),
       db,
       tasks: createTaskStore(db),
       users: createUserStore(db),
-      logTokenRejection: (reason) => log(`token rejected: ${reason}`),
+      logTokenRejection: (reason) => note(`token rejected: ${reason}`),
+      rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,
     }),
   });
 }
 
 export type ApiApp = ReturnType<typeof createApiApp>;
+
+/** Production runs behind HTTPS: every answer tells browsers to keep to it. */
+const strictTransportSecurity: Plugin = {
+  onResponse({ response }) {
+    response.headers.set("Strict-Transport-Security", HSTS);
+  },
+};

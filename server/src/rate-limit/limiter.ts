@@ -15,6 +15,8 @@ export interface Decision {
   retryAfterSeconds: number;
 }
 
+const CONNECT_WAIT_MS = 2_000;
+
 export interface RateLimitStore {
   readonly kind: "memory" | "redis";
   consume(name: string, rule: RateLimitRule, key: string): Promise<Decision>;
@@ -26,7 +28,16 @@ export interface RateLimitStore {
  * rate limits protect availability and must not take the service down with them.
  */
 export function createRateLimitStore(redisUrl?: string, onStoreError: (error: unknown) => void = () => {}): RateLimitStore {
-  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  // No offline queue: while Redis is unreachable a count fails at once (and fails open) instead of
+  // queueing behind the reconnection. The first counts wait briefly for the initial connection.
+  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  redis?.on("error", onStoreError);
+  const connected = redis
+    ? new Promise<void>((resolve) => {
+        redis.once("ready", resolve);
+        setTimeout(resolve, CONNECT_WAIT_MS).unref();
+      })
+    : Promise.resolve();
   const limiters = new Map<string, RateLimiterAbstract>();
 
   function limiterFor(name: string, rule: RateLimitRule): RateLimiterAbstract {
@@ -44,6 +55,7 @@ export function createRateLimitStore(redisUrl?: string, onStoreError: (error: un
     kind: redis ? "redis" : "memory",
     async consume(name, rule, key) {
       if (rule.max <= 0) return { allowed: true, retryAfterSeconds: 0 };
+      if (redis && redis.status !== "ready") await connected;
       try {
         await limiterFor(name, rule).consume(key);
         return { allowed: true, retryAfterSeconds: 0 };

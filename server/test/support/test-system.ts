@@ -14,6 +14,15 @@ import { freePort } from "./free-port.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 export const SPA_ORIGIN = "http://localhost:5173";
+
+/**
+ * A client address for rate-limit tests: random inside the IPv6 documentation prefix (never routed),
+ * varied within the /64 because Better Auth groups IPv6 clients by /64. Only ever a header value.
+ */
+export function randomTestIp(): string {
+  const group = () => randomBytes(2).toString("hex");
+  return `2001:db8:${group()}:${group()}::1`;
+}
 export const PASSWORD = "correct horse battery staple";
 
 export interface TestSystemOptions {

@@ -1,0 +1,206 @@
+// A failure the client cannot act on (a database that is missing, down, or refusing a statement) reaches
+// the client as "Unexpected error." with a request id, and reaches the server log with the same id and
+// the real error. Errors a client can act on (scopes, input, not found) are never masked or logged.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { createApiApp, type ApiApp } from "../src/api/app.ts";
+import { createDb, type Db } from "../src/db/client.ts";
+import { freePort } from "./support/free-port.ts";
+import { withClient } from "./support/global-setup.ts";
+import { dataOf, errorCodes } from "./support/task-operations.ts";
+import { startTestSystem, SPA_ORIGIN, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let system: TestSystem;
+let user: TestUser;
+const brokenDbs: Db[] = [];
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  user = await system.signUp();
+});
+afterAll(async () => {
+  await Promise.all(brokenDbs.map((db) => db.$disconnect().catch(() => {})));
+  await system.close();
+});
+
+/** An API app whose log is captured: `notes` (log) and `errors` (logError). */
+function apiWithLog(db: Db): { api: ApiApp; notes: string[]; errors: string[] } {
+  const notes: string[] = [];
+  const errors: string[] = [];
+  const api = createApiApp({ db, config: system.apiConfig, log: (line) => notes.push(line), logError: (line) => errors.push(line) });
+  return { api, notes, errors };
+}
+
+function databaseUrl(change: (url: URL) => void): string {
+  const url = new URL(system.database.url);
+  change(url);
+  return url.toString();
+}
+
+/**
+ * The client sees the masked error and the request id, in the header and the error, and nothing else:
+ * no SQL, no Prisma or driver text, no database name, no stack.
+ */
+function expectMasked(response: GraphQLResponse, path: string, leaks: string[]): string {
+  const requestId = response.headers.get("x-request-id");
+  expect(requestId).toMatch(UUID);
+  expect(response.status).toBe(200);
+  expect(response.body.errors).toEqual([
+    {
+      message: "Unexpected error.",
+      locations: expect.any(Array),
+      path: [path],
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    },
+  ]);
+  for (const leak of [...leaks, "prisma", "postgres", "SELECT", "INSERT", "relation", "invocation", "ECONNREFUSED", "    at ", ".ts:"]) {
+    expect(response.text.toLowerCase()).not.toContain(leak.toLowerCase());
+  }
+  return requestId as string;
+}
+
+/** Exactly one error line, naming the request and carrying the real error. */
+function expectLogged(errors: string[], requestId: string, realError: RegExp) {
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toContain(`request ${requestId}: `);
+  expect(errors[0]).toMatch(realError);
+}
+
+describe("a database that is not there", () => {
+  test("a database name that does not exist on the server: masked for the client, logged with the request id", async () => {
+    const missing = `tasks_missing_${randomBytes(4).toString("hex")}`;
+    const db = createDb(databaseUrl((url) => (url.pathname = `/${missing}`)));
+    brokenDbs.push(db);
+    const { api, errors } = apiWithLog(db);
+
+    const read = await system.graphql("{ me { id email } }", { token: user.token, api });
+    expect(read.body.data).toEqual({ me: null });
+    const readId = expectMasked(read, "me", [missing, "does not exist"]);
+    expectLogged(errors, readId, new RegExp(`${missing}.*does not exist|does not exist.*${missing}`, "s"));
+
+    errors.length = 0;
+    const write = await system.graphql('mutation { createTask(input: { title: "lost" }) { id } }', { token: user.token, api });
+    expect(write.body.data).toBeNull();
+    const writeId = expectMasked(write, "createTask", [missing, "does not exist"]);
+    expect(writeId).not.toBe(readId);
+    expectLogged(errors, writeId, new RegExp(missing));
+  });
+
+  test("a database server that is not running: masked for the client, logged with the request id", async () => {
+    const port = await freePort();
+    const db = createDb(databaseUrl((url) => (url.port = String(port))));
+    brokenDbs.push(db);
+    const { api, errors } = apiWithLog(db);
+
+    const response = await system.graphql("{ tasks { totalCount edges { node { id } } } }", { token: user.token, api });
+    expect(response.body.data).toBeNull();
+    const requestId = expectMasked(response, "tasks", [String(port), "reach", "DatabaseNotReachable"]);
+    expectLogged(errors, requestId, new RegExp(`Can't reach database server at 127\\.0\\.0\\.1:${port}.*DatabaseNotReachable`, "s"));
+  });
+});
+
+describe("a statement that fails on a live database", () => {
+  test("a write the database refuses is masked, logged with the request id, and writes nothing", async () => {
+    await withClient(system.database.url, (client) =>
+      client.query(`ALTER TABLE "task" ADD CONSTRAINT "title_is_not_forbidden" CHECK (title <> 'forbidden title')`),
+    );
+    const { api, errors } = apiWithLog(system.db);
+    const before = await system.db.task.count();
+
+    const refused = await system.graphql('mutation { createTask(input: { title: "forbidden title" }) { id } }', { token: user.token, api });
+    expect(refused.body.data).toBeNull();
+    const requestId = expectMasked(refused, "createTask", ["title_is_not_forbidden", "violates", "constraint", "\"task\""]);
+    expectLogged(errors, requestId, /violates check constraint "title_is_not_forbidden"/);
+    expect(await system.db.task.count()).toBe(before);
+
+    // The same app over the same database goes on working for everything else.
+    const accepted = await system.graphql('mutation { createTask(input: { title: "allowed title" }) { title } }', { token: user.token, api });
+    expect(dataOf(accepted).createTask).toEqual({ title: "allowed title" });
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe("errors a client can act on are not masked", () => {
+  test("scope failures give FORBIDDEN or UNAUTHENTICATED, and nothing is logged as an error", async () => {
+    const { api, errors } = apiWithLog(system.db);
+    const forbidden = await system.graphql("{ adminStats { users tasks } }", { token: user.token, api });
+    expect(errorCodes(forbidden)).toEqual(["FORBIDDEN"]);
+    expect(forbidden.body.errors?.[0]?.message).toBe("You are not allowed to do this.");
+    const anonymous = await system.graphql("{ tasks { totalCount } }", { api });
+    expect(errorCodes(anonymous)).toEqual(["UNAUTHENTICATED"]);
+    for (const response of [forbidden, anonymous]) {
+      expect(response.text).not.toContain("Unexpected error.");
+      expect(response.body.errors?.[0]?.extensions).not.toHaveProperty("requestId");
+    }
+    expect(errors).toEqual([]);
+  });
+
+  test("a task that is not found and invalid input keep their codes, and nothing is logged as an error", async () => {
+    const { api, errors } = apiWithLog(system.db);
+    const missing = await system.graphql('mutation { deleteTask(id: "no-such-task") }', { token: user.token, api });
+    expect(errorCodes(missing)).toEqual(["NOT_FOUND"]);
+    const invalid = await system.graphql('mutation { createTask(input: { title: "" }) { id } }', { token: user.token, api });
+    expect(errorCodes(invalid)).toEqual(["BAD_USER_INPUT"]);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("request ids", () => {
+  test("every response carries a new id, whatever its status, and the SPA may read it", async () => {
+    const { api } = apiWithLog(system.db);
+    const ok = await system.graphql("{ me { id } }", { token: user.token, api, headers: { origin: SPA_ORIGIN } });
+    const again = await system.graphql("{ me { id } }", { token: user.token, api });
+    const badToken = await system.graphql("{ me { id } }", { token: `${user.token}x`, api });
+    const tooLarge = await system.graphql(`{ me { id } } # ${"x".repeat(200_000)}`, { api });
+    expect([ok.status, again.status, badToken.status, tooLarge.status]).toEqual([200, 200, 401, 413]);
+    const ids = [ok, again, badToken, tooLarge].map((response) => response.headers.get("x-request-id"));
+    for (const id of ids) expect(id).toMatch(UUID);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ok.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("x-request-id");
+  });
+
+  test("concurrent failing requests each log under their own id", async () => {
+    const db = createDb(databaseUrl((url) => (url.pathname = `/tasks_missing_${randomBytes(4).toString("hex")}`)));
+    brokenDbs.push(db);
+    const { api, errors } = apiWithLog(db);
+    // Each request names its field differently (an alias), so each log line shows which request it is.
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => system.graphql(`{ call${index}: me { id } }`, { token: user.token, api })),
+    );
+    const ids = responses.map((response, index) => expectMasked(response, `call${index}`, []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(errors).toHaveLength(ids.length);
+    ids.forEach((id, index) => {
+      const lines = errors.filter((line) => line.startsWith(`request ${id}: `));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`GraphQL error at call${index}: `);
+    });
+  });
+
+  test("an id sent by the client is not used: the server makes its own", async () => {
+    const { api } = apiWithLog(system.db);
+    const response = await system.graphql("{ me { id } }", { token: user.token, api, headers: { "x-request-id": "chosen-by-client" } });
+    expect(response.headers.get("x-request-id")).toMatch(UUID);
+  });
+
+  test("the reason a token was rejected is logged with the request id", async () => {
+    const { api, notes, errors } = apiWithLog(system.db);
+    const response = await system.graphql("{ me { id } }", { token: `${user.token}x`, api });
+    expect(response.status).toBe(401);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(new RegExp(`^request ${response.headers.get("x-request-id")}: token rejected: `));
+    expect(errors).toEqual([]);
+  });
+
+  test("an app given no error log writes the real error to console.error", async () => {
+    const db = createDb(databaseUrl((url) => (url.pathname = `/tasks_missing_${randomBytes(4).toString("hex")}`)));
+    brokenDbs.push(db);
+    const printed: string[] = [];
+    vi.mocked(console.error).mockImplementationOnce((line: unknown) => void printed.push(String(line)));
+    const response = await system.graphql("{ me { id } }", { token: user.token, api: createApiApp({ db, config: system.apiConfig }) });
+    const requestId = expectMasked(response, "me", []);
+    expectLogged(printed, requestId, /does not exist/);
+  });
+});
