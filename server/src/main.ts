@@ -1,4 +1,14 @@
 // Development and single-machine entry point: auth service and API in one process, one database.
-import { runUntilSignalled, startServices } from "./services.ts";
+//   --serve-spa        also serve the built SPA (client/dist) on CLIENT_PORT, same origin (`pnpm start`)
+//   --vite-dev-server  the Vite dev server serves the SPA beside this process (`pnpm dev`, web/dev.ts)
+import path from "node:path";
+import { projectRoot } from "./paths.ts";
+import { runUntilSignalled, startServices, type SpaOptions } from "./services.ts";
 
-await runUntilSignalled((env) => startServices(env, { auth: true, api: true }), "Tasks is running:");
+const spa: SpaOptions | undefined = process.argv.includes("--serve-spa")
+  ? { kind: "static", directory: path.join(projectRoot, "client", "dist") }
+  : process.argv.includes("--vite-dev-server")
+    ? { kind: "vite-dev-server" }
+    : undefined;
+
+await runUntilSignalled((env) => startServices(env, { auth: true, api: true, spa }), "Tasks is running:");

@@ -1,6 +1,9 @@
 // Starts the services over one database: the auth service, the API, or both in one process (the
-// development default). The API still trusts only tokens it verifies against the JWKS over HTTP.
+// development default), and with both, optionally the web server for the built SPA. The API still trusts
+// only tokens it verifies against the JWKS over HTTP.
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
+import path from "node:path";
 import { createApiApp } from "./api/app.ts";
 import { createAuthApp } from "./auth/app.ts";
 import { createAuth } from "./auth/auth.ts";
@@ -10,16 +13,33 @@ import { openDatabase } from "./db/database.server.ts";
 import { migrateDatabase } from "./db/migrate.server.ts";
 import { readEnv, type Env } from "./env.ts";
 import { close, listen } from "./http-server.ts";
+import { createWebApp } from "./web/web-app.ts";
 
 export interface RunningServices {
   lines: string[];
   stop(): Promise<void>;
 }
 
-export async function startServices(env: Env, which: { auth: boolean; api: boolean }): Promise<RunningServices> {
+/**
+ * The SPA: served from its build by this process on CLIENT_PORT (`pnpm start`), or by the Vite dev server
+ * that `pnpm dev` runs beside this process (then only its address is printed here).
+ */
+export type SpaOptions = { kind: "static"; directory: string } | { kind: "vite-dev-server" };
+
+export async function startServices(
+  env: Env,
+  which: { auth: boolean; api: boolean; spa?: SpaOptions },
+): Promise<RunningServices> {
   // Configuration first: a production service without its secrets stops before touching anything.
   const auth = which.auth ? authConfig(env) : undefined;
   const api = which.api ? apiConfig(env) : undefined;
+  const spa = which.spa;
+  if (spa?.kind === "static") {
+    if (!auth || !api) throw new Error("The web server serves the SPA with the auth service and the API in the same process.");
+    if (!existsSync(path.join(spa.directory, "index.html"))) {
+      throw new Error(`The SPA is not built (no ${path.join(spa.directory, "index.html")}): run \`pnpm build\` first.`);
+    }
+  }
 
   const database = await openDatabase(env);
   const servers: Server[] = [];
@@ -32,12 +52,19 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
   try {
     await migrateDatabase(database.url);
     const lines: string[] = [];
-    if (auth) {
-      servers.push(await listen(createAuthApp(createAuth(db, auth)), env.AUTH_PORT, env.HOST));
+    const authApp = auth ? createAuthApp(createAuth(db, auth)) : undefined;
+    const yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
+    if (spa?.kind === "static" && authApp && yoga) {
+      servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST));
+      lines.push(`Web app       ${spaUrl(env)}   (the built SPA; /api/auth and /graphql on the same origin)`);
+    } else if (spa?.kind === "vite-dev-server") {
+      lines.push(`Web app       ${spaUrl(env)}   (Vite dev server; proxies /api/auth and /graphql)`);
+    }
+    if (authApp) {
+      servers.push(await listen(authApp, env.AUTH_PORT, env.HOST));
       lines.push(`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`);
     }
-    if (api) {
-      const yoga = createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) });
+    if (api && yoga) {
       servers.push(await listen(yoga, env.API_PORT, env.HOST));
       lines.push(
         `GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql` + (api.graphiql ? "   (open it in a browser for GraphiQL)" : ""),
@@ -50,6 +77,12 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
     await stop();
     throw error;
   }
+}
+
+/** The address to open: the auth service trusts http://localhost:$CLIENT_PORT by default, not 127.0.0.1. */
+function spaUrl(env: Env): string {
+  const loopback = ["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"].includes(env.HOST);
+  return `http://${loopback ? "localhost" : env.HOST}:${env.CLIENT_PORT}`;
 }
 
 function describeKeys(keys: ReturnType<typeof apiConfig>["keys"]): string {

@@ -1,0 +1,28 @@
+import { BrowserRouter, Route, Routes } from "react-router";
+import type { AuthClient } from "./auth/auth-client.ts";
+import { SessionProvider } from "./auth/session.tsx";
+import { NotFoundPage } from "./pages/not-found-page.tsx";
+import { PublicOnly } from "./pages/public-only.tsx";
+import { SignInPage } from "./pages/sign-in-page.tsx";
+import { SignUpPage } from "./pages/sign-up-page.tsx";
+import { SignedInLayout } from "./pages/signed-in-layout.tsx";
+import { TaskListPage } from "./tasks/task-list-page.tsx";
+import { TaskPage } from "./tasks/task-page.tsx";
+
+export function App({ authClient }: { authClient: AuthClient }) {
+  return (
+    <SessionProvider authClient={authClient}>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/sign-in" element={<PublicOnly><SignInPage /></PublicOnly>} />
+          <Route path="/sign-up" element={<PublicOnly><SignUpPage /></PublicOnly>} />
+          <Route element={<SignedInLayout />}>
+            <Route index element={<TaskListPage />} />
+            <Route path="tasks/:taskId" element={<TaskPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </BrowserRouter>
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,33 @@
+// Better Auth's error codes, in words that say what to do next.
+export interface AuthFailure {
+  code?: string;
+  message?: string;
+  status?: number;
+}
+
+const MESSAGES: Record<string, string> = {
+  INVALID_EMAIL_OR_PASSWORD: "Wrong email or password. Check both and try again.",
+  USER_ALREADY_EXISTS: "An account with this email already exists. Sign in instead.",
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "An account with this email already exists. Sign in instead.",
+  PASSWORD_TOO_SHORT: "The password is too short: use at least 10 characters.",
+  PASSWORD_TOO_LONG: "The password is too long: use at most 128 characters.",
+  INVALID_EMAIL: "Enter a valid email address.",
+};
+
+export function describeAuthFailure(failure: AuthFailure): string {
+  if (failure.code && MESSAGES[failure.code]) return MESSAGES[failure.code]!;
+  if (failure.status === 429) return "Too many attempts. Wait a minute, then try again.";
+  if (!failure.status) return "Could not reach the server. Check your connection and try again.";
+  if (failure.status >= 500) return "The sign-in service had a problem. Try again in a moment.";
+  return failure.message || "That did not work. Check what you entered and try again.";
+}
+
+/** Runs a Better Auth client call; returns a message when it failed, null when it worked. */
+export async function attempt(call: () => Promise<{ error: AuthFailure | null }>): Promise<string | null> {
+  try {
+    const { error } = await call();
+    return error ? describeAuthFailure(error) : null;
+  } catch {
+    return describeAuthFailure({});
+  }
+}

@@ -1,0 +1,108 @@
+// Who is signed in, as the rest of the app sees it. Better Auth's useSession is the source; on top of it this
+// remembers a session the app has left (signed out, or found gone by the token renewal) so every screen
+// leaves it at once, with a message for the sign-in screen when the user did not choose to leave.
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { discardAllDrafts } from "../drafts/drafts.ts";
+import type { AuthClient } from "./auth-client.ts";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export type SessionStatus = "loading" | "signed-in" | "signed-out" | "unreachable";
+
+export interface SessionContextValue {
+  authClient: AuthClient;
+  status: SessionStatus;
+  user: SessionUser | null;
+  sessionId: string | null;
+  /** For the sign-in screen: why the user was sent there. */
+  notice: string | null;
+  /** The user signed out themselves (so the sign-in screen does not offer to go back). */
+  signedOutOnPurpose: boolean;
+  /** The session turned out to be gone: leave it now and say why. */
+  endSession(reason: string): void;
+  signOut(): Promise<void>;
+  retry(): void;
+}
+
+interface Left {
+  /** The session the app has left; Better Auth may report it for a moment longer. */
+  sessionId: string | null;
+  onPurpose: boolean;
+  notice: string | null;
+}
+
+const SESSION_ENDED = "Your session has ended.";
+const notice = (reason: string) => `${reason} Sign in again to continue; anything you typed is kept.`;
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+export function SessionProvider({ authClient, children }: { authClient: AuthClient; children: ReactNode }) {
+  const session = authClient.useSession();
+  const [left, setLeft] = useState<Left | null>(null);
+
+  const current = session.data && session.data.session.id !== left?.sessionId ? session.data : null;
+  const status: SessionStatus = current ? "signed-in" : session.isPending ? "loading" : session.error ? "unreachable" : "signed-out";
+  const sessionId = current?.session.id ?? null;
+  const userId = current?.user.id ?? null;
+  const email = current?.user.email ?? "";
+  const name = current?.user.name ?? "";
+  const { refetch } = session;
+
+  // A session that disappears by itself (it expired, or was revoked, seen when Better Auth rechecks it)
+  // is an ended session too, and the sign-in screen says so.
+  const [previousSessionId, setPreviousSessionId] = useState<string | null>(null);
+  if (sessionId !== previousSessionId) {
+    setPreviousSessionId(sessionId);
+    if (sessionId === null && previousSessionId !== null && left?.sessionId !== previousSessionId && status === "signed-out") {
+      setLeft({ sessionId: previousSessionId, onPurpose: false, notice: notice(SESSION_ENDED) });
+    }
+  }
+
+  const endSession = useCallback(
+    (reason: string) => {
+      setLeft({ sessionId, onPurpose: false, notice: notice(reason || SESSION_ENDED) });
+      void refetch();
+    },
+    [sessionId, refetch],
+  );
+
+  const signOut = useCallback(async () => {
+    const result = await authClient.signOut();
+    if (result.error) throw new Error(result.error.message ?? "Could not sign out.");
+    if (userId) discardAllDrafts(userId);
+    setLeft({ sessionId, onPurpose: true, notice: null });
+  }, [authClient, sessionId, userId]);
+
+  const value = useMemo<SessionContextValue>(
+    () => ({
+      authClient,
+      status,
+      user: userId ? { id: userId, email, name } : null,
+      sessionId,
+      notice: status === "signed-in" ? null : (left?.notice ?? null),
+      signedOutOnPurpose: status !== "signed-in" && (left?.onPurpose ?? false),
+      endSession,
+      signOut,
+      retry: () => void refetch(),
+    }),
+    [authClient, status, userId, email, name, sessionId, left, endSession, signOut, refetch],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession must be used inside <SessionProvider>.");
+  return value;
+}
+
+/** The signed-in user; only for components rendered behind the signed-in guard. */
+export function useSignedInUser(): SessionUser {
+  const { user } = useSession();
+  if (!user) throw new Error("useSignedInUser is only for signed-in screens.");
+  return user;
+}

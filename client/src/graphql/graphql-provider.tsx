@@ -1,0 +1,36 @@
+// A fresh urql client and token store for each signed-in session. Sign-out or a switch to another account
+// unmounts this provider (it is keyed by the session id), which drops the client with its cache, and the
+// previous user's tokens with it.
+import { createContext, useContext, useMemo, useRef, type ReactNode } from "react";
+import { Provider } from "urql";
+import { useSession } from "../auth/session.tsx";
+import { createTokenStore, tokenFetcher, type TokenStore } from "../auth/token-store.ts";
+import { createGraphQLClient } from "./client.ts";
+
+const TokensContext = createContext<TokenStore | null>(null);
+
+export function GraphQLProvider({ children }: { children: ReactNode }) {
+  const { authClient, user, sessionId, endSession } = useSession();
+  const endSessionRef = useRef(endSession);
+  endSessionRef.current = endSession;
+  if (!user || !sessionId) throw new Error("GraphQLProvider is only for signed-in screens.");
+
+  const { client, tokens } = useMemo(() => {
+    const tokens = createTokenStore({ userId: user.id, fetchToken: tokenFetcher(() => authClient.token()) });
+    const client = createGraphQLClient({ tokens, onSessionEnded: (error) => endSessionRef.current(error.message) });
+    return { client, tokens };
+  }, [authClient, user.id, sessionId]);
+
+  return (
+    <TokensContext.Provider value={tokens}>
+      <Provider value={client}>{children}</Provider>
+    </TokensContext.Provider>
+  );
+}
+
+/** The session's API token store (the "Copy token" button uses it; GraphQL requests go through urql). */
+export function useTokens(): TokenStore {
+  const tokens = useContext(TokensContext);
+  if (!tokens) throw new Error("useTokens must be used inside <GraphQLProvider>.");
+  return tokens;
+}

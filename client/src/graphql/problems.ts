@@ -1,0 +1,48 @@
+// Turns what went wrong with a GraphQL request into something a person can act on.
+import type { CombinedError } from "@urql/core";
+import { SessionEndedError, TokenUnavailableError } from "../auth/token-store.ts";
+import { isAuthError } from "./auth-exchange.ts";
+
+export type ProblemKind = "network" | "session" | "input" | "not-found" | "unavailable" | "server";
+
+export interface Problem {
+  kind: ProblemKind;
+  message: string;
+  /** For input problems: the input field the server named (e.g. "title"). */
+  field?: string;
+  /** Trying again may help (the user gets a Retry button). */
+  retryable: boolean;
+}
+
+export function describeProblem(error: CombinedError): Problem {
+  const network = error.networkError;
+  if (network instanceof SessionEndedError) {
+    return { kind: "session", message: "Your session has ended. Sign in again to continue.", retryable: false };
+  }
+  if (network instanceof TokenUnavailableError) {
+    return { kind: "network", message: "Could not reach the sign-in service. Check your connection and try again.", retryable: true };
+  }
+  const first = error.graphQLErrors[0];
+  const code = String(first?.extensions?.code ?? "");
+  if (code === "BAD_USER_INPUT") {
+    const field = first?.extensions?.field;
+    return { kind: "input", message: first?.message ?? "Check what you entered.", field: typeof field === "string" ? field : undefined, retryable: false };
+  }
+  if (code === "NOT_FOUND") {
+    return { kind: "not-found", message: "Task not found. It may have been deleted.", retryable: false };
+  }
+  if (code === "RATE_LIMITED") {
+    return { kind: "unavailable", message: "Too many requests in a short time. Wait a moment, then try again.", retryable: true };
+  }
+  if (code === "AUTH_UNAVAILABLE") {
+    return { kind: "unavailable", message: "Sign-in checks are briefly unavailable. Try again in a few seconds.", retryable: true };
+  }
+  if (isAuthError(error)) {
+    return { kind: "session", message: "Your sign-in could not be verified. Try again, or sign out and back in.", retryable: true };
+  }
+  const status = (error.response as Response | undefined)?.status ?? 0;
+  if (network && status < 500) {
+    return { kind: "network", message: "Could not reach the server. Check your connection and try again.", retryable: true };
+  }
+  return { kind: "server", message: "Something went wrong on the server. Try again.", retryable: true };
+}

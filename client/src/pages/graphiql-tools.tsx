@@ -1,0 +1,68 @@
+// "Open in GraphiQL" and "Copy token": explore the API as yourself. The token goes to the clipboard as the
+// JSON GraphiQL's Headers tab expects, never into a URL (the API refuses tokens in URLs).
+import { useEffect, useState } from "react";
+import { useSession } from "../auth/session.tsx";
+import { SessionEndedError } from "../auth/token-store.ts";
+import { useTokens } from "../graphql/graphql-provider.tsx";
+
+type CopyState =
+  | { kind: "idle" }
+  | { kind: "working" }
+  | { kind: "copied"; until: string }
+  | { kind: "manual"; text: string }
+  | { kind: "failed" };
+
+export function GraphiQLTools() {
+  const tokens = useTokens();
+  const { endSession } = useSession();
+  const [state, setState] = useState<CopyState>({ kind: "idle" });
+
+  // The confirmation has done its job after a while; the headers to copy by hand stay until used.
+  useEffect(() => {
+    if (state.kind !== "copied" && state.kind !== "failed") return;
+    const timer = setTimeout(() => setState({ kind: "idle" }), 15_000);
+    return () => clearTimeout(timer);
+  }, [state]);
+
+  async function copy() {
+    setState({ kind: "working" });
+    let text: string;
+    try {
+      text = JSON.stringify({ Authorization: `Bearer ${await tokens.fresh()}` });
+    } catch (error) {
+      if (error instanceof SessionEndedError) endSession(error.message);
+      else setState({ kind: "failed" });
+      return;
+    }
+    const until = new Date(tokens.expiresAt() ?? Date.now()).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    try {
+      await navigator.clipboard.writeText(text);
+      setState({ kind: "copied", until });
+    } catch {
+      setState({ kind: "manual", text }); // No clipboard access (e.g. plain http on another host): show it to copy by hand.
+    }
+  }
+
+  return (
+    <>
+      <div className="graphiql-tools" role="group" aria-label="Explore the API in GraphiQL">
+        <a className="button secondary small" href="/graphql" target="_blank" rel="noopener noreferrer">
+          Open in GraphiQL
+        </a>
+        <button type="button" className="button secondary small" onClick={() => void copy()} disabled={state.kind === "working"}>
+          Copy token
+        </button>
+      </div>
+      <div className="copy-status" role="status">
+        {state.kind === "copied" ? `Copied. Paste it into GraphiQL's Headers tab; it works until ${state.until}.` : null}
+        {state.kind === "failed" ? "Could not get a token. Check your connection and try again." : null}
+      </div>
+      {state.kind === "manual" ? (
+        <div className="manual-copy">
+          <label htmlFor="token-headers">Copy these headers into GraphiQL's Headers tab</label>
+          <textarea id="token-headers" readOnly rows={3} value={state.text} onFocus={(event) => event.target.select()} />
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,67 @@
+import { useState, type FormEvent } from "react";
+import { Link, useSearchParams } from "react-router";
+import { attempt } from "../auth/auth-errors.ts";
+import { useSession } from "../auth/session.tsx";
+import { useDocumentTitle } from "../ui/use-document-title.ts";
+
+export function SignInPage() {
+  useDocumentTitle("Sign in");
+  const { authClient, notice } = useSession();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    const failure = await attempt(() => authClient.signIn.email({ email, password }));
+    // On success the session updates and this screen is replaced; keep the button disabled until then.
+    if (failure) {
+      setError(failure);
+      setPending(false);
+    }
+  }
+
+  const next = params.get("next");
+  return (
+    <main className="auth-screen">
+      <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
+        <h1 id="sign-in-heading">Sign in</h1>
+        {notice ? (
+          <p className="notice" role="alert">
+            {notice}
+          </p>
+        ) : null}
+        <div className="field">
+          <label htmlFor="sign-in-email">Email</label>
+          <input id="sign-in-email" type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="sign-in-password">Password</label>
+          <input
+            id="sign-in-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        </div>
+        {error ? (
+          <p className="problem" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="button primary wide" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </button>
+        <p className="switch">
+          New here? <Link to={next ? `/sign-up?next=${encodeURIComponent(next)}` : "/sign-up"}>Create an account</Link>
+        </p>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,46 @@
+import { Link, Navigate, Outlet, useLocation } from "react-router";
+import { useSession, useSignedInUser } from "../auth/session.tsx";
+import { GraphQLProvider } from "../graphql/graphql-provider.tsx";
+import { GraphiQLTools } from "./graphiql-tools.tsx";
+import { SessionPending } from "./session-pending.tsx";
+import { SignOutButton } from "./sign-out-button.tsx";
+
+/** Every private screen: only with a session, and inside that session's own GraphQL client. */
+export function SignedInLayout() {
+  const { status, sessionId, signedOutOnPurpose } = useSession();
+  const location = useLocation();
+  if (status === "loading" || status === "unreachable") return <SessionPending />;
+  if (status !== "signed-in") {
+    const here = location.pathname + location.search;
+    return <Navigate to={signedOutOnPurpose || here === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(here)}`} replace />;
+  }
+  return (
+    <GraphQLProvider key={sessionId}>
+      <AppHeader />
+      <main className="content">
+        <Outlet />
+      </main>
+    </GraphQLProvider>
+  );
+}
+
+function AppHeader() {
+  const user = useSignedInUser();
+  return (
+    <header className="app-header">
+      <div className="app-header-inner">
+        <Link to="/" className="brand">
+          Tasks
+        </Link>
+        <p className="who" title={user.email}>
+          <span className="visually-hidden">Signed in as </span>
+          {user.email}
+        </p>
+        <GraphiQLTools />
+        <div className="sign-out">
+          <SignOutButton />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,104 @@
+// Leaving a session: signing out, the back button after it, and switching accounts in one tab.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startApp, type RunningApp } from "../support/app-server.ts";
+import { addTask, launchBrowser, newVisitor, signIn, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
+
+let app: RunningApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Everything the page has shown since this was called, from the DOM and form fields alike. */
+async function recordEverythingShown(user: BrowserUser) {
+  await user.page.evaluate(() => {
+    const seen: string[] = [];
+    const record = () =>
+      seen.push(document.body.innerText + [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"));
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    (window as unknown as { seen: string[] }).seen = seen;
+  });
+  return async () => user.page.evaluate(() => (window as unknown as { seen: string[] }).seen.join("\n"));
+}
+
+async function visibleText(user: BrowserUser): Promise<string> {
+  return user.page.evaluate(
+    () => document.body.innerText + [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"),
+  );
+}
+
+test("after signing out, the back button shows no private data and sends no request for it", async () => {
+  const ada = await newVisitor(browser, app, "Ada");
+  await signUp(ada);
+  await addTask(ada.page, "Ada's secret plan");
+  // History: the list, the task's edit screen, the list again, the edit screen again.
+  for (let round = 0; round < 2; round += 1) {
+    await ada.page.getByRole("link", { name: "Edit “Ada's secret plan”" }).click();
+    await ada.page.getByRole("heading", { name: "Edit task" }).waitFor();
+    if (round === 0) {
+      await ada.page.getByRole("link", { name: "Back to your tasks" }).click();
+      await ada.page.getByRole("list", { name: "Tasks" }).waitFor();
+    }
+  }
+
+  await ada.page.getByRole("button", { name: "Sign out" }).click();
+  await ada.page.getByRole("heading", { name: "Sign in" }).waitFor();
+  expect(new URL(ada.page.url()).pathname).toBe("/sign-in");
+  const graphqlAfterSignOut: string[] = [];
+  ada.page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/graphql") graphqlAfterSignOut.push(request.url());
+  });
+
+  for (const privatePage of ["/", "/tasks/", "/"]) {
+    const before = ada.page.url();
+    await ada.page.goBack();
+    await ada.page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(ada.page.url(), `back from ${before} towards ${privatePage}`).toMatch(/\/sign-in$/);
+    expect(await visibleText(ada)).not.toContain("secret plan");
+  }
+  expect(graphqlAfterSignOut).toEqual([]);
+
+  // The session is really gone at the server, not just hidden.
+  expect(await ada.page.evaluate(async () => (await fetch("/api/auth/token")).status)).toBe(401);
+  expect(ada.pageErrors).toEqual([]);
+  await ada.context.close();
+});
+
+test("signing out and in as someone else in the same tab, without a reload, shows only the new user's tasks", async () => {
+  const tab = await newVisitor(browser, app, "Carol");
+  await signUp(tab);
+  await addTask(tab.page, "Carol's medical appointment");
+  const carol = { ...tab };
+
+  await tab.page.getByRole("button", { name: "Sign out" }).click();
+  await tab.page.getByRole("heading", { name: "Sign in" }).waitFor();
+  const shownSince = await recordEverythingShown(tab);
+
+  const dave = { ...tab, name: "Dave", email: `dave-${Date.now()}@example.com` };
+  await tab.page.getByRole("link", { name: "Create an account" }).click();
+  await tab.page.getByLabel("Name").fill(dave.name);
+  await tab.page.getByLabel("Email").fill(dave.email);
+  await tab.page.getByLabel("Password").fill("correct horse battery staple");
+  await tab.page.getByRole("button", { name: "Create account" }).click();
+  await tab.page.getByText("No tasks yet. Add your first one above.").waitFor();
+  await addTask(tab.page, "Dave's grocery list");
+  expect(await taskTitles(tab.page)).toEqual(["Dave's grocery list"]);
+  expect(await shownSince()).not.toContain("medical appointment");
+
+  await tab.page.getByRole("button", { name: "Sign out" }).click();
+  await tab.page.getByRole("heading", { name: "Sign in" }).waitFor();
+  const shownSinceSecondSwitch = await recordEverythingShown(tab);
+  await signIn(carol);
+  await tab.page.getByRole("list", { name: "Tasks" }).waitFor();
+  expect(await taskTitles(tab.page)).toEqual(["Carol's medical appointment"]);
+  expect(await shownSinceSecondSwitch()).not.toContain("grocery list");
+  expect(tab.pageErrors).toEqual([]);
+  await tab.context.close();
+});

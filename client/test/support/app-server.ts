@@ -1,0 +1,54 @@
+// A whole running system per test file, started by the same code as `pnpm start`: the auth service, the
+// API and the web server serving the built SPA, on free ports, over a database of this file's own (cloned
+// by the server suite's helpers from the run's migrated template on the temporary embedded PostgreSQL).
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { readEnv } from "../../../server/src/env.ts";
+import { startServices } from "../../../server/src/services.ts";
+import { freePort } from "../../../server/test/support/free-port.ts";
+import { createTestDatabase } from "../../../server/test/support/test-database.ts";
+
+export interface RunningApp {
+  /** The SPA's origin, e.g. http://localhost:43125 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `env` overrides the test defaults, e.g. { JWT_EXPIRATION: "8s" }. */
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  const database = await createTestDatabase();
+  const [clientPort, authPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  let services;
+  try {
+    services = await startServices(
+      readEnv({
+        NODE_ENV: "test",
+        HOST: "127.0.0.1",
+        DATABASE_URL: database.url,
+        CLIENT_PORT: String(clientPort),
+        AUTH_PORT: String(authPort),
+        API_PORT: String(apiPort),
+        AUTH_BASE_URL: `http://127.0.0.1:${authPort}`,
+        BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+        // Every test signs up its own users from one address, quickly: the rate limits have tests of their own.
+        AUTH_SIGN_IN_PER_MINUTE: "0",
+        AUTH_SIGN_UP_PER_MINUTE: "0",
+        API_REQUESTS_PER_MINUTE_PER_USER: "0",
+        API_REQUESTS_PER_MINUTE_PER_IP: "0",
+        ...env,
+      }),
+      { auth: true, api: true, spa: { kind: "static", directory: inject("spaDir") } },
+    );
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const running = services;
+  return {
+    url: `http://localhost:${clientPort}`,
+    async stop() {
+      await running.stop();
+      await database.drop();
+    },
+  };
+}

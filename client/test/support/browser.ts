@@ -1,0 +1,136 @@
+// Debian's chromium driven by playwright-core. Playwright gives every launch a fresh temporary profile
+// (it passes its own --user-data-dir and refuses one in args); each user gets a browser context of their own.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { expect } from "vitest";
+import type { RunningApp } from "./app-server.ts";
+import { clientDir } from "./build-spa.ts";
+import { CHROMIUM } from "./chromium.ts";
+
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export const PASSWORD = "correct horse battery staple";
+export const artifactsDir = path.join(clientDir, "test-artifacts");
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+export interface BrowserUser {
+  name: string;
+  email: string;
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors in the page: a test ends by expecting none. */
+  pageErrors: string[];
+}
+
+let counter = 0;
+
+/** A new browser context (its own cookies and storage) with a page on the app. */
+export async function newVisitor(browser: Browser, app: RunningApp, name: string, options: { width?: number } = {}): Promise<BrowserUser> {
+  const context = await browser.newContext({
+    baseURL: app.url,
+    viewport: { width: options.width ?? 1000, height: 800 },
+    locale: "en-US",
+    timezoneId: "UTC",
+  });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  counter += 1;
+  const email = `${name.toLowerCase()}-${Date.now().toString(36)}-${counter}@example.com`;
+  return { name, email, context, page, pageErrors };
+}
+
+/** Creates an account through the sign-up screen and waits for the task screen. */
+export async function signUp(user: BrowserUser): Promise<void> {
+  const { page } = user;
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill(user.name);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await arrivedAtTasks(page, "sign-up");
+}
+
+/** Waits for the task screen; if an error is shown instead, fails with it. */
+async function arrivedAtTasks(page: Page, step: string): Promise<void> {
+  const tasks = page.getByRole("heading", { name: "New task" });
+  const problem = page.locator(".problem[role=alert]"); // an error, not the sign-in screen's notice
+  await tasks.or(problem).first().waitFor();
+  if (!(await tasks.isVisible())) throw new Error(`${step} failed: ${await problem.first().innerText()}`);
+}
+
+export async function signIn(user: BrowserUser): Promise<void> {
+  const { page } = user;
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await arrivedAtTasks(page, "sign-in");
+}
+
+export async function signUpInNewContext(browser: Browser, app: RunningApp, name: string): Promise<BrowserUser> {
+  const user = await newVisitor(browser, app, name);
+  await signUp(user);
+  return user;
+}
+
+export async function addTask(page: Page, title: string): Promise<void> {
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByRole("button", { name: "Add task" }).click();
+  await page.getByRole("list", { name: "Tasks" }).getByText(title, { exact: true }).waitFor();
+  await expect.poll(() => page.getByLabel("Title", { exact: true }).inputValue()).toBe("");
+}
+
+/** The titles in the list, top to bottom. */
+export function taskTitles(page: Page): Promise<string[]> {
+  return page.getByRole("list", { name: "Tasks" }).locator(".task-title").allTextContents();
+}
+
+/** The id of a task in the list, read from its Edit link. */
+export async function taskId(page: Page, title: string): Promise<string> {
+  const href = await page.getByRole("link", { name: `Edit “${title}”` }).getAttribute("href");
+  const id = href?.replace("/tasks/", "");
+  if (!id) throw new Error(`no Edit link for ${title}`);
+  return decodeURIComponent(id);
+}
+
+/** Sends a GraphQL operation from the page as the signed-in user, the way any script on the origin could. */
+export async function graphqlAsPageUser(page: Page, query: string, variables: Record<string, unknown> = {}) {
+  return page.evaluate(
+    async ({ query, variables }) => {
+      const tokenResponse = await fetch("/api/auth/token");
+      const { token } = (await tokenResponse.json()) as { token: string };
+      const response = await fetch("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
+    },
+    { query, variables },
+  );
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(artifactsDir, { recursive: true });
+  return path.join(artifactsDir, name);
+}
+
+/** Decodes a JWT's payload (the test inspects what the browser sent; the API verifies for real). */
+export function jwtClaims(authorization: string | null | undefined): { sub: string; iat: number; exp: number } {
+  const token = (authorization ?? "").replace(/^Bearer /, "");
+  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString());
+}

@@ -1,0 +1,163 @@
+// For component tests: the auth service and the API as the browser sees them, faked at fetch. It keeps
+// users, one browser's session cookie, issued tokens and tasks in memory, and counts every request, so
+// tests can say what the app sent. The real services are exercised by the browser tests.
+
+export interface FakeTask {
+  id: string;
+  title: string;
+  description: string;
+  completed: boolean;
+  dueAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface FakeUser {
+  id: string;
+  email: string;
+  name: string;
+  password: string;
+}
+
+export interface SentRequest {
+  path: string;
+  authorization: string | null;
+  operationName?: string;
+}
+
+const ORIGIN = "http://localhost:5173";
+
+function base64url(value: unknown): string {
+  return btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function fakeJwt(claims: { sub: string; iat: number; exp: number; jti?: string }): string {
+  return `${base64url({ alg: "EdDSA", kid: "test" })}.${base64url(claims)}.signature`;
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+export function createFakeBackend(options: { tokenLifetimeSeconds?: number; now?: () => number } = {}) {
+  const lifetime = options.tokenLifetimeSeconds ?? 900;
+  const now = options.now ?? Date.now;
+  const users = new Map<string, FakeUser>();
+  const tasks = new Map<string, FakeTask[]>();
+  const validTokens = new Map<string, string>(); // token -> user id
+  let session: { id: string; userId: string } | null = null;
+  let sequence = 0;
+  const sent: SentRequest[] = [];
+
+  const backend = {
+    sent,
+    /** Requests to a path, e.g. "/api/auth/token" or "/graphql". */
+    requests: (path: string) => sent.filter((request) => request.path === path),
+    addUser(email: string, password = "a long password"): FakeUser {
+      const user = { id: `user-${++sequence}`, email, name: email.split("@")[0]!, password };
+      users.set(email, user);
+      tasks.set(user.id, []);
+      return user;
+    },
+    addTask(user: FakeUser, title: string): FakeTask {
+      const stamp = new Date(now() + ++sequence).toISOString();
+      const task = { id: `task-${sequence}`, title, description: "", completed: false, dueAt: null, createdAt: stamp, updatedAt: stamp };
+      tasks.get(user.id)!.unshift(task);
+      return task;
+    },
+    signInAs(user: FakeUser) {
+      session = { id: `session-${++sequence}`, userId: user.id };
+    },
+    /** The session disappears server-side (expired, revoked): tokens stop working and none are issued. */
+    endSession() {
+      session = null;
+      validTokens.clear();
+    },
+    /** Every token issued so far is refused from now on (e.g. keys rotated); new ones still work. */
+    revokeTokens() {
+      validTokens.clear();
+    },
+    fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const request = input instanceof Request ? input : new Request(new URL(String(input), ORIGIN), init);
+      const url = new URL(request.url, ORIGIN);
+      const authorization = request.headers.get("authorization");
+      const body = request.method === "POST" ? ((await request.json()) as Record<string, any>) : {};
+      sent.push({ path: url.pathname, authorization, operationName: body.operationName });
+      return route(url.pathname, authorization, body);
+    },
+  };
+
+  function route(path: string, authorization: string | null, body: Record<string, any>): Response {
+    const user = session ? [...users.values()].find((candidate) => candidate.id === session!.userId) : undefined;
+    switch (path) {
+      case "/api/auth/get-session":
+        return json(session && user ? { session: { id: session.id, userId: user.id, expiresAt: new Date(now() + 86_400_000).toISOString() }, user: publicUser(user) } : null);
+      case "/api/auth/sign-in/email": {
+        const found = users.get(body.email);
+        if (!found || found.password !== body.password) {
+          return json({ code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" }, 401);
+        }
+        backend.signInAs(found);
+        return json({ redirect: false, token: session!.id, user: publicUser(found) });
+      }
+      case "/api/auth/sign-out":
+        session = null;
+        return json({ success: true });
+      case "/api/auth/token": {
+        if (!user) return json({ message: "Unauthorized" }, 401);
+        const iat = Math.floor(now() / 1000);
+        const token = fakeJwt({ sub: user.id, iat, exp: iat + lifetime, jti: String(++sequence) });
+        validTokens.set(token, user.id);
+        return json({ token });
+      }
+      case "/graphql":
+        return graphql(authorization, body);
+      default:
+        return json({ message: "Not found" }, 404);
+    }
+  }
+
+  function graphql(authorization: string | null, body: Record<string, any>): Response {
+    const token = authorization?.replace(/^Bearer /, "");
+    const userId = token ? validTokens.get(token) : undefined;
+    if (!userId) {
+      return json({ errors: [{ message: "Invalid or expired token.", extensions: { code: "INVALID_TOKEN" } }] }, 401);
+    }
+    const mine = tasks.get(userId)!;
+    const variables = body.variables ?? {};
+    switch (body.operationName) {
+      case "Tasks": {
+        const filtered = mine.filter((task) => variables.filter?.completed === undefined || task.completed === variables.filter.completed);
+        const first = variables.first ?? 20;
+        return json({
+          data: {
+            tasks: {
+              __typename: "TaskConnection",
+              totalCount: filtered.length,
+              edges: filtered.slice(0, first).map((task) => ({ __typename: "TaskEdge", cursor: task.id, node: { __typename: "Task", ...task } })),
+              pageInfo: { __typename: "PageInfo", hasNextPage: filtered.length > first, endCursor: filtered[Math.min(first, filtered.length) - 1]?.id ?? null },
+            },
+          },
+        });
+      }
+      case "CreateTask": {
+        const title = String(variables.input.title).trim();
+        if (!title) return json({ data: null, errors: [{ message: "Title is required.", extensions: { code: "BAD_USER_INPUT", field: "title" } }] });
+        const stamp = new Date(now() + ++sequence).toISOString();
+        const task = { id: `task-${sequence}`, title, description: variables.input.description ?? "", completed: false, dueAt: variables.input.dueAt ?? null, createdAt: stamp, updatedAt: stamp };
+        mine.unshift(task);
+        return json({ data: { createTask: { __typename: "Task", ...task } } });
+      }
+      default:
+        return json({ errors: [{ message: `The fake backend does not know ${body.operationName}.` }] }, 400);
+    }
+  }
+
+  return backend;
+}
+
+function publicUser(user: FakeUser) {
+  return { id: user.id, email: user.email, name: user.name, emailVerified: false, createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
+}
+
+export type FakeBackend = ReturnType<typeof createFakeBackend>;

@@ -1,0 +1,27 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+import { devProxy } from "./vite-dev-proxy.ts";
+
+// Same variables and defaults as the server (server/src/env.ts), so one environment configures both.
+const host = process.env.HOST || "127.0.0.1";
+const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    // localhost, not 127.0.0.1: the auth service trusts the origin http://localhost:$CLIENT_PORT by default.
+    host: "localhost",
+    port: port("CLIENT_PORT", 5173),
+    strictPort: true,
+    proxy: devProxy({
+      auth: `http://${host}:${port("AUTH_PORT", 4001)}`,
+      api: `http://${host}:${port("API_PORT", 4000)}`,
+    }),
+  },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // Hashed file names under assets/: the production web server caches them for a year.
+    assetsDir: "assets",
+  },
+});
