@@ -30,7 +30,7 @@ export interface ApiAppOptions {
 
 const GRAPHIQL_DEFAULT_QUERY = `# Explore the Tasks API as yourself.
 #
-# 1. Sign in to the auth service (or the SPA), then get a token:
+# 1. Get a token: in the web app (http://localhost:5173) press "Copy token"; or, signed in with curl,
 #      curl -b cookies.txt http://localhost:4001/api/auth/token   ->  { "token": "<jwt>" }
 # 2. Open the "Headers" tab below and paste:
 #      { "Authorization": "Bearer <jwt>" }
