@@ -115,4 +115,5 @@ export async function runUntilSignalled(start: (env: Env) => Promise<RunningServ
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  process.on("SIGHUP", shutdown);
 }

