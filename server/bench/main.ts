@@ -1,0 +1,255 @@
+// `pnpm bench`: one database, one key set, every server in turn under the same load, rounds in
+// alternating order, medians and ratios printed and kept as JSON in .bench-results/ (git-ignored).
+// Exits non-zero when any server fails the correctness gate or answers an error under load.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { projectRoot } from "../src/paths.ts";
+import { startBenchDatabase, type BenchDatabase } from "./bench-database.ts";
+import { createBenchUsers } from "./bench-users.ts";
+import { checkServer, expectedAnswers } from "./correctness-gate.ts";
+import { summariseCpuProfiles } from "./cpu-profile-summary.ts";
+import { runLoad } from "./load.ts";
+import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.ts";
+import { childrenCpuDeltaMs, childrenCpuMs } from "./proc-stats.ts";
+import { machine, medians, ratios, renderTable, writeResults, type Measurement, type Row } from "./report.ts";
+import { PROJECT_OWNER_FIELD, scenarioNames, type ScenarioName } from "./scenarios.ts";
+import { startServerProcess, type ServerProcess } from "./server-process.ts";
+import { servers, type ServerEntry, type ServerName } from "./servers/catalogue.ts";
+import type { ServerSettings } from "./servers/child-runtime.ts";
+import { preparePostGraphileAccess } from "./servers/postgraphile-database.ts";
+import { seedTasks } from "./seed-tasks.ts";
+
+const resultsDirectory = path.join(projectRoot, ".bench-results");
+const profilesDirectory = path.join(resultsDirectory, "profiles");
+const POOL_SIZE = 10;
+
+/** The deep scenario asks the project for Task.owner; until the schema has it, it is reported pending. */
+const OWNER_FIELD_PENDING =
+  `the project's schema has no Task.${PROJECT_OWNER_FIELD} field yet ` +
+  `(wanted: ${PROJECT_OWNER_FIELD}: User! in src/schema/task.ts, loaded without N+1)`;
+
+let current: { database?: BenchDatabase; child?: ServerProcess } = {};
+
+async function main(): Promise<number> {
+  let options: BenchOptions | "help";
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const startedAt = new Date();
+  const log = (message: string) => console.log(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+  log(
+    `benchmark: ${options.servers.join(", ")} | ${options.scenarios.join(", ")} | ${options.rounds} round(s) of ` +
+      `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.connections} connections`,
+  );
+
+  const database = await startBenchDatabase();
+  current.database = database;
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    log("embedded PostgreSQL up (fsync off), migrated from prisma/migrations");
+    const { users, keys } = await createBenchUsers(database.url, options.usersCount);
+    log(`${users.length} users signed up at the real auth service; EdDSA tokens from GET /api/auth/token`);
+    const seededBefore = new Date();
+    for (const [index, user] of users.entries()) await seedTasks(client, user.id, index, options.tasksPerUser, seededBefore);
+    const postgraphileDatabaseUrl = await preparePostGraphileAccess(client, database.url);
+    await client.query("VACUUM ANALYZE");
+    // Kept in this session only: what a write run (or its gate) adds is whatever is not in here.
+    await client.query("CREATE TEMPORARY TABLE seeded_task AS SELECT id FROM task");
+    const expected = await expectedAnswers(client, users);
+    if ([...expected.newest.values()].some((tasks) => tasks.length !== 20)) throw new Error("seeding left a user without 20 tasks");
+    log(`${users.length} x ${options.tasksPerUser} tasks seeded; PostGraphile role and row-level security in place`);
+
+    const settings: ServerSettings = { databaseUrl: database.url, postgraphileDatabaseUrl, keys, poolSize: POOL_SIZE };
+    const projectHasOwner = await projectSchemaHasOwnerField();
+    const rows = plannedRows(options, projectHasOwner);
+    const profiles: string[] = [];
+
+    // Everything a write run (or its gate) created goes, so the next server reads the seeded data. Only
+    // once the server has stopped and its sessions are gone: requests in flight when the load tool stops
+    // may still commit.
+    const removeWrites = async () => {
+      await waitForOtherSessionsToEnd(client);
+      await client.query("DELETE FROM task WHERE id NOT IN (SELECT id FROM seeded_task)");
+      await client.query("VACUUM ANALYZE task");
+    };
+
+    for (let round = 1; round <= options.rounds; round += 1) {
+      const order = round % 2 === 1 ? options.servers : [...options.servers].reverse();
+      for (const [position, name] of order.entries()) {
+        const entry = servers[name];
+        const due = rows.filter((row) => row.server === name && row.status === "measured");
+        if (due.length === 0) continue;
+        const child = await startServerProcess(entry, settings);
+        current.child = child;
+        let wrote = false;
+        try {
+          for (const row of due) {
+            wrote ||= row.scenario === "write";
+            const profile = options.profile && entry.dialect === "project" ? path.join(profilesDirectory, `${name}-${row.scenario}-round${round}.cpuprofile`) : undefined;
+            const measurement = await measure(row.scenario, entry, child, { round, position, options, users, expected, client, database, log, profile });
+            if (profile && typeof measurement !== "string") profiles.push(profile);
+            if (typeof measurement === "string") {
+              row.status = "failed";
+              row.note = measurement;
+            } else {
+              row.rounds.push(measurement);
+              if (measurement.failures > 0) {
+                row.status = "failed";
+                row.note = `${measurement.failures} failed answers under load, first: ${measurement.firstFailure}`;
+              }
+            }
+          }
+        } finally {
+          await child.stop();
+          current.child = undefined;
+          if (wrote) await removeWrites();
+        }
+      }
+    }
+
+    const table = renderTable(rows, options);
+    console.log(table);
+    const failed = rows.filter((row) => row.status === "failed");
+    for (const row of failed) console.error(`\nFAILED ${row.scenario} / ${row.server}: ${row.note}`);
+    const file = writeResults(resultsDirectory, {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: machine(),
+      options,
+      method:
+        "autocannon in the orchestrator process; each server in its own child process on 127.0.0.1 (NODE_ENV=production, " +
+        `pool size ${POOL_SIZE}); one embedded PostgreSQL (fsync off); static JWKS of the auth service for every server; ` +
+        "rounds alternate the server order; medians over rounds; peak RSS = VmHWM of the server process, reset before each run; " +
+        "CPU per request from /proc (server process, PostgreSQL's processes, load tool)",
+      servers: Object.fromEntries(options.servers.map((name) => [name, servers[name].description])),
+      rows: rows.map((row) => ({ ...row, median: row.rounds.length > 0 ? medians(row.rounds) : null })),
+      ratios: ratios(rows),
+      table,
+    });
+    log(`results: ${path.relative(projectRoot, file)}`);
+    for (const profile of profiles) console.log(`\n${path.relative(projectRoot, profile)}\n${summariseCpuProfiles([profile])}`);
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    await client.end();
+    await database.stop();
+    current.database = undefined;
+  }
+}
+
+interface MeasureContext {
+  round: number;
+  position: number;
+  options: BenchOptions;
+  users: Awaited<ReturnType<typeof createBenchUsers>>["users"];
+  expected: Awaited<ReturnType<typeof expectedAnswers>>;
+  client: pg.Client;
+  database: BenchDatabase;
+  log: (message: string) => void;
+  /** Where to write a CPU profile of the measured run, if one is wanted. */
+  profile?: string;
+}
+
+/** Gate, warm-up, measured run. Returns the measurement, or why the server failed the gate. */
+async function measure(scenario: ScenarioName, entry: ServerEntry, child: ServerProcess, context: MeasureContext): Promise<Measurement | string> {
+  const { options, users, log } = context;
+  const label = `round ${context.round}/${options.rounds} ${entry.name} ${scenario}`;
+  const problems = await checkServer(scenario, entry, child.url, users, context.expected, context.client);
+  if (problems.length > 0) {
+    log(`${label}: CORRECTNESS GATE FAILED\n    ${problems.slice(0, 5).join("\n    ")}`);
+    return `correctness gate: ${problems.slice(0, 3).join("; ")}`;
+  }
+  if (options.warmupSeconds > 0) {
+    await runLoad(scenario, entry, child.url, users, { connections: options.connections, durationSeconds: options.warmupSeconds });
+  }
+  child.resetPeakRss();
+  const serverBefore = child.cpuMs();
+  const databaseBefore = childrenCpuMs(context.database.postmasterPid);
+  const driverBefore = process.cpuUsage();
+  if (context.profile) await child.startProfile();
+  const load = await runLoad(scenario, entry, child.url, users, { connections: options.connections, durationSeconds: options.durationSeconds });
+  const driver = process.cpuUsage(driverBefore);
+  const databaseMs = childrenCpuDeltaMs(databaseBefore, childrenCpuMs(context.database.postmasterPid));
+  const serverMs = child.cpuMs() - serverBefore;
+  if (context.profile) {
+    mkdirSync(path.dirname(context.profile), { recursive: true });
+    await child.stopProfile(context.profile);
+  }
+  const perRequestUs = (ms: number) => (load.requests > 0 ? (ms * 1000) / load.requests : Number.NaN);
+  const measurement: Measurement = {
+    round: context.round,
+    position: context.position,
+    requestsPerSecond: load.requestsPerSecond,
+    latencyP50Ms: load.latencyP50Ms,
+    latencyP99Ms: load.latencyP99Ms,
+    peakRssMb: child.peakRssMb(),
+    serverCpuUs: perRequestUs(serverMs),
+    databaseCpuUs: perRequestUs(databaseMs),
+    driverCpuUs: perRequestUs((driver.user + driver.system) / 1000),
+    requests: load.requests,
+    failures: load.failures,
+    ...(load.firstFailure ? { firstFailure: load.firstFailure } : {}),
+  };
+  log(
+    `${label}: ${measurement.requestsPerSecond.toFixed(0)} req/s, p50 ${measurement.latencyP50Ms} ms, p99 ${measurement.latencyP99Ms} ms, ` +
+      `RSS ${measurement.peakRssMb.toFixed(0)} MB, CPU/req server ${measurement.serverCpuUs.toFixed(0)} µs db ${measurement.databaseCpuUs.toFixed(0)} µs` +
+      (load.failures > 0 ? `, ${load.failures} FAILED answers (${load.firstFailure})` : ""),
+  );
+  return measurement;
+}
+
+async function waitForOtherSessionsToEnd(client: pg.Client): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const { rows } = await client.query<{ others: number }>(
+      `SELECT count(*)::int AS others FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+    );
+    if (rows[0]?.others === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("sessions of a stopped server were still open after 10 s");
+}
+
+function plannedRows(options: BenchOptions, projectHasOwner: boolean): Row[] {
+  const rows: Row[] = [];
+  for (const scenario of scenarioNames.filter((name) => options.scenarios.includes(name))) {
+    for (const server of options.servers.filter((name: ServerName) => servers[name].scenarios.includes(scenario))) {
+      const pending = scenario === "deep" && servers[server].dialect === "project" && !projectHasOwner;
+      rows.push({ scenario, server, status: pending ? "pending" : "measured", ...(pending ? { note: OWNER_FIELD_PENDING } : {}), rounds: [] });
+    }
+  }
+  return rows;
+}
+
+async function projectSchemaHasOwnerField(): Promise<boolean> {
+  const { schema } = await import("../src/schema/index.ts");
+  const task = schema.getType("Task") as { getFields?: () => Record<string, unknown> } | undefined;
+  return PROJECT_OWNER_FIELD in (task?.getFields?.() ?? {});
+}
+
+async function shutdown(signal: string): Promise<void> {
+  console.error(`\n${signal}: stopping the server under test and the embedded PostgreSQL...`);
+  await current.child?.stop().catch(() => {});
+  await current.database?.stop().catch(() => {});
+  process.exit(130);
+}
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    await current.child?.stop().catch(() => {});
+    await current.database?.stop().catch(() => {});
+    process.exit(1);
+  },
+);

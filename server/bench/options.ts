@@ -1,0 +1,90 @@
+// The benchmark's command line: the issue's method by default, anything shorter by flag, and one
+// `--smoke` preset that CI runs so the instrument cannot rot.
+import { parseArgs } from "node:util";
+import { scenarioNames, type ScenarioName } from "./scenarios.ts";
+import { serverNames, servers, type ServerName } from "./servers/catalogue.ts";
+
+export interface BenchOptions {
+  durationSeconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  connections: number;
+  usersCount: number;
+  tasksPerUser: number;
+  servers: ServerName[];
+  scenarios: ScenarioName[];
+  /** Write a V8 CPU profile of the project's API child (it slows that child: read ratios with care). */
+  profile: boolean;
+  smoke: boolean;
+}
+
+export const USAGE = `Usage: pnpm bench [options]
+
+  --duration <s>      measured seconds per run (default 10; smoke 2)
+  --warmup <s>        warm-up seconds before each run, not measured (default 3; smoke 0)
+  --rounds <n>        rounds, alternating the server order (default 3; smoke 1)
+  --connections <n>   concurrent connections (default 50)
+  --servers <list>    comma-separated subset of: ${serverNames.join(", ")}
+  --what-if           add the what-if variants of the project's API (bench/what-if/) to the read scenario
+  --scenarios <list>  comma-separated subset of: ${scenarioNames.join(", ")}
+  --profile           write a CPU profile of the project's API child to .bench-results/profiles
+  --smoke             2-second smoke of every server (what-ifs included) and scenario: what CI runs
+  --help              this text`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: string[]): BenchOptions | "help" {
+  // pnpm passes a lone "--" through when flags follow `pnpm bench --`.
+  const args = argv.filter((arg) => arg !== "--");
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      rounds: { type: "string" },
+      connections: { type: "string" },
+      servers: { type: "string" },
+      scenarios: { type: "string" },
+      profile: { type: "boolean", default: false },
+      "what-if": { type: "boolean", default: false },
+      smoke: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const smoke = values.smoke ?? false;
+  return {
+    durationSeconds: number(values.duration, smoke ? 2 : 10, "duration", 1),
+    warmupSeconds: number(values.warmup, smoke ? 0 : 3, "warmup", 0),
+    rounds: number(values.rounds, smoke ? 1 : 3, "rounds", 1),
+    connections: number(values.connections, 50, "connections", 1),
+    usersCount: 10,
+    tasksPerUser: 1_000,
+    servers: list(values.servers, serverNames, "servers").filter(
+      // Named explicitly, a what-if always runs; otherwise with --what-if, and in smoke runs so it cannot rot.
+      (name) => values.servers !== undefined || smoke || values["what-if"] || !servers[name].whatIf,
+    ),
+    scenarios: list(values.scenarios, scenarioNames, "scenarios"),
+    profile: values.profile ?? false,
+    smoke,
+  };
+}
+
+function number(value: string | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}".`);
+  return parsed;
+}
+
+function list<Name extends string>(value: string | undefined, known: readonly Name[], name: string): Name[] {
+  if (value === undefined) return [...known];
+  const chosen = value.split(",").map((item) => item.trim()).filter(Boolean);
+  const unknown = chosen.filter((item) => !known.includes(item as Name));
+  if (unknown.length > 0 || chosen.length === 0) {
+    throw new UsageError(`--${name}: unknown ${unknown.join(", ") || "(empty list)"}; choose from ${known.join(", ")}.`);
+  }
+  // Keep the catalogue's order whatever order the flag gave.
+  return known.filter((item) => chosen.includes(item));
+}

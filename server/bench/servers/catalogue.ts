@@ -1,0 +1,144 @@
+// Every server the benchmark can run: how to start it, which API it speaks, what it takes part in.
+import { fileURLToPath } from "node:url";
+import type { ScenarioName } from "../scenarios.ts";
+
+export const serverNames = [
+  "project",
+  "project+token-cache",
+  "project+sql-task-page",
+  "project+token-cache+sql-task-page",
+  "floor",
+  "floor-token-only",
+  "floor-db-only",
+  "postgraphile-v5",
+  "postgraphile-v4",
+] as const;
+export type ServerName = (typeof serverNames)[number];
+
+/** Which requests a server understands: the project's contract, the floor's routes, PostGraphile's schema. */
+export type Dialect = "project" | "floor" | "postgraphile-v5" | "postgraphile-v4";
+
+export interface ServerEntry {
+  name: ServerName;
+  description: string;
+  dialect: Dialect;
+  script: string;
+  args: string[];
+  /** Node flags before the script (tsx is always loaded). */
+  nodeFlags: string[];
+  scenarios: ScenarioName[];
+  /** What its read answer is checked against: the user's 20 newest tasks, or just who the user is. */
+  readAnswer: "tasks" | "viewer";
+  /** A variant that exists to explain a number (halves, what-ifs), not a competitor. */
+  explanatory: boolean;
+  /** A what-if (bench/what-if/): runs with --what-if, in smoke runs, or when named in --servers. */
+  whatIf: boolean;
+}
+
+const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+const promiseWithResolvers = script("promise-with-resolvers.mjs");
+
+export const servers: Record<ServerName, ServerEntry> = {
+  project: {
+    name: "project",
+    description: "the project's API (src/api/app.ts, production settings)",
+    dialect: "project",
+    script: script("project-api.ts"),
+    args: [],
+    nodeFlags: [],
+    scenarios: ["read", "deep", "write"],
+    readAnswer: "tasks",
+    explanatory: false,
+    whatIf: false,
+  },
+  "project+token-cache": projectWhatIf(
+    "project+token-cache",
+    ["token-cache"],
+    "what-if: the project's API behind a cache of verified tokens (bench/what-if/token-cache.ts)",
+  ),
+  "project+sql-task-page": projectWhatIf(
+    "project+sql-task-page",
+    ["sql-task-page"],
+    "what-if: the project's API with the task page read by one prepared pg statement, not Prisma (bench/what-if/sql-task-page.ts)",
+  ),
+  "project+token-cache+sql-task-page": projectWhatIf(
+    "project+token-cache+sql-task-page",
+    ["token-cache", "sql-task-page"],
+    "what-if: both of the above",
+  ),
+  floor: {
+    name: "floor",
+    description: "floor: node:http + jose + one prepared pg statement",
+    dialect: "floor",
+    script: script("floor.ts"),
+    args: ["full"],
+    nodeFlags: [],
+    scenarios: ["read", "deep", "write"],
+    readAnswer: "tasks",
+    explanatory: false,
+    whatIf: false,
+  },
+  "floor-token-only": {
+    name: "floor-token-only",
+    description: "floor, token half: jose verification, no database",
+    dialect: "floor",
+    script: script("floor.ts"),
+    args: ["token"],
+    nodeFlags: [],
+    scenarios: ["read"],
+    readAnswer: "viewer",
+    explanatory: true,
+    whatIf: false,
+  },
+  "floor-db-only": {
+    name: "floor-db-only",
+    description: "floor, database half: the prepared statement, token not verified",
+    dialect: "floor",
+    script: script("floor.ts"),
+    args: ["db"],
+    nodeFlags: [],
+    scenarios: ["read"],
+    readAnswer: "tasks",
+    explanatory: true,
+    whatIf: false,
+  },
+  "postgraphile-v5": {
+    name: "postgraphile-v5",
+    description: "PostGraphile 5 (Amber preset, grafserv node) + jose in context + row-level security",
+    dialect: "postgraphile-v5",
+    script: script("postgraphile-v5.ts"),
+    args: [],
+    nodeFlags: ["--import", promiseWithResolvers],
+    scenarios: ["read", "deep", "write"],
+    readAnswer: "tasks",
+    explanatory: false,
+    whatIf: false,
+  },
+  "postgraphile-v4": {
+    name: "postgraphile-v4",
+    description: "PostGraphile 4 middleware + jose in pgSettings + row-level security",
+    dialect: "postgraphile-v4",
+    script: script("postgraphile-v4.ts"),
+    args: [],
+    nodeFlags: [],
+    scenarios: ["read", "deep", "write"],
+    readAnswer: "tasks",
+    explanatory: false,
+    whatIf: false,
+  },
+};
+
+function projectWhatIf(name: ServerName, whatIfs: string[], description: string): ServerEntry {
+  return {
+    name,
+    description,
+    dialect: "project",
+    script: script("project-api.ts"),
+    args: whatIfs,
+    nodeFlags: [],
+    scenarios: ["read"],
+    readAnswer: "tasks",
+    explanatory: true,
+    whatIf: true,
+  };
+}

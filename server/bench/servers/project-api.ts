@@ -1,0 +1,56 @@
+// The project's API as production runs it: its real app (src/api/app.ts) over its real Prisma client,
+// configuration derived by the real config code from a production environment (GraphiQL off), the
+// static key set the other servers use, pool size 10, served by src/http-server.ts. Request rate limits
+// stay on (their cost is part of production) but so high that the benchmark's load never reaches them.
+// Arguments name what-ifs to apply on top (bench/what-if/): token-cache, sql-task-page.
+import { createApiApp } from "../../src/api/app.ts";
+import { createTokenVerifier } from "../../src/api/token-verifier.ts";
+import { apiConfig } from "../../src/config.ts";
+import { createDb } from "../../src/db/client.ts";
+import { readEnv } from "../../src/env.ts";
+import { close, listen } from "../../src/http-server.ts";
+import { createDbWithSqlTaskPage } from "../what-if/sql-task-page.ts";
+import { withTokenCache } from "../what-if/token-cache.ts";
+import { HOST, serve } from "./child-runtime.ts";
+
+const LIMIT_NEVER_REACHED = 1_000_000_000;
+const WHAT_IFS = ["token-cache", "sql-task-page"];
+
+const whatIfs = process.argv.slice(2);
+const unknown = whatIfs.filter((name) => !WHAT_IFS.includes(name));
+if (unknown.length > 0) throw new Error(`unknown what-if ${unknown.join(", ")}; known: ${WHAT_IFS.join(", ")}`);
+
+serve(async (settings) => {
+  const config = apiConfig(
+    readEnv({
+      NODE_ENV: "production",
+      DATABASE_URL: settings.databaseUrl,
+      // Loopback only: plain http between the load tool and the server, as for every other server.
+      ALLOW_INSECURE_HTTP: "true",
+      API_JWKS: settings.keys.jwks,
+      JWT_ISSUER: settings.keys.issuer,
+      JWT_AUDIENCE: settings.keys.audience,
+      JWT_CLOCK_TOLERANCE_SECONDS: String(settings.keys.clockToleranceSeconds),
+      API_REQUESTS_PER_MINUTE_PER_USER: String(LIMIT_NEVER_REACHED),
+      API_REQUESTS_PER_MINUTE_PER_IP: String(LIMIT_NEVER_REACHED),
+    }),
+  );
+  if (!config.production || config.graphiql) throw new Error("the project's API must run with production settings");
+  const { db, end } = whatIfs.includes("sql-task-page")
+    ? createDbWithSqlTaskPage(settings.databaseUrl, settings.poolSize)
+    : productionDb(settings.databaseUrl, settings.poolSize);
+  const verifier = whatIfs.includes("token-cache") ? withTokenCache(createTokenVerifier(config)) : undefined;
+  const server = await listen(createApiApp({ db, config, verifier }), 0, HOST);
+  return {
+    port: (server.address() as { port: number }).port,
+    async stop() {
+      await close(server);
+      await end();
+    },
+  };
+});
+
+function productionDb(databaseUrl: string, poolSize: number) {
+  const db = createDb(databaseUrl, { poolSize });
+  return { db, end: () => db.$disconnect() };
+}
