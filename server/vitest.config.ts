@@ -17,6 +17,8 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     setupFiles: ["test/support/fail-on-console-error.ts"],
     pool: "forks",
+    // Not UTC on purpose: a date handled in local time somewhere shows up as a failing test.
+    env: { TZ: "America/New_York" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,7 +1,7 @@
 // The API fetches the auth service's JWKS once and caches it: valid traffic costs no key fetches, and
 // tokens with unknown kids cannot make it hammer the auth service (jose's cooldown between re-fetches).
 import { generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -52,4 +52,25 @@ test("unknown kids on fresh tokens (a key may just have been rotated in) cause e
   await floodWithUnknownKids(api, user.id, Math.floor(Date.now() / 1000) + 1, 200);
   // One early re-fetch, then none for the rest of the retry interval (5 s) whatever the flood claims.
   expect(system.jwksRequests - before).toBe(1);
+});
+
+describe("the cache of verified tokens", () => {
+  test("a verified token is accepted until its exp and not a moment longer (no clock tolerance is added)", async () => {
+    const api = system.apiWith({ clockToleranceSeconds: 0 });
+    const user = await system.signUp();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await system.signWithAuthKeys({ sub: user.id, role: "user", iat: Math.floor(Date.now() / 1000), exp });
+    expect((await system.graphql("{ me { id } }", { token, api })).body.data?.me?.id).toBe(user.id);
+    expect((await system.graphql("{ me { id } }", { token, api })).body.data?.me?.id).toBe(user.id); // from the cache
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    expect((await system.graphql("{ me { id } }", { token, api })).status).toBe(401);
+  });
+
+  test("a refused token is refused every time: failures are not remembered as successes, and no data leaks", async () => {
+    const api = system.apiWith({});
+    const user = await system.signUp();
+    const tampered = `${user.token.slice(0, -6)}AAAAAA`;
+    for (let i = 0; i < 3; i += 1) expect((await system.graphql("{ me { id } }", { token: tampered, api })).status).toBe(401);
+    expect((await system.graphql("{ me { id } }", { token: user.token, api })).body.data?.me?.id).toBe(user.id);
+  });
 });

@@ -2,7 +2,9 @@
 // before any claim is read; algorithms are pinned to the configured key source; iss, aud, exp and nbf
 // are checked with a small clock tolerance; jku/x5u/jwk/x5c headers are never followed (jose ignores
 // them: keys come only from the configured source, and `kid` is only a lookup key into it).
+import { createHash } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { LRUCache } from "lru-cache";
 import { toRole, type Role } from "../auth/roles.ts";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
 import { createRemoteKeySet, KeysUnavailableError } from "./key-set.ts";
@@ -29,8 +31,14 @@ interface KeySource {
   algorithms: string[];
 }
 
+/** How many verified tokens to remember (each entry is a hash and a viewer, about 200 bytes). */
+const VERIFIED_TOKENS_MAX = 10_000;
+
 export function createTokenVerifier(config: ApiConfig): TokenVerifier {
   const { key, algorithms } = keySource(config.keys);
+  // Tokens already verified, by SHA-256 of the token, until their own exp and never longer; failures
+  // are never remembered. Signature checks were the largest cost in a request after the database.
+  const verified = new LRUCache<string, Viewer>({ max: VERIFIED_TOKENS_MAX });
   const options = {
     issuer: config.issuer,
     audience: config.audience,
@@ -40,26 +48,35 @@ export function createTokenVerifier(config: ApiConfig): TokenVerifier {
   };
   return {
     async verify(token) {
-      let payload: JWTPayload;
-      try {
-        // Two overloads (key set function or raw key); both take the same options.
-        const verified =
-          key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
-        payload = verified.payload;
-        // Explicit typing (RFC 8725 3.11): Better Auth's access tokens carry no typ (the HS256 mode says
-        // "JWT"). A token that declares another kind (logout+jwt, a session-cache JWT...) is never an
-        // access token, even when the same keys signed it for this audience.
-        if (!ACCESS_TOKEN_TYPES.has(String(verified.protectedHeader.typ ?? "").toLowerCase())) {
-          throw new InvalidTokenError(`typ ${String(verified.protectedHeader.typ)} is not an access token`);
-        }
-      } catch (error) {
-        if (error instanceof InvalidTokenError) throw error;
-        if (error instanceof KeysUnavailableError) throw error;
-        throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
-      }
-      return viewerFrom(payload);
+      const digest = createHash("sha256").update(token).digest("base64url");
+      const known = verified.get(digest);
+      if (known) return known;
+      const { viewer, expiresAt } = await verifyWithKeys(token);
+      const ttl = expiresAt - Date.now();
+      if (ttl > 0) verified.set(digest, viewer, { ttl });
+      return viewer;
     },
   };
+
+  async function verifyWithKeys(token: string): Promise<{ viewer: Viewer; expiresAt: number }> {
+    let payload: JWTPayload;
+    try {
+      // Two overloads (key set function or raw key); both take the same options.
+      const result = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+      payload = result.payload;
+      // Explicit typing (RFC 8725 3.11): Better Auth's access tokens carry no typ (the HS256 mode says
+      // "JWT"). A token that declares another kind (logout+jwt, a session-cache JWT...) is never an
+      // access token, even when the same keys signed it for this audience.
+      if (!ACCESS_TOKEN_TYPES.has(String(result.protectedHeader.typ ?? "").toLowerCase())) {
+        throw new InvalidTokenError(`typ ${String(result.protectedHeader.typ)} is not an access token`);
+      }
+    } catch (error) {
+      if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
+      throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
+    }
+    // exp is required and verified above: the cache keeps the result until then, not a moment longer.
+    return { viewer: viewerFrom(payload), expiresAt: (payload.exp ?? 0) * 1000 };
+  }
 }
 
 function keySource(keys: KeySourceConfig): KeySource {

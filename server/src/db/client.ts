@@ -1,10 +1,26 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 
-/** One client per process (the shared instance is called `db`); the pool is the adapter's pg Pool. */
+const pools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * One client per process (the shared instance is called `db`). Its pg pool is ours, handed to Prisma's
+ * adapter (which ends it on $disconnect), so the task store can run its hottest read as one prepared
+ * statement on the same connections: see tasks/task-page-sql.ts.
+ */
 export function createDb(databaseUrl: string, options: { poolSize?: number } = {}): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool under a client made by createDb. */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("poolOf: this client was not made by createDb");
+  return pool;
 }

@@ -1,8 +1,6 @@
-// Keyset ("seek") pagination for each order. A cursor carries only the sort value and id of a task the
-// caller was shown, never a reference the database looks up, so a cursor can only move through the
-// caller's own rows: a forged or foreign cursor is just a position, and reveals nothing.
-import type { Prisma } from "../generated/prisma/client.ts";
-
+// Keyset ("seek") pagination for each order; the SQL is in task-page-sql.ts. A cursor carries only the
+// sort value and id of a task the caller was shown, never a reference the database looks up, so a
+// cursor can only move through the caller's own rows: a forged or foreign cursor is just a position.
 export const taskOrders = ["NEWEST_FIRST", "OLDEST_FIRST", "DUE_SOONEST", "TITLE"] as const;
 export type TaskOrder = (typeof taskOrders)[number];
 
@@ -14,6 +12,12 @@ interface OrderSpec {
   direction: "asc" | "desc";
   /** Only dueAt may be null; nulls come last. */
   nullable: boolean;
+}
+
+/** The order's sort column (quoted, for SQL), direction and nullability; ties are broken by id. */
+export function orderSpec(order: TaskOrder): OrderSpec & { column: string } {
+  const spec = specs[order];
+  return { ...spec, column: `"${spec.field}"` };
 }
 
 const specs: Record<TaskOrder, OrderSpec> = {
@@ -37,12 +41,6 @@ interface SortableTask {
   title: string;
 }
 
-export function orderBy(order: TaskOrder): Prisma.TaskOrderByWithRelationInput[] {
-  const { field, direction, nullable } = specs[order];
-  const first = nullable ? { [field]: { sort: direction, nulls: "last" } } : { [field]: direction };
-  return [first as Prisma.TaskOrderByWithRelationInput, { id: direction }];
-}
-
 export function encodeCursor(order: TaskOrder, task: SortableTask): string {
   const raw = task[specs[order].field];
   const value = raw instanceof Date ? raw.toISOString() : raw;
@@ -64,16 +62,4 @@ export function decodeCursor(order: TaskOrder, cursor: string): CursorPosition {
     (typeof value === "string" && (spec.field === "title" || !Number.isNaN(Date.parse(value))));
   if (cursorOrder !== order || typeof id !== "string" || !valueOk) throw new InvalidCursorError();
   return { value: value as SortValue, id };
-}
-
-/** Rows strictly after the cursor position in the given order. */
-export function after(order: TaskOrder, position: CursorPosition): Prisma.TaskWhereInput {
-  const { field, direction, nullable } = specs[order];
-  const beyond = direction === "desc" ? "lt" : "gt";
-  const idBeyond = { id: { [beyond]: position.id } };
-  if (position.value === null) return { [field]: null, ...idBeyond };
-  const value = field === "title" ? position.value : new Date(position.value);
-  const branches: Prisma.TaskWhereInput[] = [{ [field]: { [beyond]: value } }, { [field]: value, ...idBeyond }];
-  if (nullable) branches.push({ [field]: null });
-  return { OR: branches };
 }

@@ -2,15 +2,13 @@
 // of the statement that reads or writes, so a task that is not yours is never read, counted, changed
 // or deleted, and looks exactly like one that does not exist (same single statement, same answer).
 // Nothing outside server/src/tasks/ may touch db.task: test/architecture.test.ts fails if it does.
-import type { Db } from "../db/client.ts";
+import { poolOf, type Db } from "../db/client.ts";
 import { Prisma, type Task } from "../generated/prisma/client.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
-import { after, decodeCursor, encodeCursor, orderBy, type TaskOrder } from "./task-order.ts";
+import { decodeCursor, encodeCursor, type TaskOrder } from "./task-order.ts";
+import { countStatement, pageStatement, queryCount, queryTasks, type PageFilter } from "./task-page-sql.ts";
 
-export interface TaskFilter {
-  completed?: boolean | null;
-  search?: string | null;
-}
+export type TaskFilter = PageFilter;
 
 export interface TaskPageRequest {
   first: number;
@@ -20,7 +18,8 @@ export interface TaskPageRequest {
 }
 
 export interface TaskPage {
-  edges: { cursor: string; node: Task }[];
+  /** A cursor is built only when a client asks for it: `cursorOf(edge)`. */
+  edges: { node: Task; order: TaskOrder }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   /** Counted only when a client asks for it. */
   totalCount: () => Promise<number>;
@@ -29,40 +28,30 @@ export interface TaskPage {
 /** The owner no longer exists (a token outlived its account). */
 export class OwnerNotFoundError extends Error {}
 
-export function createTaskStore(db: Db) {
-  function ownedAndFiltered(ownerId: string, filter?: TaskFilter | null): Prisma.TaskWhereInput {
-    const where: Prisma.TaskWhereInput = { userId: ownerId };
-    if (typeof filter?.completed === "boolean") where.completed = filter.completed;
-    const search = filter?.search?.trim();
-    if (search) {
-      where.OR = [
-        { title: { contains: search, mode: "insensitive" } },
-        { description: { contains: search, mode: "insensitive" } },
-      ];
-    }
-    return where;
-  }
+export function cursorOf(edge: TaskPage["edges"][number]): string {
+  return encodeCursor(edge.order, edge.node);
+}
 
+export function createTaskStore(db: Db) {
+  const pool = poolOf(db);
   return {
+    /** Reads and counts run as prepared SQL (task-page-sql.ts); "userId" = the owner opens every WHERE. */
     async page(ownerId: string, request: TaskPageRequest): Promise<TaskPage> {
-      const where = ownedAndFiltered(ownerId, request.filter);
-      const seek = request.after ? after(request.order, decodeCursor(request.order, request.after)) : undefined;
-      const rows = await db.task.findMany({
-        where: seek ? { AND: [where, seek] } : where,
-        orderBy: orderBy(request.order),
-        take: request.first + 1,
-      });
+      const after = request.after ? decodeCursor(request.order, request.after) : null;
+      const rows = await queryTasks(pool, pageStatement(ownerId, { ...request, after }));
       const hasNextPage = rows.length > request.first;
-      const edges = rows.slice(0, request.first).map((node) => ({ cursor: encodeCursor(request.order, node), node }));
+      const edges = rows.slice(0, request.first).map((node) => ({ node, order: request.order }));
+      const first = edges[0];
+      const last = edges.at(-1);
       return {
         edges,
         pageInfo: {
           hasNextPage,
           hasPreviousPage: Boolean(request.after),
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
+          startCursor: first ? cursorOf(first) : null,
+          endCursor: last ? cursorOf(last) : null,
         },
-        totalCount: () => db.task.count({ where }),
+        totalCount: () => queryCount(pool, countStatement(ownerId, request.filter)),
       };
     },
 
