@@ -1,5 +1,5 @@
 import { createServerAdapter } from "@whatwg-node/server";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 /**
  * The peer address of the connection, set by this server on every request (any value a client sent is
@@ -7,17 +7,23 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
  */
 export const CLIENT_IP_HEADER = "x-client-ip";
 
-/** Serves a fetch-style handler over node:http and resolves once it listens. */
-export function listen(
-  handler: { fetch(request: Request): Response | Promise<Response> },
-  port: number,
-  host: string,
-): Promise<Server> {
+type FetchHandler = { fetch(request: Request): Response | Promise<Response> };
+/** A whatwg-node server adapter (a Yoga app is one): a node request listener as well as a fetch handler. */
+type NodeListener = FetchHandler & ((request: IncomingMessage, response: ServerResponse) => void);
+
+/**
+ * Serves a fetch-style handler over node:http and resolves once it listens. A server adapter (the API's
+ * Yoga app) is served directly, reading the peer address from the socket itself (api/context.ts); any
+ * other handler gets the peer address in CLIENT_IP_HEADER.
+ */
+export function listen(handler: FetchHandler | NodeListener, port: number, host: string): Promise<Server> {
   const server = createServer(
-    createServerAdapter<{ req: IncomingMessage }>((request, context) => {
-      request.headers.set(CLIENT_IP_HEADER, context.req?.socket.remoteAddress ?? "unknown");
-      return handler.fetch(request);
-    }),
+    typeof handler === "function"
+      ? handler
+      : createServerAdapter<{ req: IncomingMessage }>((request, context) => {
+          request.headers.set(CLIENT_IP_HEADER, context.req?.socket.remoteAddress ?? "unknown");
+          return handler.fetch(request);
+        }),
   );
   return new Promise((resolve, reject) => {
     server.once("error", reject);

@@ -1,7 +1,8 @@
 // The API's per-user and per-IP budgets (memory store). The client IP comes from the header our HTTP
 // server sets from the socket; here the app is called in-process, so the tests set it themselves.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { CLIENT_IP_HEADER } from "../src/http-server.ts";
+import type { AddressInfo } from "node:net";
+import { CLIENT_IP_HEADER, close, listen } from "../src/http-server.ts";
 import { randomTestIp, startTestSystem, type GraphQLResponse, type TestSystem } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -53,4 +54,22 @@ test("a rate-limited mutation writes nothing", async () => {
   expect((await system.graphql(create, { token: user.token, api })).body.data?.createTask?.id).toBeDefined();
   expectRateLimited(await system.graphql(create, { token: user.token, api }));
   expect(await system.db.task.count({ where: { userId: user.id } })).toBe(1);
+});
+
+test("over real HTTP the address is the socket's: a client cannot pick its own with a header", async () => {
+  const api = system.apiWith({ rateLimit: { perUserPerMinute: 0, perIpPerMinute: 3 } });
+  const server = await listen(api, 0, "127.0.0.1");
+  try {
+    const { port } = server.address() as AddressInfo;
+    const send = (spoofed: string) =>
+      fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [CLIENT_IP_HEADER]: spoofed },
+        body: JSON.stringify({ query: ME }),
+      });
+    for (let i = 0; i < 3; i += 1) expect((await send(anIp())).status).toBe(200);
+    expect((await send(anIp())).status).toBe(429);
+  } finally {
+    await close(server);
+  }
 });

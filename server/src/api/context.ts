@@ -1,6 +1,7 @@
 // Authenticate once per request: the Authorization header becomes a viewer ({ userId, role }), or
 // anonymous when there is none, or a 400/401/503 before anything runs. Everything downstream reads only
 // the context. The API never looks at cookies or sessions: a verified JWT is all it trusts.
+import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Db } from "../db/client.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
@@ -33,16 +34,22 @@ const MAX_TOKEN_LENGTH = 8 * 1024;
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const RETRY_AFTER_SECONDS = Math.ceil(KEYS_RETRY_AFTER_MS / 1000);
 
+/** Served directly over node:http, Yoga's initial context carries the node request. */
+type InitialContext = YogaInitialContext & { req?: IncomingMessage };
+
 export function createContextFactory(deps: ContextDependencies) {
-  return async ({ request }: YogaInitialContext): Promise<Context> => {
-    const viewer = await authenticate(request, deps);
+  return async (initial: InitialContext): Promise<Context> => {
+    const { request } = initial;
+    // The socket's peer when served directly; otherwise the header our own server set (http-server.ts).
+    const clientIp = initial.req?.socket.remoteAddress ?? request.headers.get(CLIENT_IP_HEADER) ?? "unknown";
+    const viewer = await authenticate(request, clientIp, deps);
     return { viewer, db: deps.db, tasks: deps.tasks, users: deps.users };
   };
 }
 
-async function authenticate(request: Request, deps: ContextDependencies): Promise<Viewer | null> {
+async function authenticate(request: Request, clientIp: string, deps: ContextDependencies): Promise<Viewer | null> {
   if (deps.rateLimit) {
-    const decision = await deps.rateLimit.byIp(request.headers.get(CLIENT_IP_HEADER) ?? "unknown");
+    const decision = await deps.rateLimit.byIp(clientIp);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
   }
   const viewer = await verifiedViewer(request, deps);
