@@ -17,6 +17,8 @@ export interface Context {
   db: Db;
   tasks: TaskStore;
   users: UserStore;
+  /** A user by id, read at most once per request (every task on a page has the same owner). */
+  userById: (id: string) => ReturnType<UserStore["findById"]>;
 }
 
 export interface ContextDependencies {
@@ -43,7 +45,17 @@ export function createContextFactory(deps: ContextDependencies) {
     // The socket's peer when served directly; otherwise the header our own server set (http-server.ts).
     const clientIp = initial.req?.socket.remoteAddress ?? request.headers.get(CLIENT_IP_HEADER) ?? "unknown";
     const viewer = await authenticate(request, clientIp, deps);
-    return { viewer, db: deps.db, tasks: deps.tasks, users: deps.users };
+    return { viewer, db: deps.db, tasks: deps.tasks, users: deps.users, userById: oncePerRequest(deps.users) };
+  };
+}
+
+function oncePerRequest(users: UserStore): Context["userById"] {
+  let read: Map<string, ReturnType<UserStore["findById"]>> | undefined;
+  return (id) => {
+    read ??= new Map();
+    let user = read.get(id);
+    if (!user) read.set(id, (user = users.findById(id, {})));
+    return user;
   };
 }
 

@@ -8,8 +8,8 @@ const pools = new WeakMap<Db, pg.Pool>();
 
 /**
  * One client per process (the shared instance is called `db`). Its pg pool is ours, handed to Prisma's
- * adapter (which ends it on $disconnect), so the task store can run its hottest read as one prepared
- * statement on the same connections: see tasks/task-page-sql.ts.
+ * adapter (which ends it on $disconnect), so the task store can run its statements as prepared SQL
+ * statements on the same connections: see tasks/task-sql.ts.
  */
 export function createDb(databaseUrl: string, options: { poolSize?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });

@@ -27,10 +27,10 @@ export const Task = builder.prismaObject("Task", {
     owner: t.field({
       type: User,
       description: "Who the task belongs to: always you.",
-      // Through the user store, not a Task relation (which would read the Task table outside its door).
-      // Prisma batches findUnique calls of one tick into one query: one statement per page, not per task.
+      // Through the user store, not a Task relation (which would read the Task table outside its door),
+      // and once per request: one statement per page, not per task.
       resolve: async (task, _args, context) => {
-        const owner = await context.users.findById(task.userId, {});
+        const owner = await context.userById(task.userId);
         if (!owner) throw unauthenticated();
         return owner;
       },

@@ -1,4 +1,4 @@
-// Keyset ("seek") pagination for each order; the SQL is in task-page-sql.ts. A cursor carries only the
+// Keyset ("seek") pagination for each order; the SQL is in task-sql.ts. A cursor carries only the
 // sort value and id of a task the caller was shown, never a reference the database looks up, so a
 // cursor can only move through the caller's own rows: a forged or foreign cursor is just a position.
 export const taskOrders = ["NEWEST_FIRST", "OLDEST_FIRST", "DUE_SOONEST", "TITLE"] as const;

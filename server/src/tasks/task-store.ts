@@ -2,11 +2,23 @@
 // of the statement that reads or writes, so a task that is not yours is never read, counted, changed
 // or deleted, and looks exactly like one that does not exist (same single statement, same answer).
 // Nothing outside server/src/tasks/ may touch db.task: test/architecture.test.ts fails if it does.
+import { DatabaseError } from "pg";
 import { poolOf, type Db } from "../db/client.ts";
-import { Prisma, type Task } from "../generated/prisma/client.ts";
+import type { Task } from "../generated/prisma/client.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { decodeCursor, encodeCursor, type TaskOrder } from "./task-order.ts";
-import { countStatement, pageStatement, queryCount, queryTasks, type PageFilter } from "./task-page-sql.ts";
+import {
+  countStatement,
+  deleteStatement,
+  execute,
+  findStatement,
+  insertStatement,
+  pageStatement,
+  queryCount,
+  queryTasks,
+  updateStatement,
+  type PageFilter,
+} from "./task-sql.ts";
 
 export type TaskFilter = PageFilter;
 
@@ -28,6 +40,8 @@ export interface TaskPage {
 /** The owner no longer exists (a token outlived its account). */
 export class OwnerNotFoundError extends Error {}
 
+const FOREIGN_KEY_VIOLATION = "23503";
+
 export function cursorOf(edge: TaskPage["edges"][number]): string {
   return encodeCursor(edge.order, edge.node);
 }
@@ -35,7 +49,7 @@ export function cursorOf(edge: TaskPage["edges"][number]): string {
 export function createTaskStore(db: Db) {
   const pool = poolOf(db);
   return {
-    /** Reads and counts run as prepared SQL (task-page-sql.ts); "userId" = the owner opens every WHERE. */
+    /** Every statement is prepared SQL (task-sql.ts) with the owner in its WHERE clause. */
     async page(ownerId: string, request: TaskPageRequest): Promise<TaskPage> {
       const after = request.after ? decodeCursor(request.order, request.after) : null;
       const rows = await queryTasks(pool, pageStatement(ownerId, { ...request, after }));
@@ -55,35 +69,29 @@ export function createTaskStore(db: Db) {
       };
     },
 
-    find(ownerId: string, id: string): Promise<Task | null> {
-      return db.task.findFirst({ where: { id, userId: ownerId } });
+    async find(ownerId: string, id: string): Promise<Task | null> {
+      return (await queryTasks(pool, findStatement(ownerId, id)))[0] ?? null;
     },
 
     async create(ownerId: string, input: CreateTaskInput): Promise<Task> {
       try {
-        return await db.task.create({ data: { ...input, userId: ownerId } });
+        const [task] = await queryTasks(pool, insertStatement(ownerId, input));
+        if (!task) throw new Error("INSERT returned no row");
+        return task;
       } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
-          throw new OwnerNotFoundError();
-        }
+        if (error instanceof DatabaseError && error.code === FOREIGN_KEY_VIOLATION) throw new OwnerNotFoundError();
         throw error;
       }
     },
 
     /** One UPDATE ... WHERE id AND userId; null when no such task of this owner exists. */
     async update(ownerId: string, id: string, input: UpdateTaskInput): Promise<Task | null> {
-      try {
-        return await db.task.update({ where: { id, userId: ownerId }, data: input });
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025") return null;
-        throw error;
-      }
+      return (await queryTasks(pool, updateStatement(ownerId, id, input)))[0] ?? null;
     },
 
     /** One DELETE ... WHERE id AND userId; false when no such task of this owner exists. */
     async delete(ownerId: string, id: string): Promise<boolean> {
-      const { count } = await db.task.deleteMany({ where: { id, userId: ownerId } });
-      return count === 1;
+      return (await execute(pool, deleteStatement(ownerId, id))) === 1;
     },
 
     /** Admin statistics: the only read that is not one owner's, and it returns a number, never a row. */

@@ -1,9 +1,11 @@
-// The task list's read, as one named prepared statement per query shape. It is the API's hottest path,
-// and Prisma's query compiler cost more CPU than everything else in a request (benchmark profile), so
-// this read is plain SQL on Prisma's own pool. Owner first, always: "userId" = $1 opens every WHERE.
-// Values only ever travel as parameters; the text is built from fixed pieces chosen by the order.
+// The SQL of the Task table, used only by task-store.ts: one named prepared statement per query shape,
+// on Prisma's own pool. Prisma's query compiler cost more CPU than everything else in a request
+// (benchmark profile), so the API's Task reads and writes are plain SQL. The owner is in every WHERE;
+// values only ever travel as parameters; the text is built from fixed pieces.
 import pg from "pg";
+import { randomUUID } from "node:crypto";
 import type { Task } from "../generated/prisma/client.ts";
+import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { orderSpec, type CursorPosition, type TaskOrder } from "./task-order.ts";
 
 export interface PageFilter {
@@ -27,6 +29,11 @@ const utcTimestamps = {
       ? (value: string) => new Date(`${value.replace(" ", "T")}Z`)
       : pg.types.getTypeParser(oid, format),
 };
+
+/** A time as the columns hold it: UTC text (pg would send a Date in the process's local time). */
+function utc(date: Date): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
 
 function ownedAndFiltered(ownerId: string, filter: PageFilter | null | undefined, values: unknown[]): { sql: string; shape: string } {
   values.push(ownerId);
@@ -53,8 +60,7 @@ function seek(order: TaskOrder, position: CursorPosition, values: unknown[]): { 
   values.push(position.id);
   const id = `$${values.length}`;
   if (position.value === null) return { sql: `(${column} IS NULL AND "id" ${beyond} ${id})`, shape: "n" };
-  // A time goes as UTC text: pg would send a Date in the process's local time, and the column has no zone.
-  values.push(column === `"title"` ? position.value : new Date(position.value).toISOString().replace("T", " ").replace("Z", ""));
+  values.push(column === `"title"` ? position.value : utc(new Date(position.value)));
   const value = `$${values.length}`;
   const later = nullable ? ` OR ${column} IS NULL` : "";
   return { sql: `(${column} ${beyond} ${value} OR (${column} = ${value} AND "id" ${beyond} ${id})${later})`, shape: "k" };
@@ -82,6 +88,49 @@ export function countStatement(ownerId: string, filter?: PageFilter | null): Sta
   const values: unknown[] = [];
   const owned = ownedAndFiltered(ownerId, filter, values);
   return { name: `tasks_count_${owned.shape}`, text: `SELECT count(*)::int AS "count" FROM "task" WHERE ${owned.sql}`, values };
+}
+
+export function findStatement(ownerId: string, id: string): Statement {
+  return { name: "tasks_find", text: `SELECT ${COLUMNS} FROM "task" WHERE "id" = $1 AND "userId" = $2`, values: [id, ownerId] };
+}
+
+export function insertStatement(ownerId: string, input: CreateTaskInput, now = new Date()): Statement {
+  return {
+    name: "tasks_insert",
+    text:
+      `INSERT INTO "task" ("id", "title", "description", "completed", "dueAt", "createdAt", "updatedAt", "userId") ` +
+      `VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING ${COLUMNS}`,
+    values: [randomUUID(), input.title, input.description, input.completed, input.dueAt ? utc(input.dueAt) : null, utc(now), ownerId],
+  };
+}
+
+/** Only the fields given are set; a null dueAt clears it. */
+export function updateStatement(ownerId: string, id: string, input: UpdateTaskInput, now = new Date()): Statement {
+  const values: unknown[] = [id, ownerId, utc(now)];
+  const assignments = [`"updatedAt" = $3`];
+  let shape = "";
+  const set = (column: string, value: unknown, letter: string) => {
+    values.push(value);
+    assignments.push(`"${column}" = $${values.length}`);
+    shape += letter;
+  };
+  if (input.title !== undefined) set("title", input.title, "t");
+  if (input.description !== undefined) set("description", input.description, "d");
+  if (input.completed !== undefined) set("completed", input.completed, "c");
+  if (input.dueAt !== undefined) set("dueAt", input.dueAt ? utc(input.dueAt) : null, "u");
+  return {
+    name: `tasks_update_${shape}`,
+    text: `UPDATE "task" SET ${assignments.join(", ")} WHERE "id" = $1 AND "userId" = $2 RETURNING ${COLUMNS}`,
+    values,
+  };
+}
+
+export function deleteStatement(ownerId: string, id: string): Statement {
+  return { name: "tasks_delete", text: `DELETE FROM "task" WHERE "id" = $1 AND "userId" = $2`, values: [id, ownerId] };
+}
+
+export async function execute(pool: pg.Pool, statement: Statement): Promise<number> {
+  return (await pool.query(statement)).rowCount ?? 0;
 }
 
 export async function queryTasks(pool: pg.Pool, statement: Statement): Promise<Task[]> {
