@@ -54,7 +54,7 @@ function oncePerRequest(users: UserStore): Context["userById"] {
   return (id) => {
     read ??= new Map();
     let user = read.get(id);
-    if (!user) read.set(id, (user = users.findById(id, {})));
+    if (!user) read.set(id, (user = users.findById(id)));
     return user;
   };
 }

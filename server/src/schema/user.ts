@@ -10,11 +10,10 @@ export const User = builder.prismaObject("User", {
 });
 
 builder.queryField("me", (t) =>
-  t.prismaField({
-    type: "User",
+  t.field({
+    type: User,
     nullable: true,
     description: "The signed-in user; null when the request carries no token.",
-    resolve: (query, _root, _args, context) =>
-      context.viewer ? context.users.findById(context.viewer.userId, query) : null,
+    resolve: (_root, _args, context) => (context.viewer ? context.userById(context.viewer.userId) : null),
   }),
 );

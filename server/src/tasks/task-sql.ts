@@ -2,8 +2,9 @@
 // on Prisma's own pool. Prisma's query compiler cost more CPU than everything else in a request
 // (benchmark profile), so the API's Task reads and writes are plain SQL. The owner is in every WHERE;
 // values only ever travel as parameters; the text is built from fixed pieces.
-import pg from "pg";
 import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { queryRows, utc, type Statement } from "../db/sql.ts";
 import type { Task } from "../generated/prisma/client.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { orderSpec, type CursorPosition, type TaskOrder } from "./task-order.ts";
@@ -13,27 +14,7 @@ export interface PageFilter {
   search?: string | null;
 }
 
-interface Statement {
-  name: string;
-  text: string;
-  values: unknown[];
-}
-
 const COLUMNS = `"id", "title", "description", "completed", "dueAt", "createdAt", "updatedAt", "userId"`;
-
-// Prisma stores DateTime as timestamp(3) without time zone, in UTC. pg would read it as local time.
-const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
-const utcTimestamps = {
-  getTypeParser: (oid: number, format?: "text" | "binary") =>
-    oid === TIMESTAMP_WITHOUT_TIME_ZONE
-      ? (value: string) => new Date(`${value.replace(" ", "T")}Z`)
-      : pg.types.getTypeParser(oid, format),
-};
-
-/** A time as the columns hold it: UTC text (pg would send a Date in the process's local time). */
-function utc(date: Date): string {
-  return date.toISOString().replace("T", " ").replace("Z", "");
-}
 
 function ownedAndFiltered(ownerId: string, filter: PageFilter | null | undefined, values: unknown[]): { sql: string; shape: string } {
   values.push(ownerId);
@@ -129,13 +110,8 @@ export function deleteStatement(ownerId: string, id: string): Statement {
   return { name: "tasks_delete", text: `DELETE FROM "task" WHERE "id" = $1 AND "userId" = $2`, values: [id, ownerId] };
 }
 
-export async function execute(pool: pg.Pool, statement: Statement): Promise<number> {
-  return (await pool.query(statement)).rowCount ?? 0;
-}
-
-export async function queryTasks(pool: pg.Pool, statement: Statement): Promise<Task[]> {
-  const { rows } = await pool.query<Task>({ ...statement, types: utcTimestamps });
-  return rows;
+export function queryTasks(pool: pg.Pool, statement: Statement): Promise<Task[]> {
+  return queryRows<Task>(pool, statement);
 }
 
 export async function queryCount(pool: pg.Pool, statement: Statement): Promise<number> {

@@ -4,13 +4,13 @@
 // Nothing outside server/src/tasks/ may touch db.task: test/architecture.test.ts fails if it does.
 import { DatabaseError } from "pg";
 import { poolOf, type Db } from "../db/client.ts";
+import { execute } from "../db/sql.ts";
 import type { Task } from "../generated/prisma/client.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { decodeCursor, encodeCursor, type TaskOrder } from "./task-order.ts";
 import {
   countStatement,
   deleteStatement,
-  execute,
   findStatement,
   insertStatement,
   pageStatement,
