@@ -3,8 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.server.ts";
+import { withClient } from "../src/db/with-client.ts";
 import { migrateDatabase } from "../src/db/migrate.server.ts";
 import { dataDir } from "../src/paths.ts";
 import { freePort } from "../test/support/free-port.ts";
@@ -59,14 +59,4 @@ async function withoutDurability(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error("PostgreSQL did not apply fsync = off after a configuration reload.");
-}
-
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }

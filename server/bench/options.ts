@@ -25,10 +25,9 @@ export const USAGE = `Usage: pnpm bench [options]
   --rounds <n>        rounds, alternating the server order (default 3; smoke 1)
   --connections <n>   concurrent connections (default 50)
   --servers <list>    comma-separated subset of: ${serverNames.join(", ")}
-  --what-if           add the what-if variants of the project's API (bench/what-if/) to the read scenario
   --scenarios <list>  comma-separated subset of: ${scenarioNames.join(", ")}
   --profile           write a CPU profile of the project's API child to .bench-results/profiles
-  --smoke             2-second smoke of every server (what-ifs included) and scenario: what CI runs
+  --smoke             2-second smoke of every server and scenario: what CI runs
   --help              this text`;
 
 export class UsageError extends Error {}
@@ -47,7 +46,6 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       servers: { type: "string" },
       scenarios: { type: "string" },
       profile: { type: "boolean", default: false },
-      "what-if": { type: "boolean", default: false },
       smoke: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -61,10 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     connections: number(values.connections, 50, "connections", 1),
     usersCount: 10,
     tasksPerUser: 1_000,
-    servers: list(values.servers, serverNames, "servers").filter(
-      // Named explicitly, a what-if always runs; otherwise with --what-if, and in smoke runs so it cannot rot.
-      (name) => values.servers !== undefined || smoke || values["what-if"] || !servers[name].whatIf,
-    ),
+    servers: list(values.servers, serverNames, "servers"),
     scenarios: list(values.scenarios, scenarioNames, "scenarios"),
     profile: values.profile ?? false,
     smoke,

@@ -71,9 +71,6 @@ const COMPARISONS: [string, ServerName, ServerName][] = [
   ["project/floor", "project", "floor"],
   ["project/postgraphile-v5", "project", "postgraphile-v5"],
   ["project/postgraphile-v4", "project", "postgraphile-v4"],
-  ["project+token-cache/floor (what-if)", "project+token-cache", "floor"],
-  ["project+sql-task-page/floor (what-if)", "project+sql-task-page", "floor"],
-  ["project+token-cache+sql-task-page/floor (what-if)", "project+token-cache+sql-task-page", "floor"],
 ];
 
 export function ratios(rows: Row[]): Ratio[] {

@@ -4,9 +4,6 @@ import type { ScenarioName } from "../scenarios.ts";
 
 export const serverNames = [
   "project",
-  "project+token-cache",
-  "project+sql-task-page",
-  "project+token-cache+sql-task-page",
   "floor",
   "floor-token-only",
   "floor-db-only",
@@ -29,10 +26,8 @@ export interface ServerEntry {
   scenarios: ScenarioName[];
   /** What its read answer is checked against: the user's 20 newest tasks, or just who the user is. */
   readAnswer: "tasks" | "viewer";
-  /** A variant that exists to explain a number (halves, what-ifs), not a competitor. */
+  /** A variant that exists to explain a number (the floor's halves), not a competitor. */
   explanatory: boolean;
-  /** A what-if (bench/what-if/): runs with --what-if, in smoke runs, or when named in --servers. */
-  whatIf: boolean;
 }
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -49,23 +44,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
-    whatIf: false,
   },
-  "project+token-cache": projectWhatIf(
-    "project+token-cache",
-    ["token-cache"],
-    "what-if: the project's API behind a cache of verified tokens (bench/what-if/token-cache.ts)",
-  ),
-  "project+sql-task-page": projectWhatIf(
-    "project+sql-task-page",
-    ["sql-task-page"],
-    "what-if: the project's API with the task page read by one prepared pg statement, not Prisma (bench/what-if/sql-task-page.ts)",
-  ),
-  "project+token-cache+sql-task-page": projectWhatIf(
-    "project+token-cache+sql-task-page",
-    ["token-cache", "sql-task-page"],
-    "what-if: both of the above",
-  ),
   floor: {
     name: "floor",
     description: "floor: node:http + jose + one prepared pg statement",
@@ -76,7 +55,6 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
-    whatIf: false,
   },
   "floor-token-only": {
     name: "floor-token-only",
@@ -88,7 +66,6 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read"],
     readAnswer: "viewer",
     explanatory: true,
-    whatIf: false,
   },
   "floor-db-only": {
     name: "floor-db-only",
@@ -100,7 +77,6 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read"],
     readAnswer: "tasks",
     explanatory: true,
-    whatIf: false,
   },
   "postgraphile-v5": {
     name: "postgraphile-v5",
@@ -112,7 +88,6 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
-    whatIf: false,
   },
   "postgraphile-v4": {
     name: "postgraphile-v4",
@@ -124,21 +99,5 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
-    whatIf: false,
   },
 };
-
-function projectWhatIf(name: ServerName, whatIfs: string[], description: string): ServerEntry {
-  return {
-    name,
-    description,
-    dialect: "project",
-    script: script("project-api.ts"),
-    args: whatIfs,
-    nodeFlags: [],
-    scenarios: ["read"],
-    readAnswer: "tasks",
-    explanatory: true,
-    whatIf: true,
-  };
-}

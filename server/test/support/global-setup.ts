@@ -4,9 +4,9 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.server.ts";
+import { withClient } from "../../src/db/with-client.ts";
 import { migrateDatabase } from "../../src/db/migrate.server.ts";
 import { readEnv } from "../../src/env.ts";
 import { dataDir } from "../../src/paths.ts";
@@ -71,12 +71,4 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient };
