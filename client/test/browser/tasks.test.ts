@@ -1,5 +1,5 @@
 // Managing tasks through the screens, as a user would, on the real system.
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server.ts";
 import { addTask, graphqlAsPageUser, launchBrowser, newVisitor, screenshotPath, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
@@ -58,14 +58,14 @@ test("create, edit, set and clear a due date, complete, filter, search, and dele
   // Complete, and the filters.
   await page.getByRole("checkbox", { name: "Done: Write report" }).click();
   await expect.poll(() => page.getByRole("checkbox", { name: "Done: Write report" }).isChecked()).toBe(true);
-  await page.getByRole("radio", { name: "Open" }).check();
+  await chooseFilter(page, "Open");
   await expect.poll(() => taskTitles(page)).toEqual(["Buy oat milk"]);
   expect(new URL(page.url()).searchParams.get("show")).toBe("open");
-  await page.getByRole("radio", { name: "Completed" }).check();
+  await chooseFilter(page, "Completed");
   await expect.poll(() => taskTitles(page)).toEqual(["Write report"]);
   await page.getByRole("checkbox", { name: "Done: Write report" }).click(); // incomplete again: it leaves this view
   await page.getByText("No tasks match this search or filter.").waitFor();
-  await page.getByRole("radio", { name: "All" }).check();
+  await chooseFilter(page, "All");
   await expect.poll(() => taskTitles(page)).toEqual(["Write report", "Buy oat milk"]);
   expect(await page.getByRole("checkbox", { name: "Done: Write report" }).isChecked()).toBe(false);
 
@@ -234,3 +234,13 @@ test("the main screen with a few tasks, on a desktop and on a phone (screenshots
   expect(ada.pageErrors).toEqual([]);
   await ada.context.close();
 });
+
+/**
+ * The filter radios follow the URL, so they show their new state a render after the click; Playwright's
+ * check() looks at once and fails under load. Click, then wait for the state.
+ */
+async function chooseFilter(page: Page, name: "All" | "Open" | "Completed"): Promise<void> {
+  const radio = page.getByRole("radio", { name });
+  await radio.click();
+  await expect.poll(() => radio.isChecked()).toBe(true);
+}
