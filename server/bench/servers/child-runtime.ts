@@ -1,6 +1,8 @@
 // The child side of a measured server: read the run's settings, listen on a free loopback port, tell
 // the orchestrator the port, and shut down cleanly when told (a CPU profile is written on a clean exit).
 import { writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Session } from "node:inspector/promises";
 import type { BenchKeys } from "../bench-users.ts";
 
@@ -20,6 +22,19 @@ export interface RunningServer {
 
 export const SETTINGS_VARIABLE = "BENCH_SERVER_SETTINGS";
 export const HOST = "127.0.0.1";
+
+/** Listens on a free loopback port; stop() closes every connection, then runs `release`. */
+export async function listenOnFreePort(server: Server, release: () => unknown): Promise<RunningServer> {
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await release();
+    },
+  };
+}
 
 export type ChildMessage = { type: "ready"; port: number } | { type: "profiled"; error?: string };
 export type ParentMessage = { type: "stop" } | { type: "profile-start" } | { type: "profile-stop"; file: string };

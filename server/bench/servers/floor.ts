@@ -5,7 +5,7 @@
 //   db     query only, with an UNVERIFIED sub (the price of the database round trip)
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import pg from "pg";
-import { HOST, serve } from "./child-runtime.ts";
+import { listenOnFreePort, serve } from "./child-runtime.ts";
 import { createJoseVerifier, Unauthorized, unverifiedSubject } from "./jose-verifier.ts";
 
 type Mode = "full" | "token" | "db";
@@ -63,15 +63,7 @@ serve(async (settings) => {
       send(response, 500, { errors: [{ message: "Unexpected error." }] });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await pool.end();
-    },
-  };
+  return listenOnFreePort(server, () => pool.end());
 });
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {

@@ -4,7 +4,7 @@
 import { createServer } from "node:http";
 import pg from "pg";
 import { postgraphile } from "postgraphile-v4";
-import { HOST, serve } from "./child-runtime.ts";
+import { listenOnFreePort, serve } from "./child-runtime.ts";
 import { createJoseVerifier } from "./jose-verifier.ts";
 
 serve(async (settings) => {
@@ -22,14 +22,8 @@ serve(async (settings) => {
   // Build the schema before reporting ready, so start-up is never measured.
   await middleware.getGraphQLSchema();
   const server = createServer(middleware);
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await middleware.release();
-      await pool.end();
-    },
-  };
+  return listenOnFreePort(server, async () => {
+    await middleware.release();
+    await pool.end();
+  });
 });

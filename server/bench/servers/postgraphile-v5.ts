@@ -9,7 +9,7 @@ import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { grafserv } from "postgraphile/grafserv/node";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
-import { HOST, serve } from "./child-runtime.ts";
+import { listenOnFreePort, serve } from "./child-runtime.ts";
 import { createJoseVerifier } from "./jose-verifier.ts";
 
 serve(async (settings) => {
@@ -38,14 +38,6 @@ serve(async (settings) => {
   await serv.addTo(server);
   // Build the schema before reporting ready, so start-up is never measured.
   await instance.getSchema();
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      // Releases the grafserv instance too.
-      await instance.release();
-    },
-  };
+  // Releasing the instance releases the grafserv instance too.
+  return listenOnFreePort(server, () => instance.release());
 });
