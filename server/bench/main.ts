@@ -13,7 +13,7 @@ import { runLoad } from "./load.ts";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.ts";
 import { childrenCpuDeltaMs, childrenCpuMs } from "./proc-stats.ts";
 import { machine, medians, ratios, renderTable, writeResults, type Measurement, type Row } from "./report.ts";
-import { PROJECT_OWNER_FIELD, scenarioNames, type ScenarioName } from "./scenarios.ts";
+import { scenarioNames, type ScenarioName } from "./scenarios.ts";
 import { startServerProcess, type ServerProcess } from "./server-process.ts";
 import { servers, type ServerEntry, type ServerName } from "./servers/catalogue.ts";
 import type { ServerSettings } from "./servers/child-runtime.ts";
@@ -23,11 +23,6 @@ import { seedTasks } from "./seed-tasks.ts";
 const resultsDirectory = path.join(projectRoot, ".bench-results");
 const profilesDirectory = path.join(resultsDirectory, "profiles");
 const POOL_SIZE = 10;
-
-/** The deep scenario asks the project for Task.owner; until the schema has it, it is reported pending. */
-const OWNER_FIELD_PENDING =
-  `the project's schema has no Task.${PROJECT_OWNER_FIELD} field yet ` +
-  `(wanted: ${PROJECT_OWNER_FIELD}: User! in src/schema/task.ts, loaded without N+1)`;
 
 let current: { database?: BenchDatabase; child?: ServerProcess } = {};
 
@@ -69,8 +64,7 @@ async function main(): Promise<number> {
     log(`${users.length} x ${options.tasksPerUser} tasks seeded; PostGraphile role and row-level security in place`);
 
     const settings: ServerSettings = { databaseUrl: database.url, postgraphileDatabaseUrl, keys, poolSize: POOL_SIZE };
-    const projectHasOwner = await projectSchemaHasOwnerField();
-    const rows = plannedRows(options, projectHasOwner);
+    const rows = plannedRows(options);
     const profiles: string[] = [];
 
     // Everything a write run (or its gate) created goes, so the next server reads the seeded data. Only
@@ -218,21 +212,14 @@ async function waitForOtherSessionsToEnd(client: pg.Client): Promise<void> {
   throw new Error("sessions of a stopped server were still open after 10 s");
 }
 
-function plannedRows(options: BenchOptions, projectHasOwner: boolean): Row[] {
+function plannedRows(options: BenchOptions): Row[] {
   const rows: Row[] = [];
   for (const scenario of scenarioNames.filter((name) => options.scenarios.includes(name))) {
     for (const server of options.servers.filter((name: ServerName) => servers[name].scenarios.includes(scenario))) {
-      const pending = scenario === "deep" && servers[server].dialect === "project" && !projectHasOwner;
-      rows.push({ scenario, server, status: pending ? "pending" : "measured", ...(pending ? { note: OWNER_FIELD_PENDING } : {}), rounds: [] });
+      rows.push({ scenario, server, status: "measured", rounds: [] });
     }
   }
   return rows;
-}
-
-async function projectSchemaHasOwnerField(): Promise<boolean> {
-  const { schema } = await import("../src/schema/index.ts");
-  const task = schema.getType("Task") as { getFields?: () => Record<string, unknown> } | undefined;
-  return PROJECT_OWNER_FIELD in (task?.getFields?.() ?? {});
 }
 
 async function shutdown(signal: string): Promise<void> {

@@ -41,8 +41,8 @@ const METRICS: Metric[] = [
 export interface Row {
   scenario: ScenarioName;
   server: ServerName;
-  /** pending: the server cannot answer this scenario yet (see note); failed: gate or load failed. */
-  status: "measured" | "pending" | "failed";
+  /** failed: the correctness gate or the load run failed (see note). */
+  status: "measured" | "failed";
   note?: string;
   rounds: Measurement[];
 }
@@ -100,8 +100,8 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
     const table: string[][] = [header];
     for (const row of rows.filter((candidate) => candidate.scenario === scenario)) {
       const label = servers[row.server].explanatory ? `(${row.server})` : row.server;
-      if (row.status === "pending" || row.rounds.length === 0) {
-        table.push([label, row.status === "pending" ? `pending: ${row.note ?? ""}` : `failed: ${row.note ?? ""}`]);
+      if (row.rounds.length === 0) {
+        table.push([label, `failed: ${row.note ?? ""}`]);
         continue;
       }
       const m = medians(row.rounds);
