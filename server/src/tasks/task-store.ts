@@ -20,12 +20,10 @@ import {
   type PageFilter,
 } from "./task-sql.ts";
 
-export type TaskFilter = PageFilter;
-
 export interface TaskPageRequest {
   first: number;
   after?: string | null;
-  filter?: TaskFilter | null;
+  filter?: PageFilter | null;
   order: TaskOrder;
 }
 
