@@ -1,6 +1,6 @@
 // Turns the parsed environment into each service's configuration, with development defaults and the
 // production refusals. The auth service and the API are separate services: each takes only its part.
-import type { Env } from "./env.ts";
+import { DURATION, type Env } from "./env.ts";
 import { devSecret } from "./db/dev-secrets.ts";
 
 export class ConfigError extends Error {}
@@ -21,6 +21,11 @@ export interface AuthConfig extends JwtClaimsConfig {
   secret: string;
   trustedOrigins: string[];
   expirationTime: string;
+  /**
+   * How long a revocation event is kept: until every token it can affect has expired (the lifetime,
+   * plus the largest clock tolerance an API may allow).
+   */
+  revocationRetentionMs: number;
   /** Opt-in HS256 mode: tokens are signed with this shared secret instead of the JWKS keys. */
   sharedSecret?: string;
   /** Attempts per minute per client IP; 0 turns a limit off. Absent: Better Auth's defaults. */
@@ -46,6 +51,10 @@ export interface ApiConfig extends JwtClaimsConfig {
   production: boolean;
   keys: KeySourceConfig;
   clockToleranceSeconds: number;
+  /** Refuse tokens issued longer ago than this (plus the tolerance), whatever their exp says. */
+  maxTokenAgeSeconds: number;
+  /** Past this without confirming the revocation feed is current, answer 503 (api/revocation-feed.ts). */
+  revocationMaxStalenessMs: number;
   graphiql: boolean;
   /** Schema introspection (GraphiQL's docs, codegen against a live server). Off in production by default. */
   introspection?: boolean;
@@ -55,6 +64,21 @@ export interface ApiConfig extends JwtClaimsConfig {
 }
 
 const MIN_SECRET_LENGTH = 32;
+/** The largest JWT_CLOCK_TOLERANCE_SECONDS env.ts accepts. */
+const MAX_CLOCK_TOLERANCE_SECONDS = 300;
+
+/** "15m" -> 900: the token lifetime format (env.ts DURATION). */
+export function durationSeconds(text: string): number {
+  const match = DURATION.exec(text.trim());
+  if (!match) throw new ConfigError(`Not a duration: ${text}`);
+  const unit = match[2]!.toLowerCase()[0] as "s" | "m" | "h" | "d";
+  return Number(match[1]) * { s: 1, m: 60, h: 3_600, d: 86_400 }[unit];
+}
+
+/** What a revocation event must outlive: the token lifetime and any clock tolerance. */
+export function revocationRetentionMs(expirationTime: string): number {
+  return (durationSeconds(expirationTime) + MAX_CLOCK_TOLERANCE_SECONDS) * 1000;
+}
 
 function authBaseUrl(env: Env): string {
   return env.AUTH_BASE_URL ?? `http://localhost:${env.AUTH_PORT}`;
@@ -126,6 +150,7 @@ export function authConfig(env: Env): AuthConfig {
     secret,
     trustedOrigins: env.AUTH_TRUSTED_ORIGINS.length > 0 ? env.AUTH_TRUSTED_ORIGINS : [clientOrigin(env)],
     expirationTime: env.JWT_EXPIRATION,
+    revocationRetentionMs: revocationRetentionMs(env.JWT_EXPIRATION),
     sharedSecret: checkSharedSecret(env),
     rateLimit: {
       redisUrl: env.REDIS_URL,
@@ -156,6 +181,8 @@ export function apiConfig(env: Env): ApiConfig {
     production,
     keys,
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
+    maxTokenAgeSeconds: durationSeconds(env.JWT_EXPIRATION),
+    revocationMaxStalenessMs: env.API_REVOCATION_MAX_STALENESS_MS,
     graphiql: env.API_GRAPHIQL ? env.API_GRAPHIQL === "true" : !production,
     introspection: env.API_INTROSPECTION ? env.API_INTROSPECTION === "true" : !production,
     // Production serves the SPA from the same origin: no cross-origin caller unless listed.

@@ -2,6 +2,9 @@
 // build apps from any config without touching the process environment.
 import { z } from "zod";
 
+/** A token lifetime as Better Auth and jose take it: a number and a unit (s, m, h, d). */
+export const DURATION = /^(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$/i;
+
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalString = z
   .string()
@@ -34,7 +37,10 @@ const envSchema = z.object({
 
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: z.string().default("tasks-api"),
-  JWT_EXPIRATION: z.string().default("15m"),
+  JWT_EXPIRATION: z
+    .string()
+    .regex(DURATION, "a duration such as 15m, 900s or 1h")
+    .default("15m"),
   JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   JWT_SHARED_SECRET: optionalString,
 
@@ -45,6 +51,7 @@ const envSchema = z.object({
   API_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(600_000),
   API_JWKS_STALE_MAX_AGE_MS: z.coerce.number().int().min(0).default(3_600_000),
   API_CORS_ORIGINS: list,
+  API_REVOCATION_MAX_STALENESS_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
 
   REDIS_URL: optionalString,
   AUTH_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(0).default(5),

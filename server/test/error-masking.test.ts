@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
+import { createRevocationFeed } from "../src/api/revocation-feed.ts";
 import { createDb, type Db } from "../src/db/client.ts";
 import { freePort } from "./support/free-port.ts";
 import { withClient } from "./support/global-setup.ts";
@@ -25,12 +26,31 @@ afterAll(async () => {
   await system.close();
 });
 
-/** An API app whose log is captured: `notes` (log) and `errors` (logError). */
+/**
+ * An API app whose log is captured: `notes` (log) and `errors` (logError). Its revocation feed reads the
+ * healthy test database, so a broken `db` shows as data errors here; an unreachable feed answers 503
+ * instead (revocation.test.ts).
+ */
 function apiWithLog(db: Db): { api: ApiApp; notes: string[]; errors: string[] } {
   const notes: string[] = [];
   const errors: string[] = [];
-  const api = createApiApp({ db, config: system.apiConfig, log: (line) => notes.push(line), logError: (line) => errors.push(line) });
+  const api = createApiApp({
+    db,
+    config: system.apiConfig,
+    revocations: healthyFeed(),
+    log: (line) => notes.push(line),
+    logError: (line) => errors.push(line),
+  });
   return { api, notes, errors };
+}
+
+function healthyFeed() {
+  return createRevocationFeed({
+    connectionString: system.database.url,
+    maxStalenessMs: system.apiConfig.revocationMaxStalenessMs,
+    horizonMs: 20 * 60_000,
+    clockToleranceMs: 30_000,
+  });
 }
 
 function databaseUrl(change: (url: URL) => void): string {
@@ -206,7 +226,7 @@ describe("request ids", () => {
     brokenDbs.push(db);
     const printed: string[] = [];
     vi.mocked(console.error).mockImplementationOnce((line: unknown) => void printed.push(String(line)));
-    const response = await system.graphql("{ me { id } }", { token: user.token, api: createApiApp({ db, config: system.apiConfig }) });
+    const response = await system.graphql("{ me { id } }", { token: user.token, api: createApiApp({ db, config: system.apiConfig, revocations: healthyFeed() }) });
     const requestId = expectMasked(response, "me", []);
     expectLogged(printed, requestId, /does not exist/);
   });

@@ -49,7 +49,7 @@ test("sign up, get a token, and use it at the API, all over HTTP", async () => {
   const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
   expect(header).toMatchObject({ alg: "EdDSA", kid: expect.any(String) });
   // A trimmed payload: who, what role, for whom, until when. Not the whole user row.
-  expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "role", "sub"]);
+  expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "role", "sid", "sub"]);
   expect(payload).toMatchObject({ iss: authUrl, aud: "tasks-api", role: "user" });
   expect(payload.exp - payload.iat).toBe(15 * 60);
 

@@ -59,7 +59,7 @@ describe("the cache of verified tokens", () => {
     const api = system.apiWith({ clockToleranceSeconds: 0 });
     const user = await system.signUp();
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const token = await system.signWithAuthKeys({ sub: user.id, role: "user", iat: Math.floor(Date.now() / 1000), exp });
+    const token = await system.signWithAuthKeys({ sub: user.id, sid: user.sessionId, role: "user", iat: Math.floor(Date.now() / 1000), exp });
     expect((await system.graphql("{ me { id } }", { token, api })).body.data?.me?.id).toBe(user.id);
     expect((await system.graphql("{ me { id } }", { token, api })).body.data?.me?.id).toBe(user.id); // from the cache
     await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));

@@ -145,6 +145,23 @@ test("a properly signed token without sub, or with the role superuser, is refuse
   await expectRefused(await system.signWithAuthKeys(goodClaims(user, { role: "superuser" })));
 });
 
+test("a properly signed token that names no session (no sid, an empty or a non-string sid) is refused with 401", async () => {
+  const user = await system.signUp();
+  const { sid: _sid, ...withoutSid } = goodClaims(user);
+  await expectAccepted(await system.signWithAuthKeys(goodClaims(user)), user);
+  await expectRefused(await system.signWithAuthKeys(withoutSid));
+  await expectRefused(await system.signWithAuthKeys(goodClaims(user, { sid: "" })));
+  await expectRefused(await system.signWithAuthKeys(goodClaims(user, { sid: 42 as unknown as string })));
+});
+
+test("a token is bounded by its age as well as its exp: issued 16 minutes ago with exp a day away, or issued in the future, is refused", async () => {
+  const user = await system.signUp();
+  // What a leaked key could mint: a far-away exp. The age bound is the lifetime (15 min) plus the tolerance.
+  await expectAccepted(await system.signWithAuthKeys(goodClaims(user, { iat: now() - 15 * 60, exp: now() + 24 * 3600 })), user);
+  await expectRefused(await system.signWithAuthKeys(goodClaims(user, { iat: now() - 16 * 60, exp: now() + 24 * 3600 })));
+  await expectRefused(await system.signWithAuthKeys(goodClaims(user, { iat: now() + 10 * 60, exp: now() + 20 * 60 })));
+});
+
 // --- 13-15. junk and malformed headers -----------------------------------------------------------
 
 test("garbage tokens are refused: 401 when they look like a token, 400 when the header itself is malformed", async () => {

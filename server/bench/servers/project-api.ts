@@ -21,6 +21,8 @@ serve(async (settings) => {
       API_JWKS: settings.keys.jwks,
       JWT_ISSUER: settings.keys.issuer,
       JWT_AUDIENCE: settings.keys.audience,
+      // The bench users' tokens last 2 hours (bench-users.ts): the API bounds token age by the same lifetime.
+      JWT_EXPIRATION: "2h",
       JWT_CLOCK_TOLERANCE_SECONDS: String(settings.keys.clockToleranceSeconds),
       API_REQUESTS_PER_MINUTE_PER_USER: String(LIMIT_NEVER_REACHED),
       API_REQUESTS_PER_MINUTE_PER_IP: String(LIMIT_NEVER_REACHED),

@@ -5,7 +5,7 @@ import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspect
 import { createYoga, maskError, type Plugin } from "graphql-yoga";
 import { HSTS } from "../auth/app.ts";
 import type { ApiConfig } from "../config.ts";
-import type { Db } from "../db/client.ts";
+import { poolOf, type Db } from "../db/client.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
@@ -15,13 +15,14 @@ import { createContextFactory, type Context } from "./context.ts";
 import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
 import { createApiLogger, withRequestId } from "./logger.ts";
 import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
-import { createTokenVerifier, type TokenVerifier } from "./token-verifier.ts";
+import { createRevocationFeed, type RevocationFeed } from "./revocation-feed.ts";
+import { createTokenVerifier } from "./token-verifier.ts";
 
 export interface ApiAppOptions {
   db: Db;
   config: ApiConfig;
-  /** Defaults to the verifier built from config.keys. */
-  verifier?: TokenVerifier;
+  /** Defaults to a feed of its own on the database's revocation_event table (one LISTEN connection). */
+  revocations?: RevocationFeed;
   /** Notes and warnings (token rejections, Yoga's warnings), each with its request id. Default: dropped. */
   log?: (message: string) => void;
   /** The real error behind every "Unexpected error.", with its request id. Default: console.error. */
@@ -47,9 +48,19 @@ query MyTasks {
 }
 `;
 
-export function createApiApp({ db, config, verifier, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
+export function createApiApp({ db, config, revocations, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
   const requestIds = createRequestIds();
   const note = (message: string) => log(withRequestId(requestIds.current(), message));
+  // Connects at the first token it is asked about; yoga.dispose() closes it.
+  const feed =
+    revocations ??
+    createRevocationFeed({
+      connectionString: String(poolOf(db).options.connectionString),
+      maxStalenessMs: config.revocationMaxStalenessMs,
+      horizonMs: (config.maxTokenAgeSeconds + 2 * config.clockToleranceSeconds) * 1000,
+      clockToleranceMs: config.clockToleranceSeconds * 1000,
+      log: (message) => log(message),
+    });
   // One store per app; yoga.dispose() closes its Redis connection.
   const rateLimitStore = config.rateLimit
     ? createRateLimitStore(config.rateLimit.redisUrl, (error) => note(`rate limit store unavailable, request allowed: ${String(error)}`))
@@ -64,7 +75,7 @@ export function createApiApp({ db, config, verifier, log = () => {}, logError = 
       // Introspection: on in development (GraphiQL's docs, codegen), off in production unless configured.
       ...((config.introspection ?? !config.production) ? [] : [useDisableIntrospection()]),
       ...(config.production ? [strictTransportSecurity] : []),
-      { onDispose: () => rateLimitStore?.close() },
+      { onDispose: () => Promise.all([rateLimitStore?.close(), feed.close()]).then(() => {}) },
     ],
     // Yoga's default, stated: a JSON array of operations is refused with 400.
     batching: false,
@@ -93,7 +104,7 @@ export function createApiApp({ db, config, verifier, log = () => {}, logError = 
       exposedHeaders: [REQUEST_ID_HEADER],
     },
     context: createContextFactory({
-      verifier: verifier ?? createTokenVerifier(config),
+      verifier: createTokenVerifier(config, feed),
       db,
       tasks: createTaskStore(db),
       users: createUserStore(db),

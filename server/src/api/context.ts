@@ -9,7 +9,14 @@ import type { UserStore } from "../users/user-store.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import type { ApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { authUnavailable, invalidAuthorizationRequest, invalidToken, rateLimited } from "./errors.ts";
-import { InvalidTokenError, KEYS_RETRY_AFTER_MS, KeysUnavailableError, type TokenVerifier, type Viewer } from "./token-verifier.ts";
+import {
+  InvalidTokenError,
+  KEYS_RETRY_AFTER_MS,
+  KeysUnavailableError,
+  RevocationsUnavailableError,
+  type TokenVerifier,
+  type Viewer,
+} from "./token-verifier.ts";
 
 export interface Context {
   viewer: Viewer | null;
@@ -85,6 +92,10 @@ async function verifiedViewer(request: Request, deps: ContextDependencies): Prom
   } catch (error) {
     if (error instanceof KeysUnavailableError) {
       deps.logTokenRejection?.(`signing keys unavailable: ${String(error.cause ?? error.message)}`);
+      throw authUnavailable(RETRY_AFTER_SECONDS);
+    }
+    if (error instanceof RevocationsUnavailableError) {
+      deps.logTokenRejection?.(`revocations unconfirmed: ${error.message}`);
       throw authUnavailable(RETRY_AFTER_SECONDS);
     }
     if (error instanceof InvalidTokenError) {

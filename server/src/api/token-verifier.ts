@@ -8,14 +8,17 @@ import { LRUCache } from "lru-cache";
 import { toRole, type Role } from "../auth/roles.ts";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
 import { createRemoteKeySet, KeysUnavailableError } from "./key-set.ts";
+import { RevocationsUnavailableError, type RevocationFeed, type TokenIdentity } from "./revocation-feed.ts";
 
-export { KeysUnavailableError };
+export { KeysUnavailableError, RevocationsUnavailableError };
 
 /** After a failed JWKS fetch: how long to serve from the last good keys (or 503) before trying again. */
 export const KEYS_RETRY_AFTER_MS = 5_000;
 
 export interface Viewer {
   userId: string;
+  /** The auth service's session the token was minted for (`sid`). */
+  sessionId: string;
   role: Role;
 }
 
@@ -31,39 +34,55 @@ interface KeySource {
   algorithms: string[];
 }
 
-/** How many verified tokens to remember (each entry is a hash and a viewer, about 200 bytes). */
+/** How many verified tokens to remember (each entry is a hash, a viewer and its identity, about 300 bytes). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
-export function createTokenVerifier(config: ApiConfig): TokenVerifier {
+interface VerifiedToken {
+  viewer: Viewer;
+  /** What revocation events name: kept with the entry, so a revocation applies to cache hits too. */
+  identity: TokenIdentity;
+}
+
+export function createTokenVerifier(config: ApiConfig, revocations: RevocationFeed): TokenVerifier {
   const { key, algorithms } = keySource(config.keys);
   // Tokens already verified, by SHA-256 of the token, until their own exp and never longer; failures
   // are never remembered. Signature checks were the largest cost in a request after the database.
-  const verified = new LRUCache<string, Viewer>({ max: VERIFIED_TOKENS_MAX });
+  const verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_MAX });
   const options = {
     issuer: config.issuer,
     audience: config.audience,
     algorithms,
     clockTolerance: config.clockToleranceSeconds,
-    requiredClaims: ["sub", "exp", "iat"],
+    // A token whose exp is far away (signed with a leaked key) is still bounded by its age.
+    maxTokenAge: config.maxTokenAgeSeconds,
+    requiredClaims: ["sub", "sid", "exp", "iat"],
   };
   return {
     async verify(token) {
+      // Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
+      const current = revocations.assertCurrent();
+      if (current) await current;
       const digest = createHash("sha256").update(token).digest("base64url");
-      const known = verified.get(digest);
-      if (known) return known;
-      const { viewer, expiresAt } = await verifyWithKeys(token);
-      const ttl = expiresAt - Date.now();
-      if (ttl > 0) verified.set(digest, viewer, { ttl });
-      return viewer;
+      let entry = verified.get(digest);
+      if (!entry) {
+        const checked = await verifyWithKeys(token);
+        entry = checked.entry;
+        const ttl = checked.expiresAt - Date.now();
+        if (ttl > 0) verified.set(digest, entry, { ttl });
+      }
+      if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)");
+      return entry.viewer;
     },
   };
 
-  async function verifyWithKeys(token: string): Promise<{ viewer: Viewer; expiresAt: number }> {
+  async function verifyWithKeys(token: string): Promise<{ entry: VerifiedToken; expiresAt: number }> {
     let payload: JWTPayload;
+    let keyId: string | undefined;
     try {
       // Two overloads (key set function or raw key); both take the same options.
       const result = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
       payload = result.payload;
+      keyId = result.protectedHeader.kid;
       // Explicit typing (RFC 8725 3.11): Better Auth's access tokens carry no typ (the HS256 mode says
       // "JWT"). A token that declares another kind (logout+jwt, a session-cache JWT...) is never an
       // access token, even when the same keys signed it for this audience.
@@ -75,7 +94,9 @@ export function createTokenVerifier(config: ApiConfig): TokenVerifier {
       throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
     }
     // exp is required and verified above: the cache keeps the result until then, not a moment longer.
-    return { viewer: viewerFrom(payload), expiresAt: (payload.exp ?? 0) * 1000 };
+    const viewer = viewerFrom(payload);
+    const identity = { sessionId: viewer.sessionId, userId: viewer.userId, role: viewer.role, issuedAt: payload.iat ?? 0, keyId };
+    return { entry: { viewer, identity }, expiresAt: (payload.exp ?? 0) * 1000 };
   }
 }
 
@@ -93,14 +114,18 @@ function keySource(keys: KeySourceConfig): KeySource {
   }
 }
 
-const MAX_SUBJECT_LENGTH = 200;
+const MAX_ID_LENGTH = 200;
 const ACCESS_TOKEN_TYPES = new Set(["", "jwt", "at+jwt", "application/at+jwt"]);
 
 function viewerFrom(payload: JWTPayload): Viewer {
-  const { sub, role } = payload;
-  if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) {
-    throw new InvalidTokenError("sub is not a user id");
-  }
+  const { sub, sid, role } = payload;
+  if (!isId(sub)) throw new InvalidTokenError("sub is not a user id");
+  // Every token names its session, so ending the session can end the token (revocation-feed.ts).
+  if (!isId(sid)) throw new InvalidTokenError("sid is not a session id");
   if (role !== undefined && role !== "user" && role !== "admin") throw new InvalidTokenError("unknown role");
-  return { userId: sub, role: toRole(role) };
+  return { userId: sub, sessionId: sid, role: toRole(role) };
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH;
 }

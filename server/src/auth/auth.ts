@@ -10,6 +10,7 @@ import type { Db } from "../db/client.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
+import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { toRole } from "./roles.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 
@@ -24,6 +25,15 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
     (keysChecked ??= retireKeysUnreadableWith(db, config.secret).then((retired) => {
       if (retired > 0) log(`Retired ${retired} signing key(s) that BETTER_AUTH_SECRET cannot decrypt; a new key will be minted.`);
     }));
+
+  // Revocation events are written by database triggers; the auth service only drops the ones no token
+  // can be affected by any more, at most once a minute, when a session starts.
+  let lastPruneAt = 0;
+  const pruneRevocations = async () => {
+    if (Date.now() - lastPruneAt < 60_000) return;
+    lastPruneAt = Date.now();
+    await pruneRevocationEvents(db, config.revocationRetentionMs);
+  };
 
   return betterAuth({
     appName: "Tasks",
@@ -40,6 +50,7 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
       useSecureCookies: config.production,
     },
+    databaseHooks: { session: { create: { after: pruneRevocations } } },
     hooks: {
       before: createAuthMiddleware(async (context) => {
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
@@ -65,8 +76,9 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
           audience: config.audience,
           expirationTime: config.expirationTime,
           // Only what the API needs: by default the plugin would put the whole user object in the token.
-          // `sub` (the user id), iat, exp, iss and aud are added by the plugin.
-          definePayload: ({ user }) => ({ role: toRole(user.role) }),
+          // `sub` (the user id), iat, exp, iss and aud are added by the plugin; `sid` names the session,
+          // so ending the session ends its tokens at every API instance (revocation-feed.ts).
+          definePayload: ({ user, session }) => ({ sid: session.id, role: toRole(user.role) }),
           sign: config.sharedSecret ? hs256Signer(config.sharedSecret) : undefined,
         },
       }),

@@ -14,6 +14,17 @@ export async function rotateSigningKeys(db: Db, now = new Date()): Promise<numbe
 }
 
 /**
+ * Emergency revocation of a leaked key: deleting its row takes it out of the JWKS at once (the plugin
+ * reads keys from the table on every request), and the table's trigger writes a key-revoked event, so
+ * every API instance refuses tokens signed with it within a second, verified-token caches included. If
+ * it was the signing key, the plugin mints a new one for the next token. False when no such key exists.
+ */
+export async function revokeSigningKey(db: Db, kid: string): Promise<boolean> {
+  const { count } = await db.jwks.deleteMany({ where: { id: kid } });
+  return count === 1;
+}
+
+/**
  * Private keys are stored encrypted with BETTER_AUTH_SECRET. After the secret changes, the plugin can no
  * longer decrypt them and every token request would fail. At start-up, retire live keys this secret
  * cannot open, so a new key is minted; their public halves stay published, so tokens already issued

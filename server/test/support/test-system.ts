@@ -7,7 +7,7 @@ import { createApiApp, type ApiApp } from "../../src/api/app.ts";
 import { createAuthApp, type AuthApp } from "../../src/auth/app.ts";
 import { createAuth } from "../../src/auth/auth.ts";
 import { setRole } from "../../src/auth/roles.ts";
-import type { ApiConfig, AuthConfig } from "../../src/config.ts";
+import { durationSeconds, revocationRetentionMs, type ApiConfig, type AuthConfig } from "../../src/config.ts";
 import { createDb, type Db } from "../../src/db/client.ts";
 import { close, listen } from "../../src/http-server.ts";
 import { freePort } from "./free-port.ts";
@@ -33,6 +33,8 @@ export interface TestSystemOptions {
 export interface TestUser {
   id: string;
   email: string;
+  /** The auth service's session behind `cookie`, as its tokens name it (`sid`). */
+  sessionId: string;
   cookie: string;
   token: string;
 }
@@ -91,8 +93,13 @@ export class TestSystem {
     });
     if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
     const { user } = (await response.json()) as { user: { id: string } };
-    const cookie = sessionCookie(response);
-    return { id: user.id, email, cookie, token: await this.tokenFor(cookie) };
+    return this.userWithSession(user.id, email, sessionCookie(response));
+  }
+
+  private async userWithSession(id: string, email: string, cookie: string): Promise<TestUser> {
+    const token = await this.tokenFor(cookie);
+    const { sid } = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { sid: string };
+    return { id, email, sessionId: sid, cookie, token };
   }
 
   /** A new API app over the same database and auth service, with other settings. */
@@ -108,8 +115,7 @@ export class TestSystem {
     });
     if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
     const { user } = (await response.json()) as { user: { id: string } };
-    const cookie = sessionCookie(response);
-    return { id: user.id, email, cookie, token: await this.tokenFor(cookie) };
+    return this.userWithSession(user.id, email, sessionCookie(response));
   }
 
   async tokenFor(cookie: string): Promise<string> {
@@ -189,6 +195,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     issuer: authUrl,
     audience: "tasks-api",
     expirationTime: "15m",
+    revocationRetentionMs: revocationRetentionMs(options.auth?.expirationTime ?? "15m"),
     ...options.auth,
   };
   const authApp = createAuthApp(createAuth(db, authConfig));
@@ -197,6 +204,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     issuer: authConfig.issuer,
     audience: authConfig.audience,
     clockToleranceSeconds: 30,
+    maxTokenAgeSeconds: durationSeconds(authConfig.expirationTime),
+    revocationMaxStalenessMs: 30_000,
     graphiql: true,
     corsOrigins: [SPA_ORIGIN],
     keys: authConfig.sharedSecret

@@ -58,10 +58,12 @@ export function forgePayload(token: string, payload: JWTPayload): string {
   return `${header}.${b64json(payload)}.${signature}`;
 }
 
-/** Claims the API accepts (sub, role, iat, exp); iss and aud are added by Better Auth's signer. */
+/** Claims the API accepts (sub, sid, role, iat, exp); iss and aud are added by Better Auth's signer. */
 export function goodClaims(user: TestUser, overrides: JWTPayload = {}): JWTPayload {
   const t = now();
-  return { sub: user.id, role: "user", iat: t, exp: t + 15 * 60, ...overrides };
+  // The user's real session, as the auth service names it in every token it issues.
+  const { sid } = decodePayload(user.token);
+  return { sub: user.id, sid, role: "user", iat: t, exp: t + 15 * 60, ...overrides };
 }
 
 /** Nothing of jose, no stack, no echo of the token (or of any other given secret) in body or headers. */

@@ -1,0 +1,66 @@
+// The revocation_event table, read side and upkeep. Rows are written by database triggers in the same
+// transaction as the change they record (see prisma/migrations/*_revocation_events): a deleted session,
+// a banned or deleted user, a changed role, a deleted signing key. Every API instance reads them through
+// api/revocation-feed.ts; the auth service prunes what no live token can be affected by.
+import type pg from "pg";
+import type { Db } from "../db/client.ts";
+
+export type RevocationEvent =
+  /** Every token of this session (`sid`). */
+  | { kind: "session-revoked"; subject: string; occurredAt: number }
+  /** Every token of this user (`sub`) issued up to `occurredAt` (ban, account deletion). */
+  | { kind: "tokens-revoked"; subject: string; occurredAt: number }
+  /** Tokens of this user issued up to `occurredAt` whose `role` is not `role` any more. */
+  | { kind: "claims-changed"; subject: string; role: "user" | "admin"; occurredAt: number }
+  /** Every token signed with this key (`kid`), whenever it was issued. Kept for good. */
+  | { kind: "key-revoked"; subject: string; occurredAt: number };
+
+/** The channel the table's trigger NOTIFYs on, one event's JSON (the payload shape) per notification. */
+export const REVOCATION_CHANNEL = "revocation_events";
+
+/**
+ * Every event that can still matter: key revocations, and the rest from the last `horizonMs` (tokens
+ * older than that are refused by their age alone).
+ */
+export async function readLiveEvents(client: pg.Client, horizonMs: number): Promise<RevocationEvent[]> {
+  const { rows } = await client.query<{ event: unknown }>({
+    text:
+      `SELECT "revocation_event_payload"(e) AS "event" FROM "revocation_event" e ` +
+      `WHERE e."kind" = 'key-revoked' OR e."occurredAt" > now() - make_interval(secs => $1::double precision / 1000)`,
+    values: [horizonMs],
+  });
+  return rows.map((row) => parseEvent(row.event)).filter((event) => event !== null);
+}
+
+/** Deletes the rows no token can be affected by any more: older than `retentionMs`, keys excepted. */
+export async function pruneRevocationEvents(db: Db, retentionMs: number, now = new Date()): Promise<number> {
+  const { count } = await db.revocationEvent.deleteMany({
+    where: { kind: { not: "key-revoked" }, occurredAt: { lt: new Date(now.getTime() - retentionMs) } },
+  });
+  return count;
+}
+
+/** One event from the payload shape (JSON text from NOTIFY, or the object pg parsed); null if foreign. */
+export function parseEvent(raw: unknown): RevocationEvent | null {
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const { kind, subject, role, occurredAt } = value as Record<string, unknown>;
+  if (typeof subject !== "string" || typeof occurredAt !== "number") return null;
+  switch (kind) {
+    case "session-revoked":
+    case "tokens-revoked":
+    case "key-revoked":
+      return { kind, subject, occurredAt };
+    case "claims-changed":
+      return role === "user" || role === "admin" ? { kind, subject, role, occurredAt } : null;
+    default:
+      return null;
+  }
+}
