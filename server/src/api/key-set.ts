@@ -50,6 +50,7 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
     cooldownDuration: options.cooldownMs,
     cacheMaxAge: options.cacheMaxAgeMs,
     [customFetch]: async (url: string, init: RequestInit) => {
+      // Throws unless the answer is a key set: only then does the fetch count as fresh.
       const response = await fetchKeySet(url, init);
       lastFetchAt = Date.now();
       generation += 1;
@@ -129,15 +130,44 @@ async function fetchKeySet(url: string, init: RequestInit): Promise<Response> {
   } catch (error) {
     throw new KeyFetchError(`JWKS request failed: ${String(error)}`, { cause: error });
   }
-  // jose asks for redirect: "manual"; a redirect, an error status or a non-JSON body are all outages.
+  // jose asks for redirect: "manual"; a redirect, an error status, an oversized or non-JSON body, and
+  // JSON that is not a key set are all outages: none of them may count as a fresh fetch.
   if (response.status !== 200) throw new KeyFetchError(`JWKS answered HTTP ${response.status}`);
-  const body = await response.text();
+  const body = await readCapped(response, MAX_JWKS_BYTES);
+  let parsed: unknown;
   try {
-    JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     throw new KeyFetchError("JWKS answered with something that is not JSON");
   }
+  if (!isKeySetLike(parsed)) throw new KeyFetchError("JWKS answered with JSON that is not a key set");
   return new Response(body, { status: 200, headers: response.headers });
+}
+
+/** Far more than any real key set (one Ed25519 key is about 150 bytes), far less than a memory problem. */
+export const MAX_JWKS_BYTES = 64 * 1024;
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new KeyFetchError(`JWKS body over ${maxBytes} bytes`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new KeyFetchError(`JWKS body over ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The shape jose requires of a key set (its own check runs after ours, on the same body). */
+function isKeySetLike(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const { keys } = value as { keys?: unknown };
+  return Array.isArray(keys) && keys.every((key) => typeof key === "object" && key !== null && !Array.isArray(key));
 }
 
 function isKeyFetchFailure(error: unknown): boolean {
