@@ -97,7 +97,6 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   let reconnectTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let reportedStale = false;
-  let lastError = "";
 
   function connect(): Promise<void> {
     connecting ??= (async () => {
@@ -149,9 +148,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   }
 
   function confirmed(): void {
-    const wasStale = reportedStale || !Number.isFinite(confirmedAt);
     confirmedAt = Date.now();
-    if (wasStale && reportedStale) log("revocation feed is current again");
+    if (reportedStale) log("revocation feed is current again");
     reportedStale = false;
     prune(confirmedAt);
   }
@@ -176,10 +174,9 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     scheduleReconnect();
   }
 
+  /** Logged once per outage: the first failure after a good connection (or at start). */
   function noteFailure(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    if (failures === 0 || message !== lastError) log(`revocation feed connection lost (${message}); reconnecting`);
-    lastError = message;
+    if (failures === 0) log(`revocation feed connection lost (${error instanceof Error ? error.message : String(error)}); reconnecting`);
     failures += 1;
   }
 
@@ -191,6 +188,14 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       void connect();
     }, delay);
     reconnectTimer.unref();
+  }
+
+  function refuse(): never {
+    if (!reportedStale) {
+      reportedStale = true;
+      log(`revocation feed not confirmed for over ${options.maxStalenessMs} ms: answering 503 until it is back`);
+    }
+    throw new RevocationsUnavailableError("revocation feed is not current");
   }
 
   function stale(): boolean {
@@ -207,14 +212,10 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       // Never current yet (starting up): wait for the first connection attempt instead of refusing.
       if (!Number.isFinite(confirmedAt) && connecting) {
         return connecting.then(() => {
-          if (stale()) throw new RevocationsUnavailableError("revocation feed not connected yet");
+          if (stale()) refuse();
         });
       }
-      if (!reportedStale && Number.isFinite(confirmedAt)) {
-        reportedStale = true;
-        log(`revocation feed not confirmed for over ${options.maxStalenessMs} ms: answering 503 until it is back`);
-      }
-      throw new RevocationsUnavailableError("revocation feed is stale");
+      refuse();
     },
 
     isRevoked(token) {
