@@ -241,3 +241,45 @@ describe("instances that restart or lose their feed", () => {
     for (const instance of instances) expect(instance.output()).toMatch(/revocation feed connection lost/);
   });
 });
+
+describe("under load", () => {
+  test("while sessions are revoked under concurrent traffic: no failed request for anyone else, every revoked token refused within 1 s", async () => {
+    const kept = await Promise.all([1, 2, 3].map(async () => (await userWithDevices(1))[0]!));
+    const doomed = await Promise.all([1, 2, 3].map(async () => (await userWithDevices(1))[0]!));
+    const revokedAt = new Map<TestUser, number>();
+    const results: { user: TestUser; startedAt: number; status: number }[] = [];
+    let running = true;
+    const everyone = [...kept, ...doomed];
+    let next = 0;
+    const worker = async () => {
+      while (running) {
+        const index = next++;
+        const user = everyone[index % everyone.length]!;
+        const startedAt = performance.now();
+        const { status } = await call(instances[index % instances.length]!, user.token);
+        results.push({ user, startedAt, status });
+      }
+    };
+    const revoke = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      for (const user of doomed) {
+        await post("/api/auth/sign-out", user.cookie);
+        revokedAt.set(user, performance.now());
+      }
+      // Long enough after the last revocation to see every revoked token refused past the bound.
+      await new Promise((resolve) => setTimeout(resolve, PROPAGATION_BOUND_MS + 500));
+      running = false;
+    };
+    await Promise.all([...Array.from({ length: 8 }, worker), revoke()]);
+
+    const ofKept = results.filter((result) => kept.includes(result.user));
+    expect(ofKept.length).toBeGreaterThan(100);
+    expect(ofKept.filter((result) => result.status !== 200)).toEqual([]);
+    for (const user of doomed) {
+      const late = results.filter((result) => result.user === user && result.startedAt > revokedAt.get(user)! + PROPAGATION_BOUND_MS);
+      expect(late.length).toBeGreaterThan(0);
+      expect(late.filter((result) => result.status !== 401)).toEqual([]);
+    }
+    console.log(`Under load: ${results.length} requests on two instances, ${ofKept.length} for users not revoked, all 200.`);
+  });
+});
