@@ -182,7 +182,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
 
   function scheduleReconnect(): void {
     if (closed || reconnectTimer) return;
-    const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures - 1, 6));
+    // The first retry at once (a dropped connection to a live server), then 0.1 s doubling up to 5 s.
+    const delay = failures <= 1 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures - 2, 6));
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
       void connect();
