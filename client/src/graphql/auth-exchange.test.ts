@@ -37,6 +37,7 @@ describe("the auth exchange", () => {
     expect(result.data?.tasks.edges.map((edge) => edge.node.title)).toEqual(["Ada's task"]);
     expect(paths(backend)).toEqual(["/api/auth/token", "/graphql"]);
     expect(backend.requests("/graphql")[0]!.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(backend.requests("/graphql")[0]!.credentials).toBe("omit");
   });
 
   test("renews a token that is about to expire before sending the next operation, so the API never sees it expired", async () => {
@@ -66,6 +67,7 @@ describe("the auth exchange", () => {
     expect(paths(backend)).toEqual(["/api/auth/token", "/graphql", "/graphql", "/api/auth/token", "/graphql"]);
     const graphqlCalls = backend.requests("/graphql");
     expect(graphqlCalls[2]!.authorization).not.toBe(graphqlCalls[1]!.authorization);
+    expect(graphqlCalls.map((call) => call.credentials)).toEqual(["omit", "omit", "omit"]); // the retry too
     expect(onSessionEnded).not.toHaveBeenCalled();
   });
 

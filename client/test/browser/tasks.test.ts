@@ -1,5 +1,5 @@
 // Managing tasks through the screens, as a user would, on the real system.
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server.ts";
 import { addTask, graphqlAsPageUser, launchBrowser, newVisitor, screenshotPath, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
@@ -172,6 +172,38 @@ test("a network failure shows Retry and keeps what was typed; Retry then works",
   await page.unroute("**/graphql");
   await taskList.getByRole("button", { name: "Retry" }).click();
   await expect.poll(() => taskTitles(page)).toEqual(["Written while offline"]);
+  expect(ada.pageErrors).toEqual([]);
+  await ada.context.close();
+});
+
+test("no GraphQL request carries the session cookie: the API gets the bearer token, and only /api/auth the cookie", async () => {
+  const ada = await newVisitor(browser, app, "Ada");
+  const sent: Request[] = [];
+  ada.page.on("request", (request) => sent.push(request));
+  await signUp(ada);
+  await addTask(ada.page, "Buy milk");
+  await ada.page.getByRole("checkbox", { name: "Done: Buy milk" }).click();
+  await expect.poll(() => ada.page.getByRole("checkbox", { name: "Done: Buy milk" }).isChecked()).toBe(true);
+  await ada.page.reload();
+  await ada.page.getByRole("list", { name: "Tasks" }).getByText("Buy milk").waitFor();
+
+  // The headers as they went out (Playwright reads them from the network layer, cookies included); cookie
+  // names only, so a failure does not print a session token.
+  const headers = await Promise.all(
+    sent.map(async (request) => ({
+      path: new URL(request.url()).pathname,
+      cookies: ((await request.headerValue("cookie")) ?? "").split(/;\s*/).filter(Boolean).map((cookie) => cookie.split("=")[0]),
+      bearer: /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test((await request.headerValue("authorization")) ?? ""),
+    })),
+  );
+  const graphql = headers.filter((request) => request.path === "/graphql");
+  expect(graphql.length).toBeGreaterThanOrEqual(4); // list, create, complete, list after the reload
+  expect(graphql.filter((request) => request.cookies.length > 0)).toEqual([]);
+  expect(graphql.filter((request) => !request.bearer)).toEqual([]);
+  // The cookie exists and is sent where it belongs, so its absence above means something.
+  const tokenRequests = headers.filter((request) => request.path === "/api/auth/token");
+  expect(tokenRequests.length).toBeGreaterThanOrEqual(2); // before and after the reload
+  expect(tokenRequests.map((request) => request.cookies)).toEqual(tokenRequests.map(() => ["better-auth.session_token"]));
   expect(ada.pageErrors).toEqual([]);
   await ada.context.close();
 });

@@ -22,6 +22,8 @@ interface FakeUser {
 export interface SentRequest {
   path: string;
   authorization: string | null;
+  /** What the app asked fetch to do with cookies (undefined: it said nothing, so the browser's default). */
+  credentials: RequestCredentials | undefined;
   operationName?: string;
 }
 
@@ -81,8 +83,9 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; now?
       const request = input instanceof Request ? input : new Request(new URL(String(input), ORIGIN), init);
       const url = new URL(request.url, ORIGIN);
       const authorization = request.headers.get("authorization");
+      const credentials = input instanceof Request ? input.credentials : init?.credentials;
       const body = request.method === "POST" ? ((await request.json()) as Record<string, any>) : {};
-      sent.push({ path: url.pathname, authorization, operationName: body.operationName });
+      sent.push({ path: url.pathname, authorization, credentials, operationName: body.operationName });
       return route(url.pathname, authorization, body);
     },
   };
