@@ -1,5 +1,11 @@
-/** Where to go after signing in: only a path inside this app (never another site). */
+/** Where to go after signing in: only a page of this app (never another site). */
 export function safeNext(value: string | null): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
-  return value;
+  // The app never writes a tab, newline or backslash into `next`, and the URL parser drops or rewrites them:
+  // "/\t/evil.example" and "/\\evil.example" both mean //evil.example.
+  if (!value || !value.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(value)) return "/";
+  try {
+    return new URL(value, window.location.origin).origin === window.location.origin ? value : "/";
+  } catch {
+    return "/";
+  }
 }
