@@ -1,8 +1,19 @@
-// Leaving a session: signing out, the back button after it, and switching accounts in one tab.
+// Leaving a session: signing out, the back button after it, switching accounts in one tab, and coming back to
+// where you were after a session ended (never to another site).
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, launchBrowser, newVisitor, signIn, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
+import {
+  addTask,
+  endSessionBehindTheAppsBack,
+  launchBrowser,
+  newVisitor,
+  signIn,
+  signUp,
+  submitSignIn,
+  taskTitles,
+  type BrowserUser,
+} from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
@@ -101,4 +112,54 @@ test("signing out and in as someone else in the same tab, without a reload, show
   expect(await shownSinceSecondSwitch()).not.toContain("grocery list");
   expect(tab.pageErrors).toEqual([]);
   await tab.context.close();
+});
+
+test("a session that ends on a task's page comes back to that page after signing in again", async () => {
+  const ada = await newVisitor(browser, app, "Ada");
+  const { page } = ada;
+  await signUp(ada);
+  await addTask(page, "Ada's task to come back to");
+  const edit = page.getByRole("link", { name: "Edit “Ada's task to come back to”" });
+  const taskPath = (await edit.getAttribute("href"))!;
+  await edit.click();
+  await page.getByRole("heading", { name: "Edit task" }).waitFor();
+
+  await endSessionBehindTheAppsBack(page);
+  expect(new URL(page.url()).pathname).toBe("/sign-in");
+  expect(new URL(page.url()).searchParams.get("next")).toBe(taskPath);
+  expect(await page.getByRole("alert").innerText()).toBe("Your session has ended. Sign in again to continue; anything you typed is kept.");
+
+  await submitSignIn(ada);
+  await page.getByRole("heading", { name: "Edit task" }).waitFor();
+  expect(page.url()).toBe(`${app.url}${taskPath}`);
+  expect(await page.getByLabel("Title", { exact: true }).inputValue()).toBe("Ada's task to come back to");
+  expect(ada.pageErrors).toEqual([]);
+  await ada.context.close();
+});
+
+test("a `next` that points away from the app is ignored: after sign-in the app stays on its own origin", async () => {
+  const ada = await newVisitor(browser, app, "Ada");
+  const { page } = ada;
+  // Were the app to follow one of these, it would land here (this machine has no network to reach anything else).
+  await ada.context.route(/^https?:\/\/evil\.example\//, (route) => route.fulfill({ contentType: "text/html", body: "<h1>Another site</h1>" }));
+  const arrivesAtTheTaskList = async (next: string) => {
+    await expect.poll(() => page.url(), { message: `with next=${JSON.stringify(next)}`, timeout: 10_000 }).toBe(`${app.url}/`);
+    await page.getByRole("heading", { name: "New task" }).waitFor();
+    expect(ada.pageErrors, `with next=${JSON.stringify(next)}`).toEqual([]);
+  };
+  await signUp(ada);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+
+  // Signing in with a `next` of "/", a tab, "/evil.example": the URL parser drops the tab, leaving //evil.example.
+  await page.goto(`/sign-in?next=${encodeURIComponent("/\t/evil.example")}`);
+  await submitSignIn(ada);
+  await arrivesAtTheTaskList("/\t/evil.example");
+
+  // Signed in, the sign-in screen sends you on to `next` at once: the same rule for each way out of the origin.
+  for (const next of ["//evil.example", "/\tevil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)"]) {
+    await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+    await arrivesAtTheTaskList(next);
+  }
+  await ada.context.close();
 });

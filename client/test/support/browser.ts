@@ -73,12 +73,29 @@ async function arrivedAtTasks(page: Page, step: string): Promise<void> {
   if (!(await tasks.isVisible())) throw new Error(`${step} failed: ${await problem.first().innerText()}`);
 }
 
-export async function signIn(user: BrowserUser): Promise<void> {
-  const { page } = user;
+/** Fills in the sign-in screen and submits it; the caller waits for wherever that leads. */
+export async function submitSignIn(user: BrowserUser, page = user.page): Promise<void> {
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Signs in on the sign-in screen shown in `page` (the user's own by default) and waits for the task screen. */
+export async function signIn(user: BrowserUser, page = user.page): Promise<void> {
+  await submitSignIn(user, page);
   await arrivedAtTasks(page, "sign-in");
+}
+
+/**
+ * Ends the tab's session at the auth service behind the app's back, as when it expires or is revoked elsewhere,
+ * and lets the app notice as it does when the user comes back to the tab (Better Auth rechecks the session on
+ * visibilitychange). Waits for the sign-in screen.
+ */
+export async function endSessionBehindTheAppsBack(page: Page): Promise<void> {
+  const status = await page.evaluate(async () => (await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status);
+  if (status !== 200) throw new Error(`ending the session at the auth service answered ${status}`);
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
 }
 
 export async function signUpInNewContext(browser: Browser, app: RunningApp, name: string): Promise<BrowserUser> {
