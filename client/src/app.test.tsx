@@ -22,15 +22,21 @@ function renderApp() {
   return render(<App authClient={createAppAuthClient({ fetch: backend.fetch as typeof fetch })} />);
 }
 
-/** Every text the page shows from now on, including anything shown only for a moment. */
+/** The page's text and what its form fields hold (a field's value is not text, yet it is shown). */
+function shownNow(): string {
+  const fields = [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea")].map((field) => field.value);
+  return [document.body.textContent ?? "", ...fields].join("\n");
+}
+
+/** Everything the page shows from now on, including anything shown only for a moment. */
 function recordEverythingShown() {
   const seen: string[] = [];
-  const observer = new MutationObserver(() => seen.push(document.body.textContent ?? ""));
-  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  const observer = new MutationObserver(() => seen.push(shownNow()));
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
   return {
     seen,
     stop: () => {
-      seen.push(...observer.takeRecords().map(() => document.body.textContent ?? ""));
+      seen.push(...observer.takeRecords().map(() => shownNow()));
       observer.disconnect();
     },
   };
@@ -89,6 +95,40 @@ describe("when the session ends behind the app's back", () => {
     await signIn("ada@example.com");
     const title = (await screen.findByLabelText("Title")) as HTMLInputElement;
     expect(title.value).toBe("Text that must survive");
+    expect(screen.getByText("Your unsaved task is back, just as you left it.")).toBeTruthy();
+  });
+
+  test("whoever signs in next in that tab gets empty fields and no note, and the draft waits for the one who typed it", async () => {
+    const ada = backend.addUser("ada@example.com");
+    backend.addUser("bob@example.com");
+    backend.signInAs(ada);
+    renderApp();
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Title"), "Ada's unsaved idea");
+    await user.type(screen.getByLabelText("Description (optional)"), "Ada's private details");
+    await screen.findByText("No tasks yet. Add your first one above.");
+
+    backend.endSession();
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
+
+    const shown = recordEverythingShown();
+    await signIn("bob@example.com");
+    const title = (await screen.findByLabelText("Title")) as HTMLInputElement;
+    await screen.findByText("No tasks yet. Add your first one above.");
+    shown.stop();
+
+    expect(shown.seen.some((text) => text.includes("Ada's unsaved idea"))).toBe(false);
+    expect(shown.seen.some((text) => text.includes("Ada's private details"))).toBe(false);
+    expect(title.value).toBe("");
+    expect((screen.getByLabelText("Description (optional)") as HTMLTextAreaElement).value).toBe("");
+    expect(screen.queryByText("Your unsaved task is back, just as you left it.")).toBeNull();
+
+    // Bob signs out; Ada signs in again in the same tab, and her draft is back.
+    await user.click(screen.getByRole("button", { name: "Sign out" }));
+    await signIn("ada@example.com");
+    expect(((await screen.findByLabelText("Title")) as HTMLInputElement).value).toBe("Ada's unsaved idea");
+    expect((screen.getByLabelText("Description (optional)") as HTMLTextAreaElement).value).toBe("Ada's private details");
     expect(screen.getByText("Your unsaved task is back, just as you left it.")).toBeTruthy();
   });
 });

@@ -10,6 +10,7 @@ import {
   newVisitor,
   signIn,
   signUp,
+  signUpInNewContext,
   submitSignIn,
   taskTitles,
   type BrowserUser,
@@ -112,6 +113,32 @@ test("signing out and in as someone else in the same tab, without a reload, show
   expect(await shownSinceSecondSwitch()).not.toContain("grocery list");
   expect(tab.pageErrors).toEqual([]);
   await tab.context.close();
+});
+
+test("a draft typed before the session ended is not shown to the next person who signs in in that tab", async () => {
+  const frank = await signUpInNewContext(browser, app, "Frank");
+  await frank.context.close();
+  const erin = await newVisitor(browser, app, "Erin");
+  const { page } = erin;
+  await signUp(erin);
+  await page.getByLabel("Title", { exact: true }).fill("Erin's surprise party");
+  await page.getByLabel("Description (optional)").fill("Do not tell Frank");
+  await page.getByLabel("Due date (optional)").fill("2030-05-17");
+
+  await endSessionBehindTheAppsBack(page);
+  expect(await page.getByRole("alert").innerText()).toBe("Your session has ended. Sign in again to continue; anything you typed is kept.");
+  const shownSince = await recordEverythingShown(erin);
+  await signIn(frank, page);
+  await page.getByText("No tasks yet. Add your first one above.").waitFor();
+
+  const shown = await shownSince();
+  for (const typed of ["surprise party", "Do not tell Frank", "2030-05-17"]) expect(shown).not.toContain(typed);
+  expect(await page.getByLabel("Title", { exact: true }).inputValue()).toBe("");
+  expect(await page.getByLabel("Description (optional)").inputValue()).toBe("");
+  expect(await page.getByLabel("Due date (optional)").inputValue()).toBe("");
+  expect(await page.getByText("Your unsaved task is back").count()).toBe(0);
+  expect(erin.pageErrors).toEqual([]);
+  await erin.context.close();
 });
 
 test("a session that ends on a task's page comes back to that page after signing in again", async () => {
