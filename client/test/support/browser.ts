@@ -37,13 +37,13 @@ export interface BrowserUser {
 
 let counter = 0;
 
-/** A new browser context (its own cookies and storage) with a page on the app. */
-export async function newVisitor(browser: Browser, app: RunningApp, name: string, options: { width?: number } = {}): Promise<BrowserUser> {
+/** A new browser context (its own cookies and storage) with a page on the app; in UTC unless told otherwise. */
+export async function newVisitor(browser: Browser, app: RunningApp, name: string, options: { width?: number; timezoneId?: string } = {}): Promise<BrowserUser> {
   const context = await browser.newContext({
     baseURL: app.url,
     viewport: { width: options.width ?? 1000, height: 800 },
     locale: "en-US",
-    timezoneId: "UTC",
+    timezoneId: options.timezoneId ?? "UTC",
   });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
