@@ -55,6 +55,8 @@ export interface ApiConfig extends JwtClaimsConfig {
   maxTokenAgeSeconds: number;
   /** Past this without confirming the revocation feed is current, answer 503 (api/revocation-feed.ts). */
   revocationMaxStalenessMs: number;
+  /** Live task changes travel through this Redis (every instance sees every write); in process when absent. */
+  redisUrl?: string;
   graphiql: boolean;
   /** Schema introspection (GraphiQL's docs, codegen against a live server). Off in production by default. */
   introspection?: boolean;
@@ -183,6 +185,7 @@ export function apiConfig(env: Env): ApiConfig {
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
     maxTokenAgeSeconds: durationSeconds(env.JWT_EXPIRATION),
     revocationMaxStalenessMs: env.API_REVOCATION_MAX_STALENESS_MS,
+    redisUrl: env.REDIS_URL,
     graphiql: env.API_GRAPHIQL ? env.API_GRAPHIQL === "true" : !production,
     introspection: env.API_INTROSPECTION ? env.API_INTROSPECTION === "true" : !production,
     // Production serves the SPA from the same origin: no cross-origin caller unless listed.

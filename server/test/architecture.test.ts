@@ -46,7 +46,7 @@ describe("the one door to Task data", () => {
   test("every function of the task store takes the owner's id first, except the admin count", () => {
     const store = readFileSync(path.join(taskDoor, "task-store.ts"), "utf8");
     const methods = [...store.matchAll(/^ {4}(?:async )?(\w+)\((.*?)\)/gm)].map(([, name, params]) => ({ name, params }));
-    expect(methods.map((method) => method.name).sort()).toEqual(["countAllForAdmin", "create", "delete", "find", "page", "update"]);
+    expect(methods.map((method) => method.name).sort()).toEqual(["changes", "countAllForAdmin", "create", "delete", "find", "page", "update"]);
     for (const method of methods.filter((candidate) => candidate.name !== "countAllForAdmin")) {
       expect(method.params, method.name).toMatch(/^ownerId: string/);
     }

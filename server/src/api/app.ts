@@ -9,6 +9,7 @@ import { poolOf, type Db } from "../db/client.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
+import { createTaskEvents } from "../tasks/task-events.ts";
 import { createTaskStore } from "../tasks/task-store.ts";
 import { createUserStore } from "../users/user-store.ts";
 import { createContextFactory, type Context } from "./context.ts";
@@ -16,6 +17,7 @@ import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
 import { createApiLogger, withRequestId } from "./logger.ts";
 import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
 import { createRevocationFeed, type RevocationFeed } from "./revocation-feed.ts";
+import { createStreamLimits } from "./stream-limits.ts";
 import { createTokenVerifier } from "./token-verifier.ts";
 
 export interface ApiAppOptions {
@@ -48,9 +50,14 @@ query MyTasks {
 }
 `;
 
+/** Open live streams allowed at once on one instance. */
+export const LIVE_STREAM_LIMITS = { perUser: 10, perIp: 50 };
+
 export function createApiApp({ db, config, revocations, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
   const requestIds = createRequestIds();
   const note = (message: string) => log(withRequestId(requestIds.current(), message));
+  // Live task changes: through Redis when configured (every instance sees every write), else in process.
+  const taskEvents = createTaskEvents({ redisUrl: config.redisUrl, log: note });
   // Connects at the first token it is asked about; yoga.dispose() closes it.
   const feed =
     revocations ??
@@ -75,7 +82,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       // Introspection: on in development (GraphiQL's docs, codegen), off in production unless configured.
       ...((config.introspection ?? !config.production) ? [] : [useDisableIntrospection()]),
       ...(config.production ? [strictTransportSecurity] : []),
-      { onDispose: () => Promise.all([rateLimitStore?.close(), feed.close()]).then(() => {}) },
+      { onDispose: () => Promise.all([rateLimitStore?.close(), feed.close(), taskEvents.close()]).then(() => {}) },
     ],
     // Yoga's default, stated: a JSON array of operations is refused with 400.
     batching: false,
@@ -106,7 +113,8 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     context: createContextFactory({
       verifier: createTokenVerifier(config, feed),
       db,
-      tasks: createTaskStore(db),
+      tasks: createTaskStore(db, taskEvents),
+      streams: createStreamLimits(LIVE_STREAM_LIMITS),
       users: createUserStore(db),
       logTokenRejection: (reason) => note(`token rejected: ${reason}`),
       rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,

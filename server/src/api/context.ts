@@ -15,11 +15,18 @@ import {
   KeysUnavailableError,
   RevocationsUnavailableError,
   type TokenVerifier,
+  type VerifiedToken,
   type Viewer,
 } from "./token-verifier.ts";
+import type { StreamLimits } from "./stream-limits.ts";
 
 export interface Context {
   viewer: Viewer | null;
+  /** The verified token behind `viewer` (null when anonymous), for live streams' lifetime. */
+  token: VerifiedToken | null;
+  verifier: TokenVerifier;
+  clientIp: string;
+  streams: StreamLimits;
   /** For plugin-prisma's relation loading only; Task data goes through `tasks`. */
   db: Db;
   tasks: TaskStore;
@@ -36,6 +43,7 @@ export interface ContextDependencies {
   logTokenRejection?: (reason: string) => void;
   /** Absent: no rate limits (tests and benchmarks that build the app directly). */
   rateLimit?: ApiRateLimiter;
+  streams: StreamLimits;
 }
 
 // Long enough for any real JWT this system issues, short enough to refuse abuse before any parsing.
@@ -51,8 +59,18 @@ export function createContextFactory(deps: ContextDependencies) {
     const { request } = initial;
     // The socket's peer when served directly; otherwise the header our own server set (http-server.ts).
     const clientIp = initial.req?.socket.remoteAddress ?? request.headers.get(CLIENT_IP_HEADER) ?? "unknown";
-    const viewer = await authenticate(request, clientIp, deps);
-    return { viewer, db: deps.db, tasks: deps.tasks, users: deps.users, userById: oncePerRequest(deps.users) };
+    const token = await authenticate(request, clientIp, deps);
+    return {
+      viewer: token?.viewer ?? null,
+      token,
+      verifier: deps.verifier,
+      clientIp,
+      streams: deps.streams,
+      db: deps.db,
+      tasks: deps.tasks,
+      users: deps.users,
+      userById: oncePerRequest(deps.users),
+    };
   };
 }
 
@@ -66,20 +84,20 @@ function oncePerRequest(users: UserStore): Context["userById"] {
   };
 }
 
-async function authenticate(request: Request, clientIp: string, deps: ContextDependencies): Promise<Viewer | null> {
+async function authenticate(request: Request, clientIp: string, deps: ContextDependencies): Promise<VerifiedToken | null> {
   if (deps.rateLimit) {
     const decision = await deps.rateLimit.byIp(clientIp);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
   }
-  const viewer = await verifiedViewer(request, deps);
-  if (viewer && deps.rateLimit) {
-    const decision = await deps.rateLimit.byUser(viewer.userId);
+  const token = await verifiedToken(request, deps);
+  if (token && deps.rateLimit) {
+    const decision = await deps.rateLimit.byUser(token.viewer.userId);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
   }
-  return viewer;
+  return token;
 }
 
-async function verifiedViewer(request: Request, deps: ContextDependencies): Promise<Viewer | null> {
+async function verifiedToken(request: Request, deps: ContextDependencies): Promise<VerifiedToken | null> {
   // RFC 6750 allows a token in the URL; this API never does (URLs end up in logs and histories).
   if (new URL(request.url).searchParams.has("access_token")) throw invalidAuthorizationRequest();
   const header = request.headers.get("authorization");

@@ -45,6 +45,13 @@ export function rateLimited(retryAfterSeconds: number): GraphQLError {
   });
 }
 
+/** Too many live streams open at once for this user or address (api/stream-limits.ts). */
+export function tooManyStreams(): GraphQLError {
+  return new GraphQLError("Too many live update streams are open. Close one and try again.", {
+    extensions: { code: "RATE_LIMITED", http: { status: 429, headers: { "Retry-After": "5" } } },
+  });
+}
+
 export function unauthenticated(): GraphQLError {
   return new GraphQLError("You must be signed in.", { extensions: { code: "UNAUTHENTICATED" } });
 }

@@ -40,6 +40,10 @@ export interface RevocationFeed {
   /** Resolves when the list is known to be current; throws RevocationsUnavailableError otherwise. */
   assertCurrent(): Promise<void> | void;
   isRevoked(token: TokenIdentity): boolean;
+  /** Whether the list is current now (no waiting, no connecting): for streams that re-check. */
+  isCurrent(): boolean;
+  /** Calls `listener` after revocations arrive; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,11 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   const keys = new Set<string>();
   const userTokensUpTo = new Map<string, number>(); // sub -> occurredAt
   const userRoles = new Map<string, { role: string; occurredAt: number }>();
+
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const listener of listeners) listener();
+  };
 
   function apply(event: RevocationEvent): void {
     switch (event.kind) {
@@ -118,10 +127,12 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
           if (message.channel !== REVOCATION_CHANNEL) return;
           const event = parseEvent(message.payload);
           if (event) apply(event);
+          changed();
         });
         // LISTEN before reading, so nothing committed in between is missed (applying twice is harmless).
         await next.query(`LISTEN ${REVOCATION_CHANNEL}`);
         for (const event of await readLiveEvents(next, options.horizonMs)) apply(event);
+        changed();
       } catch (error) {
         next.removeAllListeners("end");
         await next.end().catch(() => {});
@@ -230,6 +241,15 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       // promotion keeps its lesser role, and the next token carries the new one.
       const role = userRoles.get(token.userId);
       return role !== undefined && outranks(token.role, role.role) && issuedAtMs <= role.occurredAt + options.clockToleranceMs;
+    },
+
+    isCurrent() {
+      return !stale();
+    },
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
 
     async close() {

@@ -25,8 +25,21 @@ export interface Viewer {
 /** The token is not acceptable: answer 401 invalid_token. The reason is for server logs only. */
 export class InvalidTokenError extends Error {}
 
+/** A token that passed every check, with what revocations name and when it expires. */
+export interface VerifiedToken {
+  viewer: Viewer;
+  /** What revocation events name: kept with the cache entry, so a revocation applies to cache hits too. */
+  identity: TokenIdentity;
+  /** Epoch ms (exp). */
+  expiresAt: number;
+}
+
 export interface TokenVerifier {
-  verify(token: string): Promise<Viewer>;
+  verify(token: string): Promise<VerifiedToken>;
+  /** For long-lived requests (live streams): may a token verified earlier still be used right now? */
+  stillValid(token: VerifiedToken): boolean;
+  /** Calls `listener` when revocations arrive; returns the unsubscribe. */
+  onRevocation(listener: () => void): () => void;
 }
 
 interface KeySource {
@@ -36,12 +49,6 @@ interface KeySource {
 
 /** How many verified tokens to remember (each entry is a hash, a viewer and its identity, about 300 bytes). */
 const VERIFIED_TOKENS_MAX = 10_000;
-
-interface VerifiedToken {
-  viewer: Viewer;
-  /** What revocation events name: kept with the entry, so a revocation applies to cache hits too. */
-  identity: TokenIdentity;
-}
 
 export function createTokenVerifier(config: ApiConfig, revocations: RevocationFeed): TokenVerifier {
   const { key, algorithms } = keySource(config.keys);
@@ -65,17 +72,20 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
       const digest = createHash("sha256").update(token).digest("base64url");
       let entry = verified.get(digest);
       if (!entry) {
-        const checked = await verifyWithKeys(token);
-        entry = checked.entry;
-        const ttl = checked.expiresAt - Date.now();
+        entry = await verifyWithKeys(token);
+        const ttl = entry.expiresAt - Date.now();
         if (ttl > 0) verified.set(digest, entry, { ttl });
       }
       if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)");
-      return entry.viewer;
+      return entry;
     },
+    stillValid(token) {
+      return Date.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
+    },
+    onRevocation: (listener) => revocations.onChange(listener),
   };
 
-  async function verifyWithKeys(token: string): Promise<{ entry: VerifiedToken; expiresAt: number }> {
+  async function verifyWithKeys(token: string): Promise<VerifiedToken> {
     let payload: JWTPayload;
     let keyId: string | undefined;
     try {
@@ -96,7 +106,7 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     // exp is required and verified above: the cache keeps the result until then, not a moment longer.
     const viewer = viewerFrom(payload);
     const identity = { sessionId: viewer.sessionId, userId: viewer.userId, role: viewer.role, issuedAt: payload.iat ?? 0, keyId };
-    return { entry: { viewer, identity }, expiresAt: (payload.exp ?? 0) * 1000 };
+    return { viewer, identity, expiresAt: (payload.exp ?? 0) * 1000 };
   }
 }
 

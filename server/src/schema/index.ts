@@ -1,6 +1,7 @@
 import { builder } from "../builder.ts";
 import "./admin.ts";
 import "./task.ts";
+import "./task-event.ts";
 import "./user.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -6,6 +6,7 @@ import { DatabaseError } from "pg";
 import { poolOf, type Db } from "../db/client.ts";
 import { execute } from "../db/sql.ts";
 import type { Task } from "../generated/prisma/client.ts";
+import type { TaskEvent, TaskEvents } from "./task-events.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { decodeCursor, encodeCursor, type TaskOrder } from "./task-order.ts";
 import {
@@ -44,8 +45,11 @@ export function cursorOf(edge: TaskPage["edges"][number]): string {
   return encodeCursor(edge.order, edge.node);
 }
 
-export function createTaskStore(db: Db) {
+/** Without `events` (scripts, benchmarks of reads), writes publish nothing. */
+export function createTaskStore(db: Db, events?: TaskEvents) {
   const pool = poolOf(db);
+  // After the statement succeeded and changed a row: never for a write that failed or found nothing.
+  const publish: TaskEvents["publish"] = (ownerId, event) => events?.publish(ownerId, event);
   return {
     /** Every statement is prepared SQL (task-sql.ts) with the owner in its WHERE clause. */
     async page(ownerId: string, request: TaskPageRequest): Promise<TaskPage> {
@@ -75,6 +79,7 @@ export function createTaskStore(db: Db) {
       try {
         const [task] = await queryTasks(pool, insertStatement(ownerId, input));
         if (!task) throw new Error("INSERT returned no row");
+        publish(ownerId, { kind: "CREATED", taskId: task.id, task });
         return task;
       } catch (error) {
         if (error instanceof DatabaseError && error.code === FOREIGN_KEY_VIOLATION) throw new OwnerNotFoundError();
@@ -84,12 +89,22 @@ export function createTaskStore(db: Db) {
 
     /** One UPDATE ... WHERE id AND userId; null when no such task of this owner exists. */
     async update(ownerId: string, id: string, input: UpdateTaskInput): Promise<Task | null> {
-      return (await queryTasks(pool, updateStatement(ownerId, id, input)))[0] ?? null;
+      const task = (await queryTasks(pool, updateStatement(ownerId, id, input)))[0] ?? null;
+      if (task) publish(ownerId, { kind: "UPDATED", taskId: task.id, task });
+      return task;
     },
 
     /** One DELETE ... WHERE id AND userId; false when no such task of this owner exists. */
     async delete(ownerId: string, id: string): Promise<boolean> {
-      return (await execute(pool, deleteStatement(ownerId, id))) === 1;
+      const deleted = (await execute(pool, deleteStatement(ownerId, id))) === 1;
+      if (deleted) publish(ownerId, { kind: "DELETED", taskId: id, task: null });
+      return deleted;
+    },
+
+    /** The owner's live changes, from now on: only what this store wrote for this owner. */
+    changes(ownerId: string): AsyncIterableIterator<TaskEvent> {
+      if (!events) throw new Error("this task store was made without live events");
+      return events.subscribe(ownerId);
     },
 
     /** Admin statistics: the only read that is not one owner's, and it returns a number, never a row. */

@@ -1,0 +1,30 @@
+// How many live streams may be open at once on this instance, per user and per client IP. Each open
+// stream holds a connection and a subscription; counted while open, freed when it ends however it ends.
+export interface StreamLimits {
+  /** A release function, or null when the user or the address is at its limit. */
+  acquire(userId: string, ip: string): (() => void) | null;
+}
+
+export function createStreamLimits(limits: { perUser: number; perIp: number }): StreamLimits {
+  const byUser = new Map<string, number>();
+  const byIp = new Map<string, number>();
+  const change = (counts: Map<string, number>, key: string, by: number) => {
+    const next = (counts.get(key) ?? 0) + by;
+    if (next <= 0) counts.delete(key);
+    else counts.set(key, next);
+  };
+  return {
+    acquire(userId, ip) {
+      if ((byUser.get(userId) ?? 0) >= limits.perUser || (byIp.get(ip) ?? 0) >= limits.perIp) return null;
+      change(byUser, userId, 1);
+      change(byIp, ip, 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        change(byUser, userId, -1);
+        change(byIp, ip, -1);
+      };
+    },
+  };
+}
