@@ -90,7 +90,8 @@ describe("when the session ends behind the app's back", () => {
     await user.click(screen.getByRole("button", { name: "Add task" }));
 
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
-    expect(screen.getByRole("alert").textContent).toBe("Your session has ended. Sign in again to continue; anything you typed is kept.");
+    expect(screen.getByRole("alert").textContent).toBe("You were signed out.");
+    expect(screen.getByText("Sign in again to continue; anything you typed is kept.")).toBeTruthy();
 
     await signIn("ada@example.com");
     const title = (await screen.findByLabelText("Title")) as HTMLInputElement;

@@ -4,6 +4,7 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 import { discardAllDrafts } from "../drafts/drafts.ts";
 import type { AuthClient } from "./auth-client.ts";
+import type { SessionEndReason } from "./token-store.ts";
 
 export interface SessionUser {
   id: string;
@@ -19,24 +20,41 @@ export interface SessionContextValue {
   user: SessionUser | null;
   sessionId: string | null;
   /** For the sign-in screen: why the user was sent there. */
-  notice: string | null;
+  notice: SessionNotice | null;
   /** The user signed out themselves (so the sign-in screen does not offer to go back). */
   signedOutOnPurpose: boolean;
   /** The session turned out to be gone: leave it now and say why. */
-  endSession(reason: string): void;
+  endSession(reason: SessionEndReason): void;
   signOut(): Promise<void>;
   retry(): void;
+}
+
+export interface SessionNotice {
+  /** What happened, e.g. "You were signed out." */
+  message: string;
+  /** What to do about it. */
+  detail: string;
 }
 
 interface Left {
   /** The session the app has left; Better Auth may report it for a moment longer. */
   sessionId: string | null;
   onPurpose: boolean;
-  notice: string | null;
+  notice: SessionNotice | null;
 }
 
-const SESSION_ENDED = "Your session has ended.";
-const notice = (reason: string) => `${reason} Sign in again to continue; anything you typed is kept.`;
+/**
+ * A session that is gone before its expiry was ended on purpose: signed out in another tab or on another
+ * device, revoked from "Devices and sessions", or the account was banned. Past its expiry it simply ended.
+ */
+function noticeFor(reason: SessionEndReason, expiresAt: number | null): SessionNotice {
+  const detail = "Sign in again to continue; anything you typed is kept.";
+  if (reason === "other-account") return { message: "You signed in as someone else in another tab.", detail };
+  const expired = expiresAt !== null && Date.now() >= expiresAt;
+  return { message: expired ? "Your session has ended." : "You were signed out.", detail };
+}
+
+const timeOf = (value: Date | string | undefined) => (value === undefined ? null : new Date(value).getTime());
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
@@ -47,6 +65,7 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
   const current = session.data && session.data.session.id !== left?.sessionId ? session.data : null;
   const status: SessionStatus = current ? "signed-in" : session.isPending ? "loading" : session.error ? "unreachable" : "signed-out";
   const sessionId = current?.session.id ?? null;
+  const expiresAt = timeOf(current?.session.expiresAt);
   const userId = current?.user.id ?? null;
   const email = current?.user.email ?? "";
   const name = current?.user.name ?? "";
@@ -54,20 +73,20 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
 
   // A session that disappears by itself (it expired, or was revoked, seen when Better Auth rechecks it)
   // is an ended session too, and the sign-in screen says so.
-  const [previousSessionId, setPreviousSessionId] = useState<string | null>(null);
-  if (sessionId !== previousSessionId) {
-    setPreviousSessionId(sessionId);
-    if (sessionId === null && previousSessionId !== null && left?.sessionId !== previousSessionId && status === "signed-out") {
-      setLeft({ sessionId: previousSessionId, onPurpose: false, notice: notice(SESSION_ENDED) });
+  const [previous, setPrevious] = useState<{ sessionId: string | null; expiresAt: number | null }>({ sessionId: null, expiresAt: null });
+  if (sessionId !== previous.sessionId || (sessionId !== null && expiresAt !== previous.expiresAt)) {
+    setPrevious({ sessionId, expiresAt });
+    if (sessionId === null && previous.sessionId !== null && left?.sessionId !== previous.sessionId && status === "signed-out") {
+      setLeft({ sessionId: previous.sessionId, onPurpose: false, notice: noticeFor("ended", previous.expiresAt) });
     }
   }
 
   const endSession = useCallback(
-    (reason: string) => {
-      setLeft({ sessionId, onPurpose: false, notice: notice(reason || SESSION_ENDED) });
+    (reason: SessionEndReason) => {
+      setLeft({ sessionId, onPurpose: false, notice: noticeFor(reason, expiresAt) });
       void refetch();
     },
-    [sessionId, refetch],
+    [sessionId, expiresAt, refetch],
   );
 
   const signOut = useCallback(async () => {

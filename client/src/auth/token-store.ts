@@ -2,9 +2,18 @@
 // judged by the token's own lifetime (exp - iat) measured on this machine's clock, so a skewed clock
 // cannot make the app send expired tokens. Concurrent renewals share one request.
 
+/** Why a session is gone: it was ended (signed out here or elsewhere, revoked, expired), or another account took its place. */
+export type SessionEndReason = "ended" | "other-account";
+
 /** The session behind the token is gone (signed out, expired, or replaced in another tab). */
 export class SessionEndedError extends Error {
   override name = "SessionEndedError";
+  constructor(
+    message: string,
+    readonly reason: SessionEndReason = "ended",
+  ) {
+    super(message);
+  }
 }
 
 /** The auth service could not be reached or failed; the session may well be fine. */
@@ -78,7 +87,7 @@ export function createTokenStore({ userId, fetchToken, now = Date.now }: TokenSt
         const claims = readClaims(token);
         if (claims.sub !== userId) {
           held = null;
-          throw new SessionEndedError("You signed in as someone else in another tab.");
+          throw new SessionEndedError("You signed in as someone else in another tab.", "other-account");
         }
         const lifetimeMs = Math.max(0, (claims.exp - claims.iat) * 1000);
         held = { token, expiresAt: receivedAt + lifetimeMs, renewAt: receivedAt + lifetimeMs - renewalMargin(lifetimeMs) };

@@ -17,7 +17,7 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
 
   const { client, tokens } = useMemo(() => {
     const tokens = createTokenStore({ userId: user.id, fetchToken: tokenFetcher(() => authClient.token()) });
-    const client = createGraphQLClient({ tokens, onSessionEnded: (error) => endSessionRef.current(error.message) });
+    const client = createGraphQLClient({ tokens, onSessionEnded: (error) => endSessionRef.current(error.reason) });
     return { client, tokens };
   }, [authClient, user.id, sessionId]);
 

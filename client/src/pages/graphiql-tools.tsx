@@ -30,7 +30,7 @@ export function GraphiQLTools() {
     try {
       text = JSON.stringify({ Authorization: `Bearer ${await tokens.fresh()}` });
     } catch (error) {
-      if (error instanceof SessionEndedError) endSession(error.message);
+      if (error instanceof SessionEndedError) endSession(error.reason);
       else setState({ kind: "failed" });
       return;
     }

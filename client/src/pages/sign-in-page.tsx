@@ -31,9 +31,12 @@ export function SignInPage() {
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
         <h1 id="sign-in-heading">Sign in</h1>
         {notice ? (
-          <p className="notice" role="alert">
-            {notice}
-          </p>
+          <div className="notice">
+            <p className="notice-message" role="alert">
+              {notice.message}
+            </p>
+            <p>{notice.detail}</p>
+          </div>
         ) : null}
         <div className="field">
           <label htmlFor="sign-in-email">Email</label>

@@ -87,7 +87,8 @@ test("when renewal finds the session gone, the user lands on sign-in with a mess
   await ada.page.getByRole("button", { name: "Add task" }).click();
 
   await ada.page.getByRole("heading", { name: "Sign in" }).waitFor();
-  expect(await ada.page.getByRole("alert").innerText()).toBe("Your session has ended. Sign in again to continue; anything you typed is kept.");
+  expect(await ada.page.getByRole("alert").innerText()).toBe("You were signed out."); // the session gone before its expiry
+  await ada.page.getByText("Sign in again to continue; anything you typed is kept.").waitFor();
   await signIn(ada);
   expect(await ada.page.getByLabel("Title", { exact: true }).inputValue()).toBe("An idea I must not lose");
   expect(await ada.page.getByLabel("Description (optional)").inputValue()).toBe("with the details");

@@ -25,7 +25,26 @@ export interface SentRequest {
   /** What the app asked fetch to do with cookies (undefined: it said nothing, so the browser's default). */
   credentials: RequestCredentials | undefined;
   operationName?: string;
+  /** A POST's JSON body. */
+  body?: Record<string, any>;
 }
+
+/** A Better Auth session as list-sessions returns it (this browser's, or one on another device). */
+export interface FakeSession {
+  id: string;
+  token: string;
+  userId: string;
+  userAgent: string | null;
+  ipAddress: string | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+}
+
+export type FakeDevice = Partial<Pick<FakeSession, "userAgent" | "ipAddress" | "createdAt" | "updatedAt">>;
+
+/** The user agent of this browser's sessions unless a test names another. */
+export const THIS_BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:133.0) Gecko/20100101 Firefox/133.0";
 
 const ORIGIN = "http://localhost:5173";
 
@@ -41,13 +60,36 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
-export function createFakeBackend(options: { tokenLifetimeSeconds?: number; now?: () => number } = {}) {
+export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sessionLifetimeSeconds?: number; now?: () => number } = {}) {
   const lifetime = options.tokenLifetimeSeconds ?? 900;
+  const sessionLifetimeMs = (options.sessionLifetimeSeconds ?? 86_400) * 1000;
   const now = options.now ?? Date.now;
   const users = new Map<string, FakeUser>();
   const tasks = new Map<string, FakeTask[]>();
   const validTokens = new Map<string, string>(); // token -> user id
   let session: { id: string; userId: string } | null = null;
+  const serverSessions: FakeSession[] = []; // every user's sessions, this browser's included
+  const dropSession = (id: string | undefined) => {
+    const index = serverSessions.findIndex((candidate) => candidate.id === id);
+    if (index >= 0) serverSessions.splice(index, 1);
+  };
+  const newSession = (userId: string, device: FakeDevice): FakeSession => {
+    const id = `session-${++sequence}`;
+    const stamp = new Date(now()).toISOString();
+    const record = {
+      id,
+      token: `token-of-${id}`,
+      userId,
+      userAgent: THIS_BROWSER,
+      ipAddress: "203.0.113.7",
+      createdAt: stamp,
+      updatedAt: stamp,
+      expiresAt: new Date(now() + sessionLifetimeMs).toISOString(),
+      ...device,
+    };
+    serverSessions.push(record);
+    return record;
+  };
   let sequence = 0;
   const sent: SentRequest[] = [];
 
@@ -67,14 +109,21 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; now?
       tasks.get(user.id)!.unshift(task);
       return task;
     },
-    signInAs(user: FakeUser) {
-      session = { id: `session-${++sequence}`, userId: user.id };
+    signInAs(user: FakeUser, device: FakeDevice = {}) {
+      session = { id: newSession(user.id, device).id, userId: user.id };
     },
     /** The session disappears server-side (expired, revoked): tokens stop working and none are issued. */
     endSession() {
+      dropSession(session?.id);
       session = null;
       validTokens.clear();
     },
+    /** The user is also signed in elsewhere (another browser or device). */
+    addOtherSession(user: FakeUser, device: FakeDevice = {}): FakeSession {
+      return newSession(user.id, device);
+    },
+    /** The user's sessions the server still has. */
+    sessionsOf: (user: FakeUser) => serverSessions.filter((candidate) => candidate.userId === user.id),
     /** Every token issued so far is refused from now on (e.g. keys rotated); new ones still work. */
     revokeTokens() {
       validTokens.clear();
@@ -85,7 +134,7 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; now?
       const authorization = request.headers.get("authorization");
       const credentials = input instanceof Request ? input.credentials : init?.credentials;
       const body = request.method === "POST" ? ((await request.json()) as Record<string, any>) : {};
-      sent.push({ path: url.pathname, authorization, credentials, operationName: body.operationName });
+      sent.push({ path: url.pathname, authorization, credentials, operationName: body.operationName, ...(request.method === "POST" ? { body } : {}) });
       return route(url.pathname, authorization, body);
     },
   };
@@ -93,8 +142,23 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; now?
   function route(path: string, authorization: string | null, body: Record<string, any>): Response {
     const user = session ? [...users.values()].find((candidate) => candidate.id === session!.userId) : undefined;
     switch (path) {
-      case "/api/auth/get-session":
-        return json(session && user ? { session: { id: session.id, userId: user.id, expiresAt: new Date(now() + 86_400_000).toISOString() }, user: publicUser(user) } : null);
+      case "/api/auth/get-session": {
+        const record = serverSessions.find((candidate) => candidate.id === session?.id);
+        return json(record && user ? { session: record, user: publicUser(user) } : null);
+      }
+      case "/api/auth/list-sessions":
+        return user ? json(backend.sessionsOf(user)) : json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+      case "/api/auth/revoke-session": {
+        if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+        const record = serverSessions.find((candidate) => candidate.token === body.token && candidate.userId === user.id);
+        if (record?.id === session!.id) backend.endSession();
+        else dropSession(record?.id);
+        return json({ status: true });
+      }
+      case "/api/auth/revoke-other-sessions":
+        if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+        for (const other of backend.sessionsOf(user).filter((candidate) => candidate.id !== session!.id)) dropSession(other.id);
+        return json({ status: true });
       case "/api/auth/sign-in/email": {
         const found = users.get(body.email);
         if (!found || found.password !== body.password) {
@@ -104,6 +168,7 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; now?
         return json({ redirect: false, token: session!.id, user: publicUser(found) });
       }
       case "/api/auth/sign-out":
+        dropSession(session?.id);
         session = null;
         return json({ success: true });
       case "/api/auth/token": {
