@@ -1,5 +1,6 @@
 // Due dates are days: the form's <input type="date"> value (YYYY-MM-DD) is the start of that day in the
 // user's time zone, sent as an RFC 3339 instant, and shown back as the same local day.
+import { daysFrom, formatDay } from "../ui/local-dates.ts";
 
 const pad = (value: number) => String(value).padStart(2, "0");
 
@@ -16,14 +17,10 @@ export function isoToDateInput(iso: string | null): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-const startOfDay = (date: Date) => new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
-const DAY = 24 * 60 * 60 * 1000;
-
 export function describeDue(iso: string, completed: boolean, now = new Date()): { label: string; overdue: boolean } {
   const due = new Date(iso);
-  const days = Math.round((startOfDay(due) - startOfDay(now)) / DAY);
-  const sameYear = due.getFullYear() === now.getFullYear();
-  const date = due.toLocaleDateString(undefined, { weekday: "short", month: "short", day: "numeric", ...(sameYear ? {} : { year: "numeric" }) });
+  const days = daysFrom(now, due);
+  const date = formatDay(due, now);
   if (days === 0) return { label: "Due today", overdue: false };
   if (days === 1) return { label: "Due tomorrow", overdue: false };
   if (days < 0 && !completed) return { label: `Overdue since ${date}`, overdue: true };
