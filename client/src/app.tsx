@@ -6,6 +6,7 @@ import { PublicOnly } from "./pages/public-only.tsx";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { SignUpPage } from "./pages/sign-up-page.tsx";
 import { SignedInLayout } from "./pages/signed-in-layout.tsx";
+import { SessionsPage } from "./sessions/sessions-page.tsx";
 import { TaskListPage } from "./tasks/task-list-page.tsx";
 import { TaskPage } from "./tasks/task-page.tsx";
 
@@ -19,6 +20,7 @@ export function App({ authClient }: { authClient: AuthClient }) {
           <Route element={<SignedInLayout />}>
             <Route index element={<TaskListPage />} />
             <Route path="tasks/:taskId" element={<TaskPage />} />
+            <Route path="sessions" element={<SessionsPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

@@ -32,10 +32,15 @@ function AppHeader() {
         <Link to="/" className="brand">
           Tasks
         </Link>
-        <p className="who" title={user.email}>
-          <span className="visually-hidden">Signed in as </span>
-          {user.email}
-        </p>
+        <div className="account">
+          <p className="who" title={user.email}>
+            <span className="visually-hidden">Signed in as </span>
+            {user.email}
+          </p>
+          <Link to="/sessions" className="account-link">
+            Devices and sessions
+          </Link>
+        </div>
         <GraphiQLTools />
         <div className="sign-out">
           <SignOutButton />

@@ -146,8 +146,13 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
         const record = serverSessions.find((candidate) => candidate.id === session?.id);
         return json(record && user ? { session: record, user: publicUser(user) } : null);
       }
-      case "/api/auth/list-sessions":
-        return user ? json(backend.sessionsOf(user)) : json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+      case "/api/auth/list-sessions": {
+        if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+        // Better Auth lists sessions only to a session signed in within its freshAge (a day by default).
+        const own = serverSessions.find((candidate) => candidate.id === session!.id)!;
+        if (now() - Date.parse(own.createdAt) >= 86_400_000) return json({ message: "Session is not fresh", code: "SESSION_NOT_FRESH" }, 403);
+        return json(backend.sessionsOf(user));
+      }
       case "/api/auth/revoke-session": {
         if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
         const record = serverSessions.find((candidate) => candidate.token === body.token && candidate.userId === user.id);
