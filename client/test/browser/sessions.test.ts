@@ -1,0 +1,100 @@
+// "Devices and sessions" against the real services: one user signed in in two browser contexts (two
+// devices, as far as the auth service can tell), and "Sign out everywhere else" from one of them.
+import type { Browser, Response } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startApp, type RunningApp } from "../support/app-server.ts";
+import { addTask, launchBrowser, newVisitor, screenshotPath, signIn, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
+
+const PHONE_USER_AGENT =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+let app: RunningApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** The same account signed in in a context of its own, which presents itself as a phone. */
+async function signInOnAnotherDevice(account: BrowserUser): Promise<BrowserUser> {
+  const device = { ...(await newVisitor(browser, app, account.name)), email: account.email };
+  await device.context.setExtraHTTPHeaders({ "user-agent": PHONE_USER_AGENT });
+  await device.page.goto("/sign-in");
+  await signIn(device);
+  return device;
+}
+
+async function visibleText(user: BrowserUser): Promise<string> {
+  return user.page.evaluate(
+    () => document.body.innerText + [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"),
+  );
+}
+
+test("“Sign out everywhere else” on one device: the other lands on sign-in at its next action, within 2 s, showing nothing private; this one keeps working", async () => {
+  const laptop = await newVisitor(browser, app, "Ada");
+  await signUp(laptop);
+  await addTask(laptop.page, "Ada's private plan");
+  const phone = await signInOnAnotherDevice(laptop);
+  expect(await taskTitles(phone.page)).toEqual(["Ada's private plan"]);
+
+  await laptop.page.getByRole("link", { name: "Devices and sessions" }).click();
+  const list = laptop.page.getByRole("list", { name: "Devices and sessions" });
+  await expect.poll(() => list.getByRole("listitem").count()).toBe(2);
+  const [thisDevice, otherDevice] = [list.getByRole("listitem").nth(0), list.getByRole("listitem").nth(1)];
+  expect(await list.getByText("This device", { exact: true }).count()).toBe(1);
+  expect(await thisDevice.innerText()).toContain("This device");
+  expect(await thisDevice.locator(".device-name").innerText()).toMatch(/^Chrome on Linux/); // headless Chrome on this machine
+  expect(await otherDevice.locator(".device-name").innerText()).toBe("Safari on iOS");
+  for (const row of [thisDevice, otherDevice]) {
+    expect(await row.innerText()).toMatch(/IP address 127\.0\.0\.1/);
+    expect(await row.innerText()).toMatch(/Signed in (Today|Yesterday) at \d{1,2}:\d{2} [AP]M/); // en-US in the context's time zone (Yesterday only across midnight)
+  }
+  expect(await thisDevice.innerText()).toContain("Last active Now");
+  expect(await thisDevice.getByRole("button").count()).toBe(0);
+  await laptop.page.screenshot({ path: screenshotPath("sessions-screen.png"), fullPage: true });
+  await laptop.page.setViewportSize({ width: 375, height: 812 });
+  await laptop.page.screenshot({ path: screenshotPath("sessions-screen-phone.png"), fullPage: true });
+  expect(await laptop.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await laptop.page.setViewportSize({ width: 1000, height: 800 });
+
+  await laptop.page.getByRole("button", { name: "Sign out everywhere else" }).click();
+  await laptop.page.getByRole("alertdialog").getByRole("button", { name: "Sign out everywhere else" }).click();
+  await laptop.page.getByText("Signed out everywhere else.").waitFor();
+  await expect.poll(() => list.getByRole("listitem").count()).toBe(1);
+  await laptop.page.getByText("No other browser or device is signed in to your account.").waitFor();
+  // The API refuses an ended session's tokens within a second (the revocation feed); act after that bound.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+  const phoneAnswers: { path: string; status: number; challenge: string | null }[] = [];
+  const record = async (response: Response) => {
+    const path = new URL(response.url()).pathname;
+    if (path === "/graphql" || path === "/api/auth/token") phoneAnswers.push({ path, status: response.status(), challenge: await response.headerValue("www-authenticate") });
+  };
+  phone.page.on("response", record);
+  await phone.page.getByLabel("Title", { exact: true }).fill("Typed on the phone afterwards");
+  const actedAt = Date.now();
+  await phone.page.getByRole("button", { name: "Add task" }).click();
+  await phone.page.getByRole("heading", { name: "Sign in" }).waitFor();
+  const tookMs = Date.now() - actedAt;
+  expect(tookMs).toBeLessThan(2_000);
+  expect(await phone.page.getByRole("alert").innerText()).toBe("You were signed out.");
+  expect(await visibleText(phone)).not.toContain("Ada's private plan");
+  expect(await phone.page.locator(".task").count()).toBe(0);
+  // Through the exchange's one renewal: the API said invalid_token, the auth service found no session.
+  expect(phoneAnswers.slice(0, 2)).toEqual([
+    { path: "/graphql", status: 401, challenge: expect.stringContaining('error="invalid_token"') },
+    { path: "/api/auth/token", status: 401, challenge: null },
+  ]);
+
+  await laptop.page.getByRole("link", { name: "Tasks", exact: true }).click();
+  await addTask(laptop.page, "Still signed in here");
+  expect(await taskTitles(laptop.page)).toEqual(["Still signed in here", "Ada's private plan"]);
+  expect(laptop.pageErrors).toEqual([]);
+  expect(phone.pageErrors).toEqual([]);
+  await Promise.all([laptop.context.close(), phone.context.close()]);
+});
