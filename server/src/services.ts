@@ -44,8 +44,11 @@ export async function startServices(
   const database = await openDatabase(env);
   const servers: Server[] = [];
   const db = createDb(database.url);
+  let yoga: ReturnType<typeof createApiApp> | undefined;
   const stop = async () => {
     await Promise.all(servers.map(close));
+    // Closes the API's revocation feed, live-update and rate-limit connections before the database goes.
+    await yoga?.dispose();
     await db.$disconnect();
     await database.stop();
   };
@@ -53,7 +56,7 @@ export async function startServices(
     await migrateDatabase(database.url);
     const lines: string[] = [];
     const authApp = auth ? createAuthApp(createAuth(db, auth)) : undefined;
-    const yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
+    yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
     if (spa?.kind === "static" && authApp && yoga) {
       servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST));
       lines.push(`Web app       ${spaUrl(env)}   (the built SPA; /api/auth and /graphql on the same origin)`);
