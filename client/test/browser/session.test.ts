@@ -126,7 +126,9 @@ test("a draft typed before the session ended is not shown to the next person who
   await page.getByLabel("Due date (optional)").fill("2030-05-17");
 
   await endSessionBehindTheAppsBack(page);
-  expect(await page.getByRole("alert").innerText()).toBe("Your session has ended. Sign in again to continue; anything you typed is kept.");
+  // Signed out elsewhere, before the session's expiry: said as such, with what to do next.
+  expect(await page.getByRole("alert").innerText()).toBe("You were signed out.");
+  expect(await page.getByText("Sign in again to continue; anything you typed is kept.").count()).toBe(1);
   const shownSince = await recordEverythingShown(erin);
   await signIn(frank, page);
   await page.getByText("No tasks yet. Add your first one above.").waitFor();
@@ -154,7 +156,9 @@ test("a session that ends on a task's page comes back to that page after signing
   await endSessionBehindTheAppsBack(page);
   expect(new URL(page.url()).pathname).toBe("/sign-in");
   expect(new URL(page.url()).searchParams.get("next")).toBe(taskPath);
-  expect(await page.getByRole("alert").innerText()).toBe("Your session has ended. Sign in again to continue; anything you typed is kept.");
+  // Signed out elsewhere, before the session's expiry: said as such, with what to do next.
+  expect(await page.getByRole("alert").innerText()).toBe("You were signed out.");
+  expect(await page.getByText("Sign in again to continue; anything you typed is kept.").count()).toBe(1);
 
   await submitSignIn(ada);
   await page.getByRole("heading", { name: "Edit task" }).waitFor();
