@@ -57,6 +57,8 @@ export interface ApiConfig extends JwtClaimsConfig {
   revocationMaxStalenessMs: number;
   /** Live task changes travel through this Redis (every instance sees every write); in process when absent. */
   redisUrl?: string;
+  /** Live streams open at once on one instance. */
+  liveStreams: { perUser: number; perIp: number };
   graphiql: boolean;
   /** Schema introspection (GraphiQL's docs, codegen against a live server). Off in production by default. */
   introspection?: boolean;
@@ -186,6 +188,7 @@ export function apiConfig(env: Env): ApiConfig {
     maxTokenAgeSeconds: durationSeconds(env.JWT_EXPIRATION),
     revocationMaxStalenessMs: env.API_REVOCATION_MAX_STALENESS_MS,
     redisUrl: env.REDIS_URL,
+    liveStreams: { perUser: env.API_LIVE_STREAMS_PER_USER, perIp: env.API_LIVE_STREAMS_PER_IP },
     graphiql: env.API_GRAPHIQL ? env.API_GRAPHIQL === "true" : !production,
     introspection: env.API_INTROSPECTION ? env.API_INTROSPECTION === "true" : !production,
     // Production serves the SPA from the same origin: no cross-origin caller unless listed.

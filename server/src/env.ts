@@ -58,6 +58,8 @@ const envSchema = z.object({
   AUTH_SIGN_UP_PER_MINUTE: z.coerce.number().int().min(0).default(5),
   API_REQUESTS_PER_MINUTE_PER_USER: z.coerce.number().int().min(0).default(600),
   API_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().min(0).default(1200),
+  API_LIVE_STREAMS_PER_USER: z.coerce.number().int().min(1).default(10),
+  API_LIVE_STREAMS_PER_IP: z.coerce.number().int().min(1).default(50),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
   API_INTROSPECTION: z.enum(["true", "false"]).optional(),
   /** Production only: allow http:// issuer and JWKS URLs (e.g. a private network behind TLS termination). */

@@ -26,6 +26,9 @@ serve(async (settings) => {
       JWT_CLOCK_TOLERANCE_SECONDS: String(settings.keys.clockToleranceSeconds),
       API_REQUESTS_PER_MINUTE_PER_USER: String(LIMIT_NEVER_REACHED),
       API_REQUESTS_PER_MINUTE_PER_IP: String(LIMIT_NEVER_REACHED),
+      // The live benchmark opens a thousand streams from one address.
+      API_LIVE_STREAMS_PER_USER: String(LIMIT_NEVER_REACHED),
+      API_LIVE_STREAMS_PER_IP: String(LIMIT_NEVER_REACHED),
     }),
   );
   if (!config.production || config.graphiql) throw new Error("the project's API must run with production settings");

@@ -50,9 +50,6 @@ query MyTasks {
 }
 `;
 
-/** Open live streams allowed at once on one instance. */
-export const LIVE_STREAM_LIMITS = { perUser: 10, perIp: 50 };
-
 export function createApiApp({ db, config, revocations, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
   const requestIds = createRequestIds();
   const note = (message: string) => log(withRequestId(requestIds.current(), message));
@@ -114,7 +111,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       verifier: createTokenVerifier(config, feed),
       db,
       tasks: createTaskStore(db, taskEvents),
-      streams: createStreamLimits(LIVE_STREAM_LIMITS),
+      streams: createStreamLimits(config.liveStreams),
       users: createUserStore(db),
       logTokenRejection: (reason) => note(`token rejected: ${reason}`),
       rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,

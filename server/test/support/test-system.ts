@@ -206,6 +206,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     clockToleranceSeconds: 30,
     maxTokenAgeSeconds: durationSeconds(authConfig.expirationTime),
     revocationMaxStalenessMs: 30_000,
+    liveStreams: { perUser: 10, perIp: 50 },
     graphiql: true,
     corsOrigins: [SPA_ORIGIN],
     keys: authConfig.sharedSecret
