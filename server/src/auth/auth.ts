@@ -9,6 +9,7 @@ import type { AuthConfig } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
+import { ADMIN_ENDPOINTS, adminAccess } from "./admin-powers.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { toRole } from "./roles.ts";
@@ -44,6 +45,8 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
     database: prismaAdapter(db, { provider: "postgresql" }),
     emailAndPassword: { enabled: true, minPasswordLength: PASSWORD_MIN_LENGTH, maxPasswordLength: PASSWORD_MAX_LENGTH },
     telemetry: { enabled: false },
+    // Admin powers this project does not grant answer 404 (admin-powers.ts), whatever the role says.
+    disabledPaths: [...ADMIN_ENDPOINTS.refused],
     rateLimit: rateLimitOptions(config, log),
     advanced: {
       // Our HTTP server sets this header from the connection's peer address (clients cannot forge it).
@@ -65,7 +68,7 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
       }),
     },
     plugins: [
-      admin({ defaultRole: "user", adminRoles: ["admin"] }),
+      admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
       jwt({
         jwks: config.sharedSecret
           ? // Shared-secret mode publishes no keys: remoteUrl turns the /jwks endpoint off (it answers 404).
