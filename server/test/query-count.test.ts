@@ -41,14 +41,25 @@ afterAll(async () => {
   await system?.close();
 });
 
-/** The SQL statements one GraphQL request sends to PostgreSQL, and its data. */
+/** What frames each Task statement: its own transaction, as the owner (tasks/owner-transaction.ts). */
+const OWNER_FRAME = ["BEGIN", "SELECT set_config('role', 'tasks_api_owner_scoped', true), set_config('app.user_id', $1, true)", "COMMIT"];
+
+/**
+ * The SQL statements one GraphQL request sends to PostgreSQL that read or write data, and its data. Every
+ * Task statement must come framed as the owner (checked here); the frame itself is not counted.
+ */
 async function statementsOf(query: string, variables?: Record<string, unknown>) {
   recording = [];
   try {
     const response = await system.graphql(query, { token: user.token, variables });
     expect(response.body.errors, response.text).toBeUndefined();
     expect(response.status).toBe(200);
-    return { statements: recording, data: response.body.data as Record<string, any> };
+    const sent = recording;
+    sent.forEach((statement, index) => {
+      if (!/"task"/.test(statement)) return;
+      expect([sent[index - 2], sent[index - 1], sent[index + 1]], `the frame around: ${statement}`).toEqual(OWNER_FRAME);
+    });
+    return { statements: sent.filter((statement) => !OWNER_FRAME.includes(statement)), data: response.body.data as Record<string, any> };
   } finally {
     recording = undefined;
   }

@@ -11,7 +11,7 @@ export interface Statement {
 }
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
-const utcTimestamps = {
+export const utcTimestamps = {
   getTypeParser: (oid: number, format?: "text" | "binary") =>
     oid === TIMESTAMP_WITHOUT_TIME_ZONE
       ? (value: string) => new Date(`${value.replace(" ", "T")}Z`)
@@ -26,8 +26,4 @@ export function utc(date: Date): string {
 export async function queryRows<Row extends pg.QueryResultRow>(pool: pg.Pool, statement: Statement): Promise<Row[]> {
   const { rows } = await pool.query<Row>({ ...statement, types: utcTimestamps });
   return rows;
-}
-
-export async function execute(pool: pg.Pool, statement: Statement): Promise<number> {
-  return (await pool.query(statement)).rowCount ?? 0;
 }

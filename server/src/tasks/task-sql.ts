@@ -4,8 +4,9 @@
 // values only ever travel as parameters; the text is built from fixed pieces.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { queryRows, utc, type Statement } from "../db/sql.ts";
+import { utc, type Statement } from "../db/sql.ts";
 import type { Task } from "../generated/prisma/client.ts";
+import { runAsOwner } from "./owner-transaction.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { orderSpec, type CursorPosition, type TaskOrder } from "./task-order.ts";
 
@@ -110,11 +111,22 @@ export function deleteStatement(ownerId: string, id: string): Statement {
   return { name: "tasks_delete", text: `DELETE FROM "task" WHERE "id" = $1 AND "userId" = $2`, values: [id, ownerId] };
 }
 
-export function queryTasks(pool: pg.Pool, statement: Statement): Promise<Task[]> {
-  return queryRows<Task>(pool, statement);
+/** Runs as the owner, under the table's row-level security (owner-transaction.ts). */
+export async function queryTasks(pool: pg.Pool, ownerId: string, statement: Statement): Promise<Task[]> {
+  return (await runAsOwner<Task>(pool, ownerId, statement)).rows;
 }
 
-export async function queryCount(pool: pg.Pool, statement: Statement): Promise<number> {
-  const { rows } = await pool.query<{ count: number }>(statement);
+export async function queryCount(pool: pg.Pool, ownerId: string, statement: Statement): Promise<number> {
+  const { rows } = await runAsOwner<{ count: number }>(pool, ownerId, statement);
+  return rows[0]?.count ?? 0;
+}
+
+export async function executeAsOwner(pool: pg.Pool, ownerId: string, statement: Statement): Promise<number> {
+  return (await runAsOwner(pool, ownerId, statement)).rowCount ?? 0;
+}
+
+/** The one count across owners, through the SECURITY DEFINER function the migration made for it. */
+export async function countAllTasks(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ count: number }>({ name: "tasks_count_for_admin", text: `SELECT "task_count_for_admin"() AS "count"` });
   return rows[0]?.count ?? 0;
 }

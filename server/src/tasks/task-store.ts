@@ -1,17 +1,19 @@
 // The one door to the Task table. Every function takes the owner's id and puts it in the WHERE clause
 // of the statement that reads or writes, so a task that is not yours is never read, counted, changed
 // or deleted, and looks exactly like one that does not exist (same single statement, same answer).
-// Nothing outside server/src/tasks/ may touch db.task: test/architecture.test.ts fails if it does.
+// Nothing outside server/src/tasks/ may touch db.task: test/architecture.test.ts fails if it does. Under
+// the door, row-level security is the second wall: every statement runs as the owner (owner-transaction.ts).
 import { DatabaseError } from "pg";
 import { poolOf, type Db } from "../db/client.ts";
-import { execute } from "../db/sql.ts";
 import type { Task } from "../generated/prisma/client.ts";
 import type { TaskEvent, TaskEvents } from "./task-events.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { decodeCursor, encodeCursor, type TaskOrder } from "./task-order.ts";
 import {
+  countAllTasks,
   countStatement,
   deleteStatement,
+  executeAsOwner,
   findStatement,
   insertStatement,
   pageStatement,
@@ -54,7 +56,7 @@ export function createTaskStore(db: Db, events?: TaskEvents) {
     /** Every statement is prepared SQL (task-sql.ts) with the owner in its WHERE clause. */
     async page(ownerId: string, request: TaskPageRequest): Promise<TaskPage> {
       const after = request.after ? decodeCursor(request.order, request.after) : null;
-      const rows = await queryTasks(pool, pageStatement(ownerId, { ...request, after }));
+      const rows = await queryTasks(pool, ownerId, pageStatement(ownerId, { ...request, after }));
       const hasNextPage = rows.length > request.first;
       const edges = rows.slice(0, request.first).map((node) => ({ node, order: request.order }));
       const first = edges[0];
@@ -67,17 +69,17 @@ export function createTaskStore(db: Db, events?: TaskEvents) {
           startCursor: first ? cursorOf(first) : null,
           endCursor: last ? cursorOf(last) : null,
         },
-        totalCount: () => queryCount(pool, countStatement(ownerId, request.filter)),
+        totalCount: () => queryCount(pool, ownerId, countStatement(ownerId, request.filter)),
       };
     },
 
     async find(ownerId: string, id: string): Promise<Task | null> {
-      return (await queryTasks(pool, findStatement(ownerId, id)))[0] ?? null;
+      return (await queryTasks(pool, ownerId, findStatement(ownerId, id)))[0] ?? null;
     },
 
     async create(ownerId: string, input: CreateTaskInput): Promise<Task> {
       try {
-        const [task] = await queryTasks(pool, insertStatement(ownerId, input));
+        const [task] = await queryTasks(pool, ownerId, insertStatement(ownerId, input));
         if (!task) throw new Error("INSERT returned no row");
         publish(ownerId, { kind: "CREATED", taskId: task.id, task });
         return task;
@@ -89,14 +91,14 @@ export function createTaskStore(db: Db, events?: TaskEvents) {
 
     /** One UPDATE ... WHERE id AND userId; null when no such task of this owner exists. */
     async update(ownerId: string, id: string, input: UpdateTaskInput): Promise<Task | null> {
-      const task = (await queryTasks(pool, updateStatement(ownerId, id, input)))[0] ?? null;
+      const task = (await queryTasks(pool, ownerId, updateStatement(ownerId, id, input)))[0] ?? null;
       if (task) publish(ownerId, { kind: "UPDATED", taskId: task.id, task });
       return task;
     },
 
     /** One DELETE ... WHERE id AND userId; false when no such task of this owner exists. */
     async delete(ownerId: string, id: string): Promise<boolean> {
-      const deleted = (await execute(pool, deleteStatement(ownerId, id))) === 1;
+      const deleted = (await executeAsOwner(pool, ownerId, deleteStatement(ownerId, id))) === 1;
       if (deleted) publish(ownerId, { kind: "DELETED", taskId: id, task: null });
       return deleted;
     },
@@ -109,7 +111,7 @@ export function createTaskStore(db: Db, events?: TaskEvents) {
 
     /** Admin statistics: the only read that is not one owner's, and it returns a number, never a row. */
     countAllForAdmin(): Promise<number> {
-      return db.task.count();
+      return countAllTasks(pool);
     },
   };
 }

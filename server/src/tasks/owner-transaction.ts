@@ -1,0 +1,28 @@
+// How every Task statement runs: in a transaction of its own, as the role tasks_api_owner_scoped with
+// app.user_id set to the owner, both for that transaction only (set_config(..., true)), so the table's
+// row-level security policy admits the owner's rows and nothing else (see the migration
+// *_task_row_level_security). This is the second wall: the statements also name the owner in their
+// WHERE clause (task-sql.ts), and each wall is tested without the other.
+import type pg from "pg";
+import { utcTimestamps, type Statement } from "../db/sql.ts";
+
+const AS_OWNER: Omit<Statement, "values"> = {
+  name: "tasks_as_owner",
+  text: "SELECT set_config('role', 'tasks_api_owner_scoped', true), set_config('app.user_id', $1, true)",
+};
+
+export async function runAsOwner<Row extends pg.QueryResultRow>(pool: pg.Pool, ownerId: string, statement: Statement): Promise<pg.QueryResult<Row>> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query({ ...AS_OWNER, values: [ownerId] });
+    const result = await client.query<Row>({ ...statement, types: utcTimestamps });
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
