@@ -1,6 +1,8 @@
 // Resolver-level isolation: two real users with real tokens, every Task operation, through the real
 // Yoga app. A's tasks never reach B by any path, and B's writes to A's tasks change nothing.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { taskOrders } from "../src/tasks/task-order.ts";
+import { expectedIds, type ListFilter } from "./support/task-model.ts";
 import { dataOf, errorCodes, ops, type TaskView } from "./support/task-operations.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
@@ -57,22 +59,62 @@ describe("reads", () => {
     expect(dataOf(await ops(system, alice).get(aliceTask().id)).task).toEqual(aliceTask());
   });
 
-  test("a cursor from another user's list only pages through your own tasks", async () => {
-    const alicePage = await ops(system, alice).list({ first: 1 });
-    const foreignCursor = alicePage.pageInfo.endCursor;
-    for (const orderBy of ["NEWEST_FIRST"]) {
-      const page = await ops(system, bob).list({ first: 10, after: foreignCursor, orderBy });
-      for (const edge of page.edges) expect(edge.node.title).not.toMatch(/Alice|shared word$/);
-    }
-    const bobIds = new Set((await ops(system, bob).listAll()).map((task) => task.id));
-    const fromForeign = await ops(system, bob).list({ first: 10, after: foreignCursor });
-    for (const edge of fromForeign.edges) expect(bobIds.has(edge.node.id)).toBe(true);
-  });
-
   test("no cursor handed to a user names another user's task", async () => {
     const page = await ops(system, bob).list({ first: 100 });
     const cursorsText = page.edges.map((edge) => Buffer.from(edge.cursor, "base64url").toString("utf8")).join("\n");
     for (const task of aliceTasks) expect(cursorsText).not.toContain(task.id);
+  });
+});
+
+describe("cursors", () => {
+  // Erin and Frank own the same six tasks, so every position in every order is held by tasks of both:
+  // equal titles, equal creation times and equal due dates (some none) on both sides of any cursor.
+  const template = [
+    { title: "apple", description: "", completed: false, dueAt: "2031-01-01T00:00:00.000Z", createdAt: "2030-01-01 00:00:00.000" },
+    { title: "banana", description: "the Needle", completed: true, dueAt: null, createdAt: "2030-01-01 00:00:00.000" },
+    { title: "banana", description: "", completed: false, dueAt: "2031-01-02T00:00:00.000Z", createdAt: "2030-01-02 00:00:00.000" },
+    { title: "cherry", description: "", completed: true, dueAt: "2031-01-01T00:00:00.000Z", createdAt: "2030-01-02 00:00:00.000" },
+    { title: "needle", description: "", completed: false, dueAt: null, createdAt: "2030-01-03 00:00:00.000" },
+    { title: "apple", description: "NEEDLE again", completed: true, dueAt: "2031-01-02T00:00:00.000Z", createdAt: "2030-01-03 00:00:00.000" },
+  ];
+  const filters: (ListFilter | undefined)[] = [undefined, { completed: true }, { completed: false }, { search: "needle" }];
+  type Owner = { user: TestUser; tasks: TaskView[] };
+  let readerAndStranger: [Owner, Owner][];
+
+  beforeAll(async () => {
+    const erin = await system.signUp("Erin");
+    const frank = await system.signUp("Frank");
+    for (const { createdAt, ...input } of template) {
+      for (const user of [erin, frank]) {
+        const task = await ops(system, user).create(input);
+        await system.db.$executeRaw`UPDATE task SET "createdAt" = ${createdAt}::timestamp WHERE id = ${task.id}`;
+      }
+    }
+    const erinOwns = { user: erin, tasks: await ops(system, erin).listAll() };
+    const frankOwns = { user: frank, tasks: await ops(system, frank).listAll() };
+    readerAndStranger = [
+      [erinOwns, frankOwns],
+      [frankOwns, erinOwns],
+    ];
+  });
+
+  test.each(taskOrders)("%s: every cursor from another user's list pages through exactly your own tasks after it, with every filter", async (orderBy) => {
+    for (const [reader, stranger] of readerAndStranger) {
+      const foreignEdges = (await ops(system, stranger.user).list({ first: 100, orderBy })).edges;
+      expect(foreignEdges).toHaveLength(template.length);
+      for (const filter of filters) {
+        await Promise.all(
+          foreignEdges.map(async ({ cursor, node: position }) => {
+            const page = await ops(system, reader.user).list({ first: 100, after: cursor, orderBy, filter });
+            const shown = page.edges.map((edge) => edge.node.id);
+            expect(shown, `${orderBy} ${JSON.stringify(filter)} after ${position.title}/${position.dueAt}/${position.createdAt}`).toEqual(
+              expectedIds(reader.tasks, { orderBy, filter, after: position }),
+            );
+            expect(page.pageInfo.hasNextPage).toBe(false);
+          }),
+        );
+      }
+    }
   });
 });
 
