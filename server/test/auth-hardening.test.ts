@@ -1,6 +1,7 @@
 // The auth service's abuse limits and password policy, over real HTTP (so the client-IP header is set
 // by our server from the socket, as in production).
 import { randomUUID } from "node:crypto";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createAuthApp, HSTS } from "../src/auth/app.ts";
 import { createAuth } from "../src/auth/auth.ts";
@@ -14,25 +15,51 @@ describe("rate limits on sign-in and sign-up (memory store)", () => {
   });
   afterAll(() => system.close());
 
-  const signIn = (email: string, password: string) =>
-    system.authFetch("/api/auth/sign-in/email", { method: "POST", body: JSON.stringify({ email, password }) });
+  /**
+   * A sign-in over a connection from the given loopback address (the client socket is bound to it), so
+   * the auth service's HTTP server sees that address as the peer, as it would a real client's.
+   */
+  const signInFrom = (localAddress: string, email: string, password: string) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+      const body = JSON.stringify({ email, password });
+      const request = httpRequest(
+        `${system.authUrl}/api/auth/sign-in/email`,
+        {
+          method: "POST",
+          localAddress,
+          agent: false,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), origin: SPA_ORIGIN },
+        },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+        },
+      );
+      request.on("error", reject);
+      request.end(body);
+    });
   const signUp = () =>
     system.authFetch("/api/auth/sign-up/email", {
       method: "POST",
       body: JSON.stringify({ email: `${randomUUID()}@example.com`, password: PASSWORD, name: "R" }),
     });
 
-  test("the fourth sign-in attempt in a minute is refused with 429 and Retry-After, even with the right password", async () => {
+  test("the fourth sign-in attempt in a minute from one address is refused with 429 and Retry-After, even with the right password", async () => {
     const user = await system.signUp();
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      expect((await signIn(user.email, "wrong password guess")).status).toBe(401);
+      expect((await signInFrom("127.0.0.1", user.email, "wrong password guess")).status).toBe(401);
     }
-    const refused = await signIn(user.email, PASSWORD);
+    const refused = await signInFrom("127.0.0.1", user.email, PASSWORD);
     expect(refused.status).toBe(429);
-    const retryAfter = Number(refused.headers.get("retry-after"));
+    const retryAfter = Number(refused.headers["retry-after"]);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(refused.headers.get("set-cookie")).toBeNull();
+    expect(refused.headers["set-cookie"]).toBeUndefined();
+
+    // The budget is the address's own: the same user signs in from another address at once.
+    const elsewhere = await signInFrom("127.0.0.2", user.email, PASSWORD);
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.headers["set-cookie"]?.join("; ")).toContain("session_token");
   });
 
   test("the third sign-up in a minute is refused with 429 and creates no user", async () => {
