@@ -3,6 +3,7 @@
 // within the fetch timeout, never a 401 and never a hang; cached keys carry valid tokens through an
 // outage for a bounded time; the API recovers by itself when the auth service comes back.
 import { createServer, type Server } from "node:http";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { KeySourceConfig } from "../src/config.ts";
 import { freePort } from "./support/free-port.ts";
@@ -66,8 +67,41 @@ describe("JWKS unreachable at cold start", () => {
     expect((await system.graphql(ME, { token: user.token, api })).body).toEqual({ data: { me: { id: user.id } } });
   });
 
+  test("a JWKS answering with a redirect (302) to a live server with an attacker's key set: 503, and the redirect is not followed", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA");
+    const attackerKeys = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "attacker", alg: "EdDSA", use: "sig" }] });
+    let attackerRequests = 0;
+    const attacker = await badJwksServer((response) => {
+      attackerRequests += 1;
+      response.writeHead(200, { "content-type": "application/json" }).end(attackerKeys);
+    });
+    const redirecting = await badJwksServer((response) => response.writeHead(302, { location: attacker.url }).end());
+    const forged = await new SignJWT({ role: "user" })
+      .setProtectedHeader({ alg: "EdDSA", kid: "attacker" })
+      .setSubject(user.id)
+      .setIssuer(system.authConfig.issuer)
+      .setAudience(system.authConfig.audience)
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(privateKey);
+    try {
+      // The attacker's key set verifies the forged token: an API that fetched it would let it in.
+      const fooled = system.apiWith({ keys: remoteKeys({ url: attacker.url }) });
+      expect((await system.graphql(ME, { token: forged, api: fooled })).body).toEqual({ data: { me: { id: user.id } } });
+      attackerRequests = 0;
+
+      const api = system.apiWith({ keys: remoteKeys({ url: redirecting.url }) });
+      expectAuthUnavailable(await system.graphql(ME, { token: forged, api }));
+      expect(attackerRequests).toBe(0);
+    } finally {
+      for (const { server } of [attacker, redirecting]) {
+        server.closeAllConnections();
+        server.close();
+      }
+    }
+  });
+
   test.each([
-    ["a redirect (302)", (response: import("node:http").ServerResponse) => response.writeHead(302, { location: "http://127.0.0.1:1/jwks" }).end()],
     ["a server error (500)", (response: import("node:http").ServerResponse) => response.writeHead(500).end("boom")],
     ["an HTML page", (response: import("node:http").ServerResponse) => response.writeHead(200, { "content-type": "text/html" }).end("<html>login</html>")],
     ["JSON that is not a key set", (response: import("node:http").ServerResponse) => response.writeHead(200, { "content-type": "application/json" }).end('{"keys":"nope"}')],
