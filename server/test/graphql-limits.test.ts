@@ -174,6 +174,7 @@ describe("page size", () => {
   test("an out-of-range page size still gets the resolver's own message", async () => {
     const response = await send(SPA_TASKS, { first: 100_000 });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);
+    expect(response.body.errors?.map((error) => error.message)).toEqual(["first must be between 1 and 100."]);
   });
 });
 
