@@ -47,11 +47,27 @@ test("every model can be written and read back", async () => {
   expect(await db.jwks.count({ where: { id } })).toBe(1);
 });
 
-test("the driver adapter serves transactions and concurrent reads", async () => {
-  const [count] = await db.$transaction([db.user.count(), db.task.count()]);
-  expect(count).toBeGreaterThan(0);
-  const results = await Promise.all(Array.from({ length: 50 }, () => db.user.count()));
-  expect(new Set(results).size).toBe(1);
+test("the driver adapter serves transactions, which commit together or not at all, and concurrent reads", async () => {
+  const id = randomUUID();
+  const [user, task, tasksSeen] = await db.$transaction([
+    db.user.create({ data: { id, name: "T", email: `${id}@example.com` } }),
+    db.task.create({ data: { title: "in a transaction", userId: id } }),
+    db.task.count({ where: { userId: id } }),
+  ]);
+  expect([user.id, task.userId, tasksSeen]).toEqual([id, id, 1]);
+
+  const rolledBack = randomUUID();
+  await expect(
+    db.$transaction(async (transaction) => {
+      await transaction.user.create({ data: { id: rolledBack, name: "R", email: `${rolledBack}@example.com` } });
+      expect(await transaction.user.count({ where: { id: rolledBack } })).toBe(1);
+      throw new Error("roll back");
+    }),
+  ).rejects.toThrow("roll back");
+  expect(await db.user.count({ where: { id: rolledBack } })).toBe(0);
+
+  const results = await Promise.all(Array.from({ length: 50 }, () => db.task.count({ where: { userId: id } })));
+  expect(results).toEqual(Array.from({ length: 50 }, () => 1));
 });
 
 test("deleting a user cascades to their sessions, accounts and tasks", async () => {
