@@ -1,8 +1,14 @@
-// Structural rules that keep isolation true by construction. They read the source as text.
+// Structural rules that keep isolation true by construction. They read the source: the Task table
+// rules as text, the environment rule through the TypeScript compiler's parse.
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
+import type * as TypeScript from "typescript";
 import { describe, expect, test } from "vitest";
 import { projectRoot } from "../src/paths.ts";
+
+// Loaded with require: an ESM import of the 9 MB CommonJS compiler scans it for exports first (~1 s).
+const ts = createRequire(import.meta.url)("typescript") as typeof TypeScript;
 
 const sourceRoot = path.join(projectRoot, "server", "src");
 const taskDoor = path.join(sourceRoot, "tasks");
@@ -58,10 +64,142 @@ describe("the one door to Task data", () => {
   });
 });
 
+/** The names `process` is known by in a file: the global, and what imports or aliases bind it to. */
+const PROCESS_MODULES = new Set(["process", "node:process"]);
+
+/**
+ * Every place a source reads the environment through `process`, however it is spelled: `process.env`,
+ * `process["env"]`, a dynamic `process[key]`, destructuring `env` (or a rest) out of process, `env` imported
+ * from node:process, and process itself imported, required, aliased or reached through globalThis.
+ * Parsed with the TypeScript compiler, so comments and strings never count.
+ */
+export function findEnvironmentReads(source: string, fileName = "source.ts"): string[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const processNames = new Set(["process"]);
+  const reads: string[] = [];
+  const report = (node: TypeScript.Node) => reads.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${node.getText(file)}`);
+  const keyOf = (node: TypeScript.ElementAccessExpression) =>
+    ts.isStringLiteralLike(node.argumentExpression) ? node.argumentExpression.text : undefined;
+  const isProcessModule = (node: TypeScript.Node | undefined) => node !== undefined && ts.isStringLiteralLike(node) && PROCESS_MODULES.has(node.text);
+  const isGlobalObject = (node: TypeScript.Expression) => ts.isIdentifier(node) && (node.text === "globalThis" || node.text === "global");
+
+  function unwrap(node: TypeScript.Expression): TypeScript.Expression {
+    if (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) {
+      return unwrap(node.expression);
+    }
+    if (ts.isTypeAssertionExpression(node) || ts.isAwaitExpression(node)) return unwrap(node.expression);
+    return node;
+  }
+
+  function isProcess(expression: TypeScript.Expression): boolean {
+    const node = unwrap(expression);
+    if (ts.isIdentifier(node)) return processNames.has(node.text);
+    if (ts.isPropertyAccessExpression(node)) return node.name.text === "process" && isGlobalObject(unwrap(node.expression));
+    if (ts.isElementAccessExpression(node)) return keyOf(node) === "process" && isGlobalObject(unwrap(node.expression));
+    // require("node:process"), import("node:process")
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const loads = callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === "require");
+      return loads && isProcessModule(node.arguments[0]);
+    }
+    return false;
+  }
+
+  /** First pass: the names process is bound to (imports, `const p = process`), until nothing new is found. */
+  function collectNames(node: TypeScript.Node): void {
+    if (ts.isImportDeclaration(node) && isProcessModule(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      if (clause?.name) processNames.add(clause.name.text);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) processNames.add(bindings.name.text);
+      if (bindings && ts.isNamedImports(bindings)) {
+        for (const element of bindings.elements) if ((element.propertyName ?? element.name).text === "default") processNames.add(element.name.text);
+      }
+    }
+    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && isProcessModule(node.moduleReference.expression)) {
+      processNames.add(node.name.text);
+    }
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isProcess(node.initializer)) {
+      processNames.add(node.name.text);
+    }
+    ts.forEachChild(node, collectNames);
+  }
+
+  function findReads(node: TypeScript.Node): void {
+    if (ts.isPropertyAccessExpression(node) && node.name.text === "env" && isProcess(node.expression)) report(node);
+    if (ts.isElementAccessExpression(node) && isProcess(node.expression) && (keyOf(node) === "env" || keyOf(node) === undefined)) report(node);
+    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isProcess(node.initializer)) {
+      const takesEnv = node.name.elements.some((element) => {
+        if (element.dotDotDotToken) return true;
+        const key = element.propertyName ?? element.name;
+        return !(ts.isIdentifier(key) || ts.isStringLiteralLike(key)) || key.text === "env";
+      });
+      if (takesEnv) report(node);
+    }
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && isProcessModule(node.moduleSpecifier)) {
+      const bindings = ts.isImportDeclaration(node) ? node.importClause?.namedBindings : node.exportClause;
+      const named = bindings && (ts.isNamedImports(bindings) || ts.isNamedExports(bindings)) ? bindings.elements : [];
+      if (named.some((element) => (element.propertyName ?? element.name).text === "env")) report(node);
+      if (ts.isExportDeclaration(node) && !node.exportClause) report(node); // export * from "node:process"
+    }
+    ts.forEachChild(node, findReads);
+  }
+
+  let known = -1;
+  while (known !== processNames.size) {
+    known = processNames.size;
+    collectNames(file);
+  }
+  findReads(file);
+  return reads;
+}
+
 describe("environment", () => {
+  test("the detector finds the environment read however it is spelled", () => {
+    const spellings = [
+      "const port = process.env.PORT;",
+      "const port = process?.env?.PORT;",
+      'const port = process["env"].PORT;',
+      "const port = process[`env`].PORT;",
+      'const key = "env"; const value = process[key];',
+      "const port = (process as NodeJS.Process).env.PORT;",
+      "const { env } = process;",
+      "const { env: environment } = process;",
+      "const { argv, ...everything } = process;",
+      'import { env } from "node:process";',
+      'import { env as environment } from "process";',
+      'import process from "node:process"; const port = process.env.PORT;',
+      'import proc from "node:process"; const port = proc.env.PORT;',
+      'import * as proc from "node:process"; const port = proc.env.PORT;',
+      'import { default as proc } from "node:process"; const port = proc.env.PORT;',
+      'import proc = require("node:process"); const port = proc.env.PORT;',
+      'const port = require("node:process").env.PORT;',
+      'const port = (await import("node:process")).env.PORT;',
+      "const running = process; const alias = running; const port = alias.env.PORT;",
+      "const port = globalThis.process.env.PORT;",
+      'const port = globalThis["process"]["env"].PORT;',
+      'export { env } from "node:process";',
+    ];
+    for (const source of spellings) expect(findEnvironmentReads(source), source).not.toEqual([]);
+  });
+
+  test("the detector ignores process used for anything else, comments and strings", () => {
+    const innocent = [
+      "process.exit(1);",
+      "const args = process.argv.includes('--serve-spa');",
+      "const emitter: NodeJS.EventEmitter = process; emitter.on('exit', () => {});",
+      'import { argv } from "node:process";',
+      "// process.env.PORT is read in env.ts only",
+      'const hint = "set process.env.PORT";',
+      "const env = readEnv(); const port = env.PORT;",
+      "const port = config.env.PORT;",
+    ];
+    for (const source of innocent) expect(findEnvironmentReads(source), source).toEqual([]);
+  });
+
   test("only server/src/env.ts reads process.env", () => {
     const readers = sourceFiles(sourceRoot)
-      .filter((file) => /process\.env\b/.test(readFileSync(file, "utf8").replace(/^\s*\/\/.*$/gm, "")))
+      .filter((file) => findEnvironmentReads(readFileSync(file, "utf8"), file).length > 0)
       .map((file) => path.relative(projectRoot, file));
     // migrate.server.ts passes the environment through to the Prisma CLI child process untouched.
     expect(readers.sort()).toEqual(["server/src/db/migrate.server.ts", "server/src/env.ts"]);
