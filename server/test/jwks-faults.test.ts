@@ -7,6 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { KeySourceConfig } from "../src/config.ts";
 import { freePort } from "./support/free-port.ts";
+import { decodePayload } from "./support/token-forgery.ts";
 import { startTestSystem, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -76,14 +77,8 @@ describe("JWKS unreachable at cold start", () => {
       response.writeHead(200, { "content-type": "application/json" }).end(attackerKeys);
     });
     const redirecting = await badJwksServer((response) => response.writeHead(302, { location: attacker.url }).end());
-    const forged = await new SignJWT({ role: "user" })
-      .setProtectedHeader({ alg: "EdDSA", kid: "attacker" })
-      .setSubject(user.id)
-      .setIssuer(system.authConfig.issuer)
-      .setAudience(system.authConfig.audience)
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(privateKey);
+    // Exactly the claims of the user's real token, signed with the attacker's key.
+    const forged = await new SignJWT(decodePayload(user.token)).setProtectedHeader({ alg: "EdDSA", kid: "attacker" }).sign(privateKey);
     try {
       // The attacker's key set verifies the forged token: an API that fetched it would let it in.
       const fooled = system.apiWith({ keys: remoteKeys({ url: attacker.url }) });
