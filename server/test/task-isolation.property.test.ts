@@ -2,7 +2,9 @@
 // generates sequences of create / update / delete / list, including attempts on other users' task ids
 // and lists in any order, with any filter, after any cursor any user was ever shown (their own, another
 // user's, of a task since changed or deleted). Every list is compared with a model kept in memory, and
-// after every step each user's whole list (all pages, the four orders in turn) and count are too.
+// after every step each user's whole list (all pages, the four orders in turn) and count are too. Users
+// also sign out and sign in again: at every step each live token sees exactly its user's tasks, and each
+// token whose session ended is refused with 401 (the revocation feed, within a second of the sign-out).
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { taskOrders, type TaskOrder } from "../src/tasks/task-order.ts";
@@ -16,6 +18,7 @@ let users: TestUser[];
 beforeAll(async () => {
   system = await startTestSystem();
   users = [await system.signUp("P0"), await system.signUp("P1"), await system.signUp("P2")];
+  for (const user of users) sessions.push([await system.signIn(user.email)]);
 });
 afterAll(() => system.close());
 
@@ -23,7 +26,9 @@ type Command =
   | { kind: "create"; actor: number; title: string; description: string; dueAt: string | null; createdOn: number }
   | { kind: "update"; actor: number; target: number; title: string; completed: boolean; dueAt: string | null | undefined }
   | { kind: "delete"; actor: number; target: number }
-  | { kind: "list"; actor: number; orderBy: TaskOrder; filter: ListFilter | undefined; cursor: number | null; first: number };
+  | { kind: "list"; actor: number; orderBy: TaskOrder; filter: ListFilter | undefined; cursor: number | null; first: number }
+  | { kind: "signOut"; actor: number }
+  | { kind: "signIn"; actor: number };
 
 const actor = fc.integer({ min: 0, max: 2 });
 // `target` picks among all tasks ever created (any owner), so most writes aim at someone else's task.
@@ -53,7 +58,14 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       first: fc.integer({ min: 1, max: 4 }),
     }),
   },
+  fc.record({ kind: fc.constant("signOut" as const), actor }),
+  fc.record({ kind: fc.constant("signIn" as const), actor }),
 );
+
+/** Each user's live sessions (the last one acts); every token whose session ended. */
+const sessions: TestUser[][] = [];
+const ended: TestUser[] = [];
+/** A session per user that never signs out (`users`), from which the checks look. */
 
 interface ModelTask extends SortableTask {
   owner: number;
@@ -74,8 +86,21 @@ test("each of three users always sees exactly their own tasks, in every order an
       const model: ModelTask[] = [];
       const seen = new Map<TaskOrder, SeenCursor[]>(taskOrders.map((order) => [order, []]));
       for (const [index, step] of commands.entries()) {
-        const client = ops(system, users[step.actor]!);
-        if (step.kind === "create") {
+        const live = sessions[step.actor]!;
+        if (step.kind === "signIn") {
+          live.push(await system.signIn(users[step.actor]!.email));
+          await expectEveryoneSeesExactlyTheirOwn(model, taskOrders[index % taskOrders.length]!);
+          continue;
+        }
+        const current = live.at(-1);
+        if (!current) continue; // signed out everywhere: nothing to act with until the next sign-in
+        const client = ops(system, current);
+        if (step.kind === "signOut") {
+          const response = await system.authFetch("/api/auth/sign-out", { method: "POST", headers: { cookie: current.cookie }, body: "{}" });
+          expect(response.status).toBe(200);
+          ended.push(live.pop()!);
+          await expect.poll(async () => (await ops(system, current).send("{ me { id } }")).status, { timeout: 1_000, interval: 10 }).toBe(401);
+        } else if (step.kind === "create") {
           const created = await client.create({ title: step.title, description: step.description, dueAt: step.dueAt });
           const createdAt = `2030-01-0${step.createdOn}T00:00:00.000Z`;
           await system.db.$executeRaw`UPDATE task SET "createdAt" = ${createdAt}::timestamptz AT TIME ZONE 'UTC' WHERE id = ${created.id}`;
@@ -148,8 +173,21 @@ async function listFrom(
   }
 }
 
-/** Each user's whole list, in the given order, is exactly their own tasks as the model has them. */
+/**
+ * Each user's whole list, in the given order, is exactly their own tasks as the model has them, through
+ * every live session's token; every ended session's token is refused with 401 and shows nothing.
+ */
 async function expectEveryoneSeesExactlyTheirOwn(model: ModelTask[], orderBy: TaskOrder): Promise<void> {
+  for (const token of ended) {
+    const refused = await ops(system, token).send("{ tasks { totalCount } }");
+    expect(refused.status).toBe(401);
+    expect(refused.body.data).toBeUndefined();
+  }
+  for (const [index, live] of sessions.entries()) {
+    for (const session of live) {
+      expect((await ops(system, session).list({ first: 1 })).totalCount).toBe(model.filter((task) => task.owner === index && !task.deleted).length);
+    }
+  }
   for (const [index, user] of users.entries()) {
     const own = model.filter((task) => task.owner === index && !task.deleted);
     const view = ({ id, title, description, completed, dueAt, createdAt }: SortableTask) => ({ id, title, description, completed, dueAt, createdAt });
