@@ -82,6 +82,24 @@ describe("tasks", () => {
     }
   });
 
+  test("a cursor of the right shape with a value PostgreSQL cannot take is refused before any SQL, not an internal error", async () => {
+    const cursor = (...parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString("base64url");
+    const forged = [
+      cursor("NEWEST_FIRST", "+275760-09-13T00:00:00.000Z", "x"), // JavaScript's last day, far past PostgreSQL's
+      cursor("NEWEST_FIRST", "-000001-01-01T00:00:00.000Z", "x"),
+      cursor("DUE_SOONEST", "Tue, 01 Dec 2026 00:00:00 GMT", "x"), // a date, but not the form cursors carry
+      cursor("NEWEST_FIRST", "2026-12-01T00:00:00.000Z", "x".repeat(10_000)),
+      cursor("TITLE", "t".repeat(10_000), "x"),
+      cursor("TITLE", "a\u0000b", "x"), // a NUL, which PostgreSQL text cannot hold
+    ];
+    for (const [index, after] of forged.entries()) {
+      const orderBy = ["NEWEST_FIRST", "NEWEST_FIRST", "DUE_SOONEST", "NEWEST_FIRST", "TITLE", "TITLE"][index];
+      const response = await ops(system, user).send("query($after: String, $orderBy: TaskOrder) { tasks(after: $after, orderBy: $orderBy) { totalCount } }", { after, orderBy });
+      expect(errorCodes(response), `cursor ${index}`).toEqual(["BAD_USER_INPUT"]);
+      expect(response.body.errors?.[0]?.message).toBe("Invalid cursor: use a cursor from this query.");
+    }
+  });
+
   test("a search over 200 characters is refused", async () => {
     const response = await ops(system, user).send("query($filter: TaskFilter) { tasks(filter: $filter) { totalCount } }", {
       filter: { search: "s".repeat(201) },

@@ -1,6 +1,8 @@
 // Keyset ("seek") pagination for each order; the SQL is in task-sql.ts. A cursor carries only the
 // sort value and id of a task the caller was shown, never a reference the database looks up, so a
 // cursor can only move through the caller's own rows: a forged or foreign cursor is just a position.
+import { TITLE_MAX } from "./task-input.ts";
+
 export const taskOrders = ["NEWEST_FIRST", "OLDEST_FIRST", "DUE_SOONEST", "TITLE"] as const;
 export type TaskOrder = (typeof taskOrders)[number];
 
@@ -59,7 +61,25 @@ export function decodeCursor(order: TaskOrder, cursor: string): CursorPosition {
   const spec = specs[order];
   const valueOk =
     (value === null && spec.nullable) ||
-    (typeof value === "string" && (spec.field === "title" || !Number.isNaN(Date.parse(value))));
-  if (cursorOrder !== order || typeof id !== "string" || !valueOk) throw new InvalidCursorError();
+    (typeof value === "string" && (spec.field === "title" ? isStoredText(value, TITLE_MAX) : isCursorTime(value)));
+  if (cursorOrder !== order || typeof id !== "string" || !isStoredText(id, MAX_ID_LENGTH) || !valueOk) throw new InvalidCursorError();
   return { value: value as SortValue, id };
+}
+
+/** Task ids are UUIDs; anything much longer was never handed out. */
+const MAX_ID_LENGTH = 64;
+
+/** Text a column could hold: not over its limit, no NUL (PostgreSQL text cannot store one). */
+function isStoredText(value: string, maxLength: number): boolean {
+  return value.length <= maxLength && !value.includes("\u0000");
+}
+
+/**
+ * Exactly what encodeCursor writes (toISOString of a time PostgreSQL can store): anything else, such as
+ * JavaScript's years past 9999 or before 1, would reach PostgreSQL and fail there as an internal error.
+ */
+function isCursorTime(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) || value.startsWith("0000")) return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
 }
