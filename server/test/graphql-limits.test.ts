@@ -171,6 +171,21 @@ describe("page size", () => {
     expectRefused(await send(manyPages(GRAPHQL_LIMITS.maxAliases), { first: 20 }), "The query asks for too many tasks at once: ask for fewer per page.");
   });
 
+  test("more than five changes in one operation are refused, and none of them is made; five pass", async () => {
+    const creates = (count: number, prefix: string) =>
+      `mutation { ${Array.from({ length: count }, (_, i) => `c${i}: createTask(input: { title: "${prefix}" }) { id }`).join(" ")} }`;
+    const before = (await send("{ tasks { totalCount } }")).body.data?.tasks.totalCount as number;
+    expectRefused(await send(creates(GRAPHQL_LIMITS.maxMutationFields + 1, "flood")), "The operation makes too many changes at once: send at most five per request.");
+    // The same through fragments spread on the mutation type (the same field spread twice is one change).
+    const three = (name: string, keys: string[]) =>
+      `fragment ${name} on Mutation { ${keys.map((key) => `${key}: createTask(input: { title: "f" }) { id }`).join(" ")} }`;
+    const viaFragments = `mutation { ...first ...first ...second } ${three("first", ["a", "b", "c"])} ${three("second", ["d", "e", "f"])}`;
+    expectRefused(await send(viaFragments), "The operation makes too many changes at once: send at most five per request.");
+    expect((await send("{ tasks { totalCount } }")).body.data?.tasks.totalCount).toBe(before);
+    expectData(await send(creates(GRAPHQL_LIMITS.maxMutationFields, "allowed")));
+    expect((await send("{ tasks { totalCount } }")).body.data?.tasks.totalCount).toBe(before + GRAPHQL_LIMITS.maxMutationFields);
+  });
+
   test("an out-of-range page size still gets the resolver's own message", async () => {
     const response = await send(SPA_TASKS, { first: 100_000 });
     expect(errorCodes(response)).toEqual(["BAD_USER_INPUT"]);

@@ -19,6 +19,7 @@ import {
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLArgument,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -42,6 +43,8 @@ export const GRAPHQL_LIMITS = {
   maxCost: 10_000,
   /** Tasks one operation may ask for across all its connections, `first` from variables included. */
   maxTasksPerOperation: PAGE_SIZE_MAX,
+  /** Mutation fields per operation (aliases and fragments included): writes one request may make. */
+  maxMutationFields: 5,
   /** Bytes of request body. The largest legitimate one, a 10,000-character description of
    * characters JSON escapes as \uXXXX, is about 60 KB. */
   maxRequestBodyBytes: 100_000,
@@ -58,6 +61,7 @@ const MESSAGES = {
   directives: "The query uses too many directives.",
   cost: "The query is too expensive: ask for fewer fields or a smaller page.",
   tasks: "The query asks for too many tasks at once: ask for fewer per page.",
+  mutations: "The operation makes too many changes at once: send at most five per request.",
   url: "The request URL is too long: send the query in a POST body.",
 } as const;
 
@@ -97,6 +101,7 @@ export function graphqlLimits(config: Pick<ApiConfig, "production">): Plugin[] {
     maxDirectivesPlugin({ n: GRAPHQL_LIMITS.maxDirectives, ...reportAs(MESSAGES.directives) }),
     costLimitPlugin({ maxCost: GRAPHQL_LIMITS.maxCost, flattenFragments: true, ...reportAs(MESSAGES.cost) }),
     limitTasksPerOperation(GRAPHQL_LIMITS.maxTasksPerOperation),
+    limitMutationFields(GRAPHQL_LIMITS.maxMutationFields),
     refuseForEveryClient(),
     ...(config.production ? [hideSuggestions()] : []),
   ];
@@ -140,6 +145,39 @@ function limitTasksPerOperation(limit: number): Plugin {
     onExecute({ args, setResultAndStopExecution }) {
       const requested = tasksRequested(args.schema, args.document, args.operationName, args.variableValues);
       if (requested > limit) setResultAndStopExecution({ errors: [limitExceeded(MESSAGES.tasks)] });
+    },
+  };
+}
+
+/** One account writing thousands of rows with one request (aliased createTask) is refused before any write. */
+function limitMutationFields(limit: number): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const document = args.document as DocumentNode;
+      const operation = getOperationAST(document, args.operationName);
+      if (operation?.operation !== "mutation") return;
+      const fragments = new Map<string, FragmentDefinitionNode>(
+        document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
+      );
+      // Fields with the same response name merge into one execution, so count distinct names.
+      const responseNames = new Set<string>();
+      const expanded = new Set<string>();
+      const collect = (selectionSet: SelectionSetNode): void => {
+        for (const selection of selectionSet.selections) {
+          if (selection.kind === Kind.FIELD) {
+            if (selection.name.value !== "__typename") responseNames.add(selection.alias?.value ?? selection.name.value);
+          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+            collect(selection.selectionSet);
+          } else {
+            const fragment = fragments.get(selection.name.value);
+            if (!fragment || expanded.has(fragment.name.value)) continue; // once each; cycles are refused by validation
+            expanded.add(fragment.name.value);
+            collect(fragment.selectionSet);
+          }
+        }
+      };
+      collect(operation.selectionSet);
+      if (responseNames.size > limit) setResultAndStopExecution({ errors: [limitExceeded(MESSAGES.mutations)] });
     },
   };
 }
