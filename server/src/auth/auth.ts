@@ -23,9 +23,15 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
   // a secret change), so the plugin mints a new key instead of failing every token request.
   let keysChecked: Promise<void> | undefined;
   const checkKeys = () =>
-    (keysChecked ??= retireKeysUnreadableWith(db, config.secret).then((retired) => {
-      if (retired > 0) log(`Retired ${retired} signing key(s) that BETTER_AUTH_SECRET cannot decrypt; a new key will be minted.`);
-    }));
+    (keysChecked ??= retireKeysUnreadableWith(db, config.secret).then(
+      (retired) => {
+        if (retired > 0) log(`Retired ${retired} signing key(s) that BETTER_AUTH_SECRET cannot decrypt; a new key will be minted.`);
+      },
+      (error: unknown) => {
+        keysChecked = undefined; // a failed check (database briefly away) is tried again by the next request
+        throw error;
+      },
+    ));
 
   // Revocation events are written by database triggers; the auth service only drops the ones no token
   // can be affected by any more, at most once a minute, when a session starts.

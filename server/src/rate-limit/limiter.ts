@@ -31,7 +31,15 @@ export function createRateLimitStore(redisUrl?: string, onStoreError: (error: un
   // No offline queue: while Redis is unreachable a count fails at once (and fails open) instead of
   // queueing behind the reconnection. The first counts wait briefly for the initial connection.
   const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
-  redis?.on("error", onStoreError);
+  // Told once per outage, not at every reconnection attempt (ioredis retries every few hundred ms).
+  let reachable = true;
+  const unreachable = (error: unknown) => {
+    if (!reachable) return;
+    reachable = false;
+    onStoreError(error);
+  };
+  redis?.on("error", unreachable);
+  redis?.on("ready", () => (reachable = true));
   const connected = redis
     ? new Promise<void>((resolve) => {
         redis.once("ready", resolve);
@@ -63,7 +71,7 @@ export function createRateLimitStore(redisUrl?: string, onStoreError: (error: un
         if (rejection instanceof RateLimiterRes) {
           return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         }
-        onStoreError(rejection);
+        unreachable(rejection);
         return { allowed: true, retryAfterSeconds: 0 };
       }
     },
