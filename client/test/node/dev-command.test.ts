@@ -1,19 +1,19 @@
 // `pnpm dev` (server/src/web/dev.ts): one command starts the services and the Vite dev server, names the
-// SPA's address, serves it on one origin, and one Ctrl-C (SIGINT) stops everything, the embedded
-// PostgreSQL included.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+// SPA's address, serves it on one origin and nothing but the client, and one Ctrl-C (SIGINT) stops
+// everything, the embedded PostgreSQL included.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../../../server/test/support/free-port.ts";
 import { clientDir } from "../support/build-spa.ts";
 
-const serverDir = path.join(clientDir, "..", "server");
+const projectRoot = path.join(clientDir, "..");
+const serverDir = path.join(projectRoot, "server");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "tasks-dev-postgres-"));
-
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function portIsOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -26,50 +26,165 @@ function portIsOpen(port: number): Promise<boolean> {
   });
 }
 
-test("pnpm dev starts the services and the Vite dev server together, and Ctrl-C stops both and the database", async () => {
-  const [clientPort, authPort, apiPort, postgresPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+/** A GET with the path exactly as written: fetch() would resolve `..` before sending it. */
+function rawGet(port: number, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: "127.0.0.1", port, path: rawPath, headers: { host: `localhost:${port}`, accept: "*/*", ...headers } }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
+    });
+    outgoing.on("error", reject);
+    outgoing.end();
+  });
+}
+
+/** expect.poll for a hook (vitest allows it only inside a test). */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, problem: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(problem());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+let child: ChildProcess;
+let output = "";
+let exited: Promise<number | null>;
+let ports: { client: number; auth: number; api: number; postgres: number };
+let spaUrl: string;
+
+beforeAll(async () => {
+  const [client, auth, api, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  ports = { client, auth, api, postgres };
   const { DATABASE_URL: _external, ...environment } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/web/dev.ts"], {
+  child = spawn(process.execPath, ["--import", "tsx", "src/web/dev.ts"], {
     cwd: serverDir,
     env: {
       ...environment,
       NODE_ENV: "development",
       HOST: "127.0.0.1",
-      CLIENT_PORT: String(clientPort),
-      AUTH_PORT: String(authPort),
-      API_PORT: String(apiPort),
-      EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      CLIENT_PORT: String(client),
+      AUTH_PORT: String(auth),
+      API_PORT: String(api),
+      EMBEDDED_POSTGRES_PORT: String(postgres),
       EMBEDDED_POSTGRES_DIR: dataDir,
       BETTER_AUTH_SECRET: "a-dev-command-test-secret-0123456789abcdef",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  spaUrl = `http://localhost:${client}`;
+  await until(() => output.includes(`Web app       ${spaUrl}`), 60_000, () => `no "Web app ${spaUrl}" line:\n${output}`);
+  await until(() => portIsOpen(client), 20_000, () => `nothing listens on ${client}:\n${output}`);
+}, 120_000);
 
-  try {
-    const spaUrl = `http://localhost:${clientPort}`;
-    await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toContain(`Web app       ${spaUrl}`);
-    await expect.poll(() => portIsOpen(clientPort), { timeout: 20_000, interval: 200 }).toBe(true);
+afterAll(() => {
+  if (child?.exitCode === null) child.kill("SIGINT");
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
-    const page = await fetch(`${spaUrl}/`, { headers: { accept: "text/html" } });
-    expect(await page.text()).toContain('<div id="root">');
-    expect(await (await fetch(`${spaUrl}/api/auth/ok`)).json()).toEqual({ ok: true });
-    const graphql = await fetch(`${spaUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "{ me { id } }" }),
-    });
-    expect(await graphql.json()).toEqual({ data: { me: null } });
-    expect(existsSync(path.join(dataDir, "postmaster.pid"))).toBe(true);
-  } finally {
-    child.kill("SIGINT");
+test("pnpm dev serves the SPA, the auth service and the API on one origin", async () => {
+  const page = await fetch(`${spaUrl}/`, { headers: { accept: "text/html" } });
+  expect(await page.text()).toContain('<div id="root">');
+  expect(await (await fetch(`${spaUrl}/api/auth/ok`)).json()).toEqual({ ok: true });
+  const graphql = await fetch(`${spaUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ me { id } }" }),
+  });
+  expect(await graphql.json()).toEqual({ data: { me: null } });
+  expect(existsSync(path.join(dataDir, "postmaster.pid"))).toBe(true);
+});
+
+describe("the Vite dev server serves the client and nothing else", () => {
+  // Written by the services at start (the embedded PostgreSQL's password): what an attacker page wants.
+  const secretsFile = path.join(projectRoot, ".data", "dev-secrets.json");
+  // A .env at the root, for the length of this test only: Vite's own .env rules must hold there too.
+  const envFile = path.join(projectRoot, ".env");
+  const envCanary = `TASKS_CANARY=${Date.now().toString(36)}-dev-command-test`;
+  let createdEnvFile = false;
+  beforeAll(() => {
+    if (!existsSync(envFile)) {
+      writeFileSync(envFile, `${envCanary}\n`);
+      createdEnvFile = true;
+    }
+  });
+  afterAll(() => {
+    if (createdEnvFile) rmSync(envFile, { force: true });
+  });
+
+  /** What each file would give away if served: a line only that file holds. */
+  function secretsOf(file: string): string[] {
+    if (file === envFile) return createdEnvFile ? [envCanary] : [];
+    if (file === secretsFile) return Object.values(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>);
+    return [readFileSync(file, "utf8").split("\n").find((line) => line.trim().length > 20)!.trim()];
   }
 
+  const root = projectRoot.split(path.sep).join("/");
+  const refused: [string, string][] = [
+    [`/@fs${root}/.data/dev-secrets.json`, secretsFile],
+    [`/@fs${root}/.data/dev-secrets.json?raw`, secretsFile],
+    [`/@fs${root}/.data/dev-secrets.json?import&raw`, secretsFile],
+    [`/@fs${root}/.data/dev-secrets.json?url`, secretsFile],
+    [`/@fs${root}/.data/dev-secrets.json?raw??`, secretsFile],
+    [`/@fs${root}/.data//dev-secrets.json`, secretsFile],
+    [`/@fs${root}/%2edata/dev-secrets.json`, secretsFile],
+    ["/.data/dev-secrets.json", secretsFile],
+    ["/../.data/dev-secrets.json", secretsFile],
+    ["/%2e%2e/.data/dev-secrets.json", secretsFile],
+    [`/@fs${root}/server/src/env.ts`, path.join(serverDir, "src", "env.ts")],
+    [`/@fs${root}/server/src/env.ts?raw`, path.join(serverDir, "src", "env.ts")],
+    ["/server/src/env.ts", path.join(serverDir, "src", "env.ts")],
+    ["/../server/src/env.ts", path.join(serverDir, "src", "env.ts")],
+    [`/@fs${root}/prisma/schema.prisma`, path.join(projectRoot, "prisma", "schema.prisma")],
+    ["/prisma/schema.prisma", path.join(projectRoot, "prisma", "schema.prisma")],
+    ["/../prisma/schema.prisma", path.join(projectRoot, "prisma", "schema.prisma")],
+    [`/@fs${root}/.env`, envFile],
+    // Not secret, but outside the client: the dev server has no business serving it.
+    [`/@fs${root}/codegen.ts`, path.join(projectRoot, "codegen.ts")],
+    ["/.env", envFile],
+    ["/../.env", envFile],
+  ];
+
+  test.each(refused)("%s is refused", async (rawPath, file) => {
+    const answer = await rawGet(ports.client, rawPath);
+    const secrets = secretsOf(file);
+    const shown = secrets.reduce((body, secret) => body.replaceAll(secret, "<the secret>"), answer.body.slice(0, 200));
+    expect([403, 404], `${rawPath} answered ${answer.status}: ${shown}`).toContain(answer.status);
+    for (const secret of secrets) expect(answer.body.includes(secret), `${rawPath} gave away its file`).toBe(false);
+  });
+
+  test("another page on localhost cannot read what it serves: no CORS", async () => {
+    const otherPage = { origin: "http://localhost:1" };
+    for (const rawPath of ["/src/main.tsx", "/", "/@vite/client"]) {
+      const answer = await rawGet(ports.client, rawPath, otherPage);
+      expect(answer.status).toBe(200);
+      expect(answer.headers["access-control-allow-origin"], rawPath).toBeUndefined();
+    }
+  });
+
+  test("the files it is meant to serve still come: the page, the app's modules and Vite's own", async () => {
+    const page = await rawGet(ports.client, "/");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<script type="module" src="/src/main.tsx">');
+    const entry = await rawGet(ports.client, "/src/main.tsx");
+    expect(entry.status).toBe(200);
+    expect(entry.body).toContain("createRoot");
+    expect((await rawGet(ports.client, "/@vite/client")).status).toBe(200);
+    const react = entry.body.match(/from "(\/[^"]*node_modules[^"]*react[^"]*)"/)?.[1];
+    expect(react, entry.body.slice(0, 500)).toBeTruthy();
+    expect((await rawGet(ports.client, react!)).status).toBe(200);
+  });
+});
+
+test("Ctrl-C stops the services, the Vite dev server and the database", async () => {
+  child.kill("SIGINT");
   expect(await exited, output).toBe(0);
   // Everything is down by the time the command returns: PostgreSQL removed its lock file on a clean stop.
   expect(existsSync(path.join(dataDir, "postmaster.pid"))).toBe(false);
-  expect(await Promise.all([clientPort, authPort, apiPort, postgresPort].map(portIsOpen))).toEqual([false, false, false, false]);
-}, 120_000);
+  expect(await Promise.all([ports.client, ports.auth, ports.api, ports.postgres].map(portIsOpen))).toEqual([false, false, false, false]);
+}, 30_000);
