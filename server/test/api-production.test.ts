@@ -27,6 +27,10 @@ test("production serves no GraphiQL page and sends HSTS on every answer", async 
   const page = await api.fetch(new Request("http://api.test/graphql", { headers: { accept: "text/html" } }));
   expect(await page.text()).not.toContain("GraphiQL");
   expect(page.headers.get("strict-transport-security")).toBe(HSTS);
+  // Nor its files: the development app serves them under /graphql/assets/.
+  const asset = await api.fetch(new Request("http://api.test/graphql/assets/graphiql.js"));
+  expect(asset.status).toBe(404);
+  expect(asset.headers.get("content-type") ?? "").not.toContain("javascript");
   const user = await system.signUp();
   const answer = await system.graphql("{ me { id } }", { token: user.token, api });
   expect(answer.body.data?.me?.id).toBe(user.id);

@@ -77,14 +77,53 @@ test("sign up, get a token, and use it at the API, all over HTTP", async () => {
   expect(await withCookieOnly.json()).toEqual({ data: { me: null } });
 });
 
-test("GET /graphql in a browser opens GraphiQL with a note on sending the bearer token", async () => {
+test("GET /graphql in a browser opens GraphiQL from the API's own files, under a same-origin policy, with a note on the bearer token", async () => {
   const response = await fetch(`${apiUrl}/graphql`, { headers: { accept: "text/html" } });
   expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+  const policy = directives(response.headers.get("content-security-policy"));
+  expect(policy).toMatchObject({
+    "default-src": ["'none'"],
+    "script-src": ["'self'"],
+    "worker-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-ancestors": ["'none'"],
+  });
   const html = await response.text();
-  expect(html).toContain("GraphiQL");
+  // No inline script: every <script> either loads a file or is a JSON data block.
+  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+  expect(scripts.filter(([, attributes, body]) => !/\bsrc=/.test(attributes!) && !/type="application\/json"/.test(attributes!) && body!.trim() !== "")).toEqual([]);
+  // Nothing from another origin; every file it names is served here.
+  expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  const files = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+  expect(files.length).toBe(4); // favicon, stylesheet, start script, GraphiQL
+  for (const file of files) {
+    expect(file).toMatch(/^\/graphql\/assets\//);
+    const asset = await fetch(`${apiUrl}${file}`);
+    expect(asset.status, file).toBe(200);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(asset.headers.get("x-content-type-options")).toBe("nosniff");
+    expect((await asset.arrayBuffer()).byteLength, file).toBeGreaterThan(100);
+  }
+  // The workers Monaco is told about are served too (as files, where the package would make blob: URLs).
+  const start = await (await fetch(`${apiUrl}${files.find((file) => file.includes("/start-"))}`)).text();
+  const workers = [...start.matchAll(/"(\/graphql\/assets\/[\w.-]+\.worker-[\w-]+\.js)"/g)].map((match) => match[1]!);
+  expect(workers.length).toBe(3);
+  for (const worker of workers) {
+    const answer = await fetch(`${apiUrl}${worker}`);
+    expect(answer.status, worker).toBe(200);
+    expect(answer.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+  }
+  expect((await fetch(`${apiUrl}/graphql/assets/graphiql-unknown.js`)).status).toBe(404);
+  // The default query tells how to send the token.
   expect(html).toContain("Authorization");
   expect(html).toContain("/api/auth/token");
 });
+
+/** A Content-Security-Policy header as { directive: sources }. */
+function directives(policy: string | null): Record<string, string[]> {
+  return Object.fromEntries((policy ?? "").split(";").map((part) => part.trim().split(/\s+/)).filter((words) => words[0]).map(([name, ...sources]) => [name, sources]));
+}
 
 test("the JWKS endpoint publishes only public Ed25519 keys", async () => {
   const { keys } = (await (await fetch(`${authUrl}/api/auth/jwks`)).json()) as { keys: Record<string, unknown>[] };

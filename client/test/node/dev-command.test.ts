@@ -100,6 +100,17 @@ test("pnpm dev serves the SPA, the auth service and the API on one origin", asyn
   expect(existsSync(path.join(dataDir, "postmaster.pid"))).toBe(true);
 });
 
+test("GraphiQL opens on the SPA's origin: its page, with its own policy, and its files come through the proxy from the API", async () => {
+  const page = await fetch(`${spaUrl}/graphql`, { headers: { accept: "text/html" } });
+  expect(page.status).toBe(200);
+  const policy = page.headers.get("content-security-policy");
+  expect(policy).toContain("script-src 'self'");
+  expect(policy).toContain("worker-src 'self'"); // GraphiQL's policy, not the SPA's as well
+  const files = [...(await page.text()).matchAll(/(?:src|href)="(\/graphql\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+  expect(files.length).toBe(4);
+  for (const file of files) expect((await fetch(`${spaUrl}${file}`)).status, file).toBe(200);
+});
+
 describe("the Vite dev server serves the client and nothing else", () => {
   // Written by the services at start (the embedded PostgreSQL's password): what an attacker page wants.
   const secretsFile = path.join(projectRoot, ".data", "dev-secrets.json");

@@ -115,6 +115,11 @@ describe("one origin for the SPA, the auth service and the API", () => {
     expect(seen.at(-1)).toEqual({ service: "api", url: "/graphql", cookie: null, authorization: "Bearer x.y.z", body });
   });
 
+  test("GraphiQL's files under /graphql/assets/ go to the API too", async () => {
+    expect(await (await get("/graphql/assets/graphiql-AbC123.js")).json()).toEqual({ service: "api" });
+    expect(seen.at(-1)).toMatchObject({ service: "api", url: "/graphql/assets/graphiql-AbC123.js" });
+  });
+
   test("other /api paths are a JSON 404, never the SPA", async () => {
     const response = await get("/api/unknown", { accept: "text/html" });
     expect(response.status).toBe(404);

@@ -11,6 +11,8 @@ import { createTestDatabase } from "../../../server/test/support/test-database.t
 export interface RunningApp {
   /** The SPA's origin, e.g. http://localhost:43125 */
   url: string;
+  /** The API's own address (its GraphQL endpoint is `${apiUrl}/graphql`). */
+  apiUrl: string;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   const running = services;
   return {
     url: `http://localhost:${clientPort}`,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
     async stop() {
       await running.stop();
       await database.drop();

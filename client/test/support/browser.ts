@@ -141,6 +141,25 @@ export async function graphqlAsPageUser(page: Page, query: string, variables: Re
   );
 }
 
+/**
+ * Every Content-Security-Policy violation in the context's pages from now on, as the page's
+ * `securitypolicyviolation` event and the console report it. Call before the pages to watch are loaded.
+ */
+export async function recordCspViolations(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await context.exposeBinding("reportCspViolation", ({ page }, text: string) => void violations.push(`${page.url()}: ${text}`));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { reportCspViolation(text: string): void }).reportCspViolation;
+      report(`${event.effectiveDirective} refused ${event.blockedURI || "inline"} at ${event.sourceFile || "?"}:${event.lineNumber}`);
+    });
+  });
+  context.on("console", (message) => {
+    if (/content.security.policy/i.test(message.text())) violations.push(`console: ${message.text()}`);
+  });
+  return violations;
+}
+
 export function screenshotPath(name: string): string {
   mkdirSync(artifactsDir, { recursive: true });
   return path.join(artifactsDir, name);

@@ -13,6 +13,7 @@ import { createTaskEvents } from "../tasks/task-events.ts";
 import { createTaskStore } from "../tasks/task-store.ts";
 import { createUserStore } from "../users/user-store.ts";
 import { createContextFactory, type Context } from "./context.ts";
+import { useSelfHostedGraphiQL } from "./graphiql.ts";
 import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
 import { createApiLogger, withRequestId } from "./logger.ts";
 import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
@@ -75,6 +76,8 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     landingPage: false,
     plugins: [
       requestIds.plugin,
+      // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
+      ...(config.graphiql ? [useSelfHostedGraphiQL({ title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY })] : []),
       ...graphqlLimits(config),
       // Introspection: on in development (GraphiQL's docs, codegen), off in production unless configured.
       ...((config.introspection ?? !config.production) ? [] : [useDisableIntrospection()]),
@@ -97,7 +100,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       },
     },
     logging: createApiLogger({ production: config.production, log, logError, requestId: requestIds.current }),
-    graphiql: config.graphiql ? { title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
+    graphiql: false,
     // No listed origin means same-origin only: CORS off. (Yoga reflects any origin for an empty list.)
     cors: config.corsOrigins.length === 0 ? false : {
       origin: config.corsOrigins,
