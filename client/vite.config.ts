@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 import { devServerFiles, missingFilesAreNotFound } from "./vite-dev-files.ts";
+import { devContentSecurityPolicy } from "./vite-dev-policy.ts";
 import { devProxy } from "./vite-dev-proxy.ts";
 
 const clientDir = path.dirname(fileURLToPath(import.meta.url));
@@ -10,9 +11,13 @@ const clientDir = path.dirname(fileURLToPath(import.meta.url));
 // Same variables and defaults as the server (server/src/env.ts), so one environment configures both.
 const host = process.env.HOST || "127.0.0.1";
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
+const proxy = devProxy({
+  auth: `http://${host}:${port("AUTH_PORT", 4001)}`,
+  api: `http://${host}:${port("API_PORT", 4000)}`,
+});
 
 export default defineConfig({
-  plugins: [react(), missingFilesAreNotFound()],
+  plugins: [react(), missingFilesAreNotFound(), devContentSecurityPolicy(Object.keys(proxy))],
   server: {
     // localhost, not 127.0.0.1: the auth service trusts the origin http://localhost:$CLIENT_PORT by default.
     host: "localhost",
@@ -22,10 +27,7 @@ export default defineConfig({
     fs: devServerFiles(clientDir, path.dirname(clientDir)),
     // The SPA is served from this origin: no other page (Vite allows any localhost one) may read its files.
     cors: false,
-    proxy: devProxy({
-      auth: `http://${host}:${port("AUTH_PORT", 4001)}`,
-      api: `http://${host}:${port("API_PORT", 4000)}`,
-    }),
+    proxy,
   },
   build: {
     outDir: "dist",

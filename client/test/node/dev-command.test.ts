@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../../../server/test/support/free-port.ts";
+import { DEV_CONTENT_SECURITY_POLICY } from "../../vite-dev-policy.ts";
+import { launchBrowser, newVisitor, recordCspViolations, signUp } from "../support/browser.ts";
 import { clientDir } from "../support/build-spa.ts";
 
 const projectRoot = path.join(clientDir, "..");
@@ -100,12 +102,33 @@ test("pnpm dev serves the SPA, the auth service and the API on one origin", asyn
   expect(existsSync(path.join(dataDir, "postmaster.pid"))).toBe(true);
 });
 
+test("the SPA's pages carry the production policy (inline styles allowed for Vite's CSS) and run in chromium with no violation", async () => {
+  const page = await fetch(`${spaUrl}/sign-in`, { headers: { accept: "text/html" } });
+  expect(page.headers.get("content-security-policy")).toBe(DEV_CONTENT_SECURITY_POLICY);
+  expect(DEV_CONTENT_SECURITY_POLICY).toContain("script-src 'self';");
+  expect(DEV_CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+  const scripts = [...(await page.text()).matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+  expect(scripts.filter(([, attributes, body]) => !/\bsrc=/.test(attributes!) || body!.trim() !== "")).toEqual([]);
+
+  const browser = await launchBrowser();
+  try {
+    const dev = await newVisitor(browser, { url: spaUrl, apiUrl: `http://127.0.0.1:${ports.api}`, stop: async () => {} }, "Dev");
+    const violations = await recordCspViolations(dev.context);
+    await signUp(dev); // the sign-up screen, then the task list
+    expect(violations).toEqual([]);
+    expect(dev.pageErrors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("GraphiQL opens on the SPA's origin: its page, with its own policy, and its files come through the proxy from the API", async () => {
   const page = await fetch(`${spaUrl}/graphql`, { headers: { accept: "text/html" } });
   expect(page.status).toBe(200);
   const policy = page.headers.get("content-security-policy");
   expect(policy).toContain("script-src 'self'");
   expect(policy).toContain("worker-src 'self'"); // GraphiQL's policy, not the SPA's as well
+  expect(policy).not.toContain(DEV_CONTENT_SECURITY_POLICY);
   const files = [...(await page.text()).matchAll(/(?:src|href)="(\/graphql\/assets\/[^"]+)"/g)].map((match) => match[1]!);
   expect(files.length).toBe(4);
   for (const file of files) expect((await fetch(`${spaUrl}${file}`)).status, file).toBe(200);

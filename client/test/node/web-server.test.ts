@@ -62,6 +62,26 @@ describe("caching", () => {
   });
 });
 
+describe("the content security policy", () => {
+  test("every page gets the strict policy: scripts, styles and requests from the origin only, no framing", async () => {
+    for (const route of ["/", "/tasks/6d1f0c2e", "/sign-in"]) {
+      const policy = (await get(route, { accept: "text/html" })).headers.get("content-security-policy") ?? "";
+      const directives = Object.fromEntries(policy.split("; ").map((part) => [part.split(" ")[0], part.split(" ").slice(1)]));
+      expect(directives, route).toEqual({
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+      });
+    }
+  });
+});
+
 describe("the SPA fallback", () => {
   test("an app route that is no file gets index.html (not cached)", async () => {
     for (const route of ["/tasks/6d1f0c2e", "/sign-in", "/some/deep/route?x=1"]) {

@@ -1,6 +1,7 @@
 // Headers for what the web server serves itself (the SPA's files). The SPA loads only its own scripts and
 // styles and talks only to its own origin, so the content security policy can say exactly that.
-const CONTENT_SECURITY_POLICY = [
+// The Vite dev server sends the same policy (client/vite-dev-policy.ts), loosened only where its HMR needs it.
+export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
