@@ -2,20 +2,34 @@
 // sign-out or an account switch starts from an empty cache and nothing of the previous user remains.
 import { cacheExchange, Client, fetchExchange } from "@urql/core";
 import type { SessionEndedError, TokenStore } from "../auth/token-store.ts";
+import { createLiveStatus, type LiveStatus } from "../live/live-status.ts";
 import { tokenAuthExchange } from "./auth-exchange.ts";
+import { liveExchange } from "./live-exchange.ts";
 
 export interface GraphQLClientOptions {
   tokens: TokenStore;
   onSessionEnded: (error: SessionEndedError) => void;
+  /** Told when the live stream (subscriptions) opens and closes. */
+  liveStatus?: LiveStatus;
   url?: string;
   fetch?: typeof fetch;
+  /** For tests: the wait before the nth failed live connection in a row is retried. */
+  liveRetryDelay?: (attempt: number) => number;
+  /** For tests: how long a live connection may stay silent before it is taken for dead. */
+  liveSilenceMs?: number;
 }
 
-export function createGraphQLClient({ tokens, onSessionEnded, url = "/graphql", fetch }: GraphQLClientOptions): Client {
+export function createGraphQLClient({ tokens, onSessionEnded, liveStatus = createLiveStatus(), url = "/graphql", fetch, liveRetryDelay, liveSilenceMs }: GraphQLClientOptions): Client {
   return new Client({
     url,
-    // The auth exchange is asynchronous: after the synchronous cache, before the network.
-    exchanges: [cacheExchange, tokenAuthExchange(tokens, onSessionEnded), fetchExchange],
+    // The auth exchange is asynchronous: after the synchronous cache, before the network. Subscriptions leave
+    // the pipeline before it: the live exchange holds its stream open across tokens, with the same store.
+    exchanges: [
+      cacheExchange,
+      liveExchange({ tokens, onSessionEnded, status: liveStatus, url, fetch, retryDelay: liveRetryDelay, silenceMs: liveSilenceMs }),
+      tokenAuthExchange(tokens, onSessionEnded),
+      fetchExchange,
+    ],
     // POST only: no query (and no private variables) in URLs or in the browser's HTTP cache.
     preferGetMethod: false,
     // The API trusts the bearer token only; the session cookie has no business there.

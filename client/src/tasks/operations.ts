@@ -61,3 +61,16 @@ export const DeleteTaskMutation = graphql(`
     deleteTask(id: $id)
   }
 `);
+
+// Changes to the viewer's tasks from any device (graphql/live-exchange.ts keeps the stream open).
+export const TaskEventsSubscription = graphql(`
+  subscription TaskEvents {
+    taskEvents {
+      kind
+      taskId
+      task {
+        ...TaskFields
+      }
+    }
+  }
+`);

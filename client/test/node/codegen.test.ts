@@ -35,7 +35,7 @@ test("every GraphQL document in client/src goes through the generated, typed gra
   });
   expect(untyped.map((file) => path.relative(clientDir, file))).toEqual([]);
 
-  const typedOperations = sources.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/graphql\(`\s*(query|mutation|fragment) (\w+)/g)].map((match) => match[2]));
+  const typedOperations = sources.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/graphql\(`\s*(query|mutation|subscription|fragment) (\w+)/g)].map((match) => match[2]));
   const generatedIndex = readFileSync(path.join(generatedDir, "graphql.ts"), "utf8");
   expect(typedOperations.length).toBeGreaterThan(0);
   for (const name of typedOperations) expect(generatedIndex, `${name} has no generated type`).toMatch(new RegExp(`export const ${name}(Document|FragmentDoc) =`));

@@ -1,6 +1,8 @@
 // For component tests: the auth service and the API as the browser sees them, faked at fetch. It keeps
 // users, one browser's session cookie, issued tokens and tasks in memory, and counts every request, so
-// tests can say what the app sent. The real services are exercised by the browser tests.
+// tests can say what the app sent. The real services are exercised by the browser tests. GraphQL SSE requests
+// (Accept: text/event-stream alone) get a stream that stays open until the app closes it or a test ends, cuts or
+// feeds it; the *Elsewhere helpers change a task as another device would, and tell the user's open streams.
 
 export interface FakeTask {
   id: string;
@@ -27,7 +29,19 @@ export interface SentRequest {
   operationName?: string;
   /** A POST's JSON body. */
   body?: Record<string, any>;
+  /** A GraphQL SSE request (Accept: text/event-stream). */
+  stream?: boolean;
 }
+
+/** A GraphQL SSE stream the fake API holds open. */
+export interface FakeStream {
+  userId: string;
+  authorization: string | null;
+  /** Ended by the app (aborted), by the server (`complete`) or cut. */
+  closed: boolean;
+}
+
+export type FakeTaskEventKind = "CREATED" | "UPDATED" | "DELETED";
 
 /** A Better Auth session as list-sessions returns it (this browser's, or one on another device). */
 export interface FakeSession {
@@ -92,6 +106,27 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
   };
   let sequence = 0;
   const sent: SentRequest[] = [];
+  const streams: (FakeStream & { controller: ReadableStreamDefaultController<Uint8Array> })[] = [];
+  const encoder = new TextEncoder();
+  const endStream = (stream: (typeof streams)[number], how: "complete" | "cut" | "aborted") => {
+    if (stream.closed) return;
+    stream.closed = true;
+    try {
+      if (how === "complete") {
+        stream.controller.enqueue(encoder.encode("event: complete\ndata:\n\n"));
+        stream.controller.close();
+      } else if (how === "cut") stream.controller.error(new TypeError("network error"));
+    } catch {
+      // Already cancelled by the reader.
+    }
+  };
+  const publish = (userId: string, kind: FakeTaskEventKind, task: FakeTask | null, taskId: string) => {
+    const payload = { data: { taskEvents: { __typename: "TaskEvent", kind, taskId, task: task ? { __typename: "Task", ...task } : null } } };
+    for (const stream of streams) {
+      if (stream.closed || stream.userId !== userId) continue;
+      stream.controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(payload)}\n\n`));
+    }
+  };
 
   const backend = {
     sent,
@@ -128,13 +163,50 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     revokeTokens() {
       validTokens.clear();
     },
+    /** Every GraphQL SSE stream opened so far, in order. */
+    streams: (): FakeStream[] => streams.map(({ userId, authorization, closed }) => ({ userId, authorization, closed })),
+    openStreams: (): FakeStream[] => backend.streams().filter((stream) => !stream.closed),
+    /** The server completes every open stream (as the API does at token expiry or revocation). */
+    completeStreams() {
+      for (const stream of streams) endStream(stream, "complete");
+    },
+    /** A comment on every open stream, as graphql-yoga sends every 12 s to keep it alive. */
+    pingStreams() {
+      for (const stream of streams) if (!stream.closed) stream.controller.enqueue(encoder.encode(":\n\n"));
+    },
+    /** Every open stream breaks without a `complete` (the network dropped). */
+    cutStreams() {
+      for (const stream of streams) endStream(stream, "cut");
+    },
+    /** Another device adds a task. */
+    createElsewhere(user: FakeUser, title: string): FakeTask {
+      const task = backend.addTask(user, title);
+      publish(user.id, "CREATED", task, task.id);
+      return task;
+    },
+    /** Another device changes a task. */
+    updateElsewhere(user: FakeUser, id: string, patch: Partial<Omit<FakeTask, "id" | "createdAt">>): FakeTask {
+      const task = tasks.get(user.id)!.find((candidate) => candidate.id === id)!;
+      Object.assign(task, patch, { updatedAt: new Date(now() + ++sequence).toISOString() });
+      publish(user.id, "UPDATED", task, id);
+      return task;
+    },
+    /** Another device deletes a task. */
+    deleteElsewhere(user: FakeUser, id: string) {
+      const mine = tasks.get(user.id)!;
+      mine.splice(mine.findIndex((candidate) => candidate.id === id), 1);
+      publish(user.id, "DELETED", null, id);
+    },
     fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
       const request = input instanceof Request ? input : new Request(new URL(String(input), ORIGIN), init);
       const url = new URL(request.url, ORIGIN);
       const authorization = request.headers.get("authorization");
       const credentials = input instanceof Request ? input.credentials : init?.credentials;
       const body = request.method === "POST" ? ((await request.json()) as Record<string, any>) : {};
-      sent.push({ path: url.pathname, authorization, credentials, operationName: body.operationName, ...(request.method === "POST" ? { body } : {}) });
+      // graphql-sse asks for text/event-stream alone; urql's fetch lists it among others (for incremental delivery).
+      const stream = url.pathname === "/graphql" && request.headers.get("accept") === "text/event-stream";
+      sent.push({ path: url.pathname, authorization, credentials, operationName: body.operationName, ...(request.method === "POST" ? { body } : {}), ...(stream ? { stream } : {}) });
+      if (stream) return openStream(authorization, init?.signal ?? (input instanceof Request ? input.signal : undefined));
       return route(url.pathname, authorization, body);
     },
   };
@@ -190,6 +262,25 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     }
   }
 
+  /** The API's GraphQL SSE answer: 401 for a token it does not take, otherwise a stream of the user's task events. */
+  function openStream(authorization: string | null, signal: AbortSignal | null | undefined): Response {
+    const userId = validTokens.get(authorization?.replace(/^Bearer /, "") ?? "");
+    if (!userId) return json({ errors: [{ message: "Invalid or expired token.", extensions: { code: "INVALID_TOKEN" } }] }, 401);
+    let record: (typeof streams)[number];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        record = { userId, authorization, closed: false, controller };
+        streams.push(record);
+        controller.enqueue(encoder.encode(":\n\n"));
+      },
+      cancel() {
+        record.closed = true;
+      },
+    });
+    signal?.addEventListener("abort", () => endStream(record, "aborted"));
+    return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
+  }
+
   function graphql(authorization: string | null, body: Record<string, any>): Response {
     const token = authorization?.replace(/^Bearer /, "");
     const userId = token ? validTokens.get(token) : undefined;
@@ -212,6 +303,10 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
             },
           },
         });
+      }
+      case "Task": {
+        const task = mine.find((candidate) => candidate.id === variables.id);
+        return json({ data: { task: task ? { __typename: "Task", ...task } : null } });
       }
       case "CreateTask": {
         const title = String(variables.input.title).trim();
