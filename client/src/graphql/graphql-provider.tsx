@@ -1,10 +1,12 @@
 // A fresh urql client and token store for each signed-in session. Sign-out or a switch to another account
 // unmounts this provider (it is keyed by the session id), which drops the client with its cache, and the
-// previous user's tokens with it.
+// previous user's tokens with it. The live stream of task changes is this session's too (live/live-updates.tsx).
 import { createContext, useContext, useMemo, useRef, type ReactNode } from "react";
 import { Provider } from "urql";
 import { useSession } from "../auth/session.tsx";
 import { createTokenStore, tokenFetcher, type TokenStore } from "../auth/token-store.ts";
+import { createLiveStatus } from "../live/live-status.ts";
+import { LiveUpdatesProvider } from "../live/live-updates.tsx";
 import { createGraphQLClient } from "./client.ts";
 
 const TokensContext = createContext<TokenStore | null>(null);
@@ -15,15 +17,18 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
   endSessionRef.current = endSession;
   if (!user || !sessionId) throw new Error("GraphQLProvider is only for signed-in screens.");
 
-  const { client, tokens } = useMemo(() => {
+  const { client, tokens, liveStatus } = useMemo(() => {
     const tokens = createTokenStore({ userId: user.id, fetchToken: tokenFetcher(() => authClient.token()) });
-    const client = createGraphQLClient({ tokens, onSessionEnded: (error) => endSessionRef.current(error.reason) });
-    return { client, tokens };
+    const liveStatus = createLiveStatus();
+    const client = createGraphQLClient({ tokens, liveStatus, onSessionEnded: (error) => endSessionRef.current(error.reason) });
+    return { client, tokens, liveStatus };
   }, [authClient, user.id, sessionId]);
 
   return (
     <TokensContext.Provider value={tokens}>
-      <Provider value={client}>{children}</Provider>
+      <Provider value={client}>
+        <LiveUpdatesProvider status={liveStatus}>{children}</LiveUpdatesProvider>
+      </Provider>
     </TokensContext.Provider>
   );
 }

@@ -1,6 +1,7 @@
 import { Link, Navigate, Outlet, useLocation } from "react-router";
 import { useSession, useSignedInUser } from "../auth/session.tsx";
 import { GraphQLProvider } from "../graphql/graphql-provider.tsx";
+import { LiveIndicator } from "../live/live-indicator.tsx";
 import { GraphiQLTools } from "./graphiql-tools.tsx";
 import { SessionPending } from "./session-pending.tsx";
 import { SignOutButton } from "./sign-out-button.tsx";
@@ -29,9 +30,12 @@ function AppHeader() {
   return (
     <header className="app-header">
       <div className="app-header-inner">
-        <Link to="/" className="brand">
-          Tasks
-        </Link>
+        <div className="brand-and-live">
+          <Link to="/" className="brand">
+            Tasks
+          </Link>
+          <LiveIndicator />
+        </div>
         <div className="account">
           <p className="who" title={user.email}>
             <span className="visually-hidden">Signed in as </span>

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { useMutation } from "urql";
 import type { TaskFieldsFragment } from "../gql/graphql.ts";
@@ -14,7 +14,14 @@ interface EditValues extends TaskFormValues {
   completed: boolean;
 }
 
-export function EditTaskForm({ task }: { task: TaskFieldsFragment }) {
+const differ = (a: EditValues, b: EditValues) => (Object.keys(b) as (keyof EditValues)[]).some((key) => a[key] !== b[key]);
+
+/**
+ * The edit screen's form. The task may change elsewhere while it is open (TaskPage refetches it): untouched,
+ * the form shows the new values; with changes typed here, it keeps them and says so. Deleted elsewhere, it
+ * says that and cannot save; what was typed stays on screen to be copied.
+ */
+export function EditTaskForm({ task, deletedElsewhere = false }: { task: TaskFieldsFragment; deletedElsewhere?: boolean }) {
   const navigate = useNavigate();
   const initial = useMemo<EditValues>(
     () => ({ title: task.title, description: task.description, due: isoToDateInput(task.dueAt), completed: task.completed }),
@@ -24,7 +31,20 @@ export function EditTaskForm({ task }: { task: TaskFieldsFragment }) {
   const [saving, updateTask] = useMutation(UpdateTaskMutation);
   const [problem, setProblem] = useState<Problem | null>(null);
   const titleInput = useRef<HTMLInputElement>(null);
-  const changed = (Object.keys(initial) as (keyof EditValues)[]).some((key) => draft.values[key] !== initial[key]);
+  const changed = differ(draft.values, initial);
+
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
+  const seen = useRef(initial);
+  const values = useRef(draft.values);
+  values.current = draft.values;
+  const { reset } = draft;
+  useEffect(() => {
+    const before = seen.current;
+    if (before === initial) return;
+    seen.current = initial;
+    if (differ(values.current, before)) setChangedElsewhere(true);
+    else reset(initial);
+  }, [initial, reset]);
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
@@ -45,7 +65,21 @@ export function EditTaskForm({ task }: { task: TaskFieldsFragment }) {
   return (
     <form className="card edit-task" onSubmit={submit} noValidate aria-labelledby="edit-heading">
       <h1 id="edit-heading">Edit task</h1>
-      {draft.restored && changed ? (
+      {deletedElsewhere ? (
+        <div className="problem" role="alert">
+          <p>
+            <strong>This task was deleted on another device or tab.</strong>
+          </p>
+          <p>It can no longer be saved. Copy anything you need from the form, then go back to your tasks.</p>
+        </div>
+      ) : changedElsewhere && changed ? (
+        <div className="note" role="status">
+          <p>This task was changed on another device or tab. Your changes are kept here; saving them replaces that version.</p>
+          <button type="button" className="button secondary small" onClick={() => draft.reset()}>
+            Show the new version
+          </button>
+        </div>
+      ) : draft.restored && changed ? (
         <div className="note">
           <p>Your unsaved changes to this task are back.</p>
           <button type="button" className="button secondary small" onClick={() => draft.reset()}>
@@ -67,26 +101,28 @@ export function EditTaskForm({ task }: { task: TaskFieldsFragment }) {
       </div>
       {problem && !titleError ? <ProblemMessage problem={problem} onRetry={() => void submit()} retrying={saving.fetching} /> : null}
       <div className="form-actions">
-        <button type="submit" className="button primary" disabled={saving.fetching || !changed}>
+        <button type="submit" className="button primary" disabled={saving.fetching || !changed || deletedElsewhere}>
           {saving.fetching ? "Saving…" : "Save changes"}
         </button>
         <Link
           className="button secondary"
           to="/"
           onClick={() => draft.reset()}
-          aria-label={changed ? "Cancel and discard changes" : "Back to your tasks"}
+          aria-label={changed && !deletedElsewhere ? "Cancel and discard changes" : "Back to your tasks"}
         >
-          {changed ? "Cancel" : "Back"}
+          {changed && !deletedElsewhere ? "Cancel" : "Back"}
         </Link>
         <span className="spacer" />
-        <DeleteTaskButton
-          task={task}
-          label="Delete task"
-          onDeleted={() => {
-            draft.reset();
-            navigate("/", { state: { flash: `Deleted “${task.title}”.` } });
-          }}
-        />
+        {deletedElsewhere ? null : (
+          <DeleteTaskButton
+            task={task}
+            label="Delete task"
+            onDeleted={() => {
+              draft.reset();
+              navigate("/", { state: { flash: `Deleted “${task.title}”.` } });
+            }}
+          />
+        )}
       </div>
       <p className="meta">
         Created {new Date(task.createdAt).toLocaleString()} · Last changed {new Date(task.updatedAt).toLocaleString()}

@@ -1,9 +1,11 @@
 // The list, newest first, a page at a time. Page n+1 always starts after page n's *current* last task, so
-// when a task is added or deleted and the pages are refetched, nothing is skipped or shown twice.
+// when a task is added or deleted and the pages are refetched, nothing is skipped or shown twice. A change
+// from another device or tab (or a gap in the live stream) refetches every page shown, the same way.
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import type { TaskFilter } from "../gql/graphql.ts";
 import { describeProblem } from "../graphql/problems.ts";
+import { useLiveRefetch } from "../live/live-updates.tsx";
 import { ProblemMessage } from "../ui/problem-message.tsx";
 import { TasksQuery } from "./operations.ts";
 import { TaskItem } from "./task-item.tsx";
@@ -27,6 +29,7 @@ export function TaskList({ filter, filtered, onClearFilters }: { filter: TaskFil
     context: LIST_CONTEXT,
     requestPolicy: "cache-and-network",
   });
+  useLiveRefetch(TasksQuery, { first: PAGE_SIZE, after: null, filter }, { context: LIST_CONTEXT });
   const retry = () => reexecute({ requestPolicy: "network-only" });
 
   if (!data) {
@@ -85,6 +88,7 @@ function LaterPage({ filter, after, remaining, onEnd }: { filter: TaskFilter; af
     context: LIST_CONTEXT,
     requestPolicy: "cache-and-network",
   });
+  useLiveRefetch(TasksQuery, { first: PAGE_SIZE, after, filter }, { context: LIST_CONTEXT });
   const pageInfo = data?.tasks.pageInfo;
   const isLast = remaining <= 1 || !pageInfo?.hasNextPage || !pageInfo.endCursor;
   const hasNextPage = pageInfo?.hasNextPage ?? false;
