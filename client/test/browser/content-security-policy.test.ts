@@ -2,21 +2,14 @@
 // from the origin only, no inline script, no framing, requests to the origin only), and the app runs under it
 // in chromium with no violation reported. Two controls show the policy is enforced, not only sent.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, launchBrowser, newVisitor, recordCspViolations, signIn, signUp, taskId } from "../support/browser.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { addTask, newVisitor, recordCspViolations, signIn, signUp, taskId, withAppInChromium } from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started));
 
 /** A Content-Security-Policy header as { directive: sources }. */
 function directives(policy: string | null): Record<string, string[]> {

@@ -2,21 +2,14 @@
 // from UTC midnight, where the local day is not the UTC day: any local/UTC mix-up shows in the labels, in the
 // edit form or in what is stored.
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { graphqlAsPageUser, launchBrowser, newVisitor, signUp } from "../support/browser.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { graphqlAsPageUser, newVisitor, signUp, withAppInChromium } from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started));
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

@@ -2,21 +2,14 @@
 // clipboard, on a machine whose only network is localhost. Everything it loads comes from its own origin,
 // under a Content-Security-Policy that allows nothing else.
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, launchBrowser, newVisitor, recordCspViolations, screenshotPath, signUp } from "../support/browser.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { addTask, newVisitor, recordCspViolations, screenshotPath, signUp, withAppInChromium } from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started));
 
 /** Every URL the context's pages and workers ask the network for, from now on. */
 function recordRequests(context: BrowserContext): string[] {

@@ -3,23 +3,16 @@
 // on the phone by itself within 2 s, on the list and on an open edit screen; the other user sees none of it;
 // and the phone's network dropping and coming back shows in its header, with the list right afterwards.
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, launchBrowser, newVisitor, screenshotPath, signIn, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { addTask, newVisitor, screenshotPath, signIn, signUp, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
 
 const ARRIVES_WITHIN_MS = 2_000;
 
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started));
 
 /** The same account in a context of its own: another device. */
 async function signInOnAnotherDevice(account: BrowserUser): Promise<BrowserUser> {

@@ -1,8 +1,8 @@
 // Leaving a session: signing out, the back button after it, switching accounts in one tab, and coming back to
 // where you were after a session ended (never to another site).
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
 import {
   addTask,
   endSessionBehindTheAppsBack,
@@ -14,19 +14,13 @@ import {
   submitSignIn,
   taskTitles,
   type BrowserUser,
+  withAppInChromium,
 } from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started));
 
 /** Everything the page has shown since this was called, from the DOM and form fields alike. */
 async function recordEverythingShown(user: BrowserUser) {

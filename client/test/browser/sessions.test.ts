@@ -1,9 +1,9 @@
 // "Devices and sessions" against the real services: one user signed in in two browser contexts (two
 // devices, as far as the auth service can tell), and "Sign out everywhere else" from one of them.
 import type { Browser, Response } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, launchBrowser, newVisitor, screenshotPath, signIn, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { addTask, newVisitor, screenshotPath, signIn, signUp, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
 
 const PHONE_USER_AGENT =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
@@ -11,14 +11,7 @@ const PHONE_USER_AGENT =
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started));
 
 /** The same account signed in in a context of its own, which presents itself as a phone. */
 async function signInOnAnotherDevice(account: BrowserUser): Promise<BrowserUser> {

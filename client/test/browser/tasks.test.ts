@@ -1,20 +1,13 @@
 // Managing tasks through the screens, as a user would, on the real system.
 import type { Browser, Page, Request } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, graphqlAsPageUser, launchBrowser, newVisitor, screenshotPath, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { addTask, graphqlAsPageUser, newVisitor, screenshotPath, signUp, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started));
 
 async function signedUpUser(name: string, options: { width?: number } = {}): Promise<BrowserUser> {
   const user = await newVisitor(browser, app, name, options);

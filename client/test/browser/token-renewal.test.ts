@@ -1,23 +1,16 @@
 // Tokens that expire during the session. The system runs with 8-second tokens and no clock tolerance at the
 // API, so a token used after its expiry would be refused with a 401: the tests can tell renewal happened.
 import type { Browser, Request } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, jwtClaims, launchBrowser, newVisitor, signIn, signUp, taskTitles, type BrowserUser } from "../support/browser.ts";
+import { expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { addTask, jwtClaims, newVisitor, signIn, signUp, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
 
 const TOKEN_SECONDS = 8;
 
 let app: RunningApp;
 let browser: Browser;
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp({ JWT_EXPIRATION: `${TOKEN_SECONDS}s`, JWT_CLOCK_TOLERANCE_SECONDS: "0" }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+withAppInChromium((started) => ({ app, browser } = started), { JWT_EXPIRATION: `${TOKEN_SECONDS}s`, JWT_CLOCK_TOLERANCE_SECONDS: "0" });
 
 interface Sent {
   path: string;

@@ -1,24 +1,19 @@
 // Two people, two browser contexts, one real system: each sees only their own tasks, and a task id taken
 // from someone else gets "not found" on every screen and in every operation.
 import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { startApp, type RunningApp } from "../support/app-server.ts";
-import { addTask, graphqlAsPageUser, launchBrowser, signUpInNewContext, taskId, taskTitles, type BrowserUser } from "../support/browser.ts";
+import { afterEach, beforeAll, expect, test } from "vitest";
+import type { RunningApp } from "../support/app-server.ts";
+import { addTask, graphqlAsPageUser, signUpInNewContext, taskId, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
 let ada: BrowserUser;
 let bob: BrowserUser;
 
+withAppInChromium((started) => ({ app, browser } = started));
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
   ada = await signUpInNewContext(browser, app, "Ada");
   bob = await signUpInNewContext(browser, app, "Bob");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
 });
 
 afterEach(() => {

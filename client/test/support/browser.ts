@@ -3,8 +3,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { expect } from "vitest";
-import type { RunningApp } from "./app-server.ts";
+import { afterAll, beforeAll, expect } from "vitest";
+import { startApp, type RunningApp } from "./app-server.ts";
 import { clientDir } from "./build-spa.ts";
 import { CHROMIUM } from "./chromium.ts";
 
@@ -24,6 +24,24 @@ export const artifactsDir = path.join(clientDir, "test-artifacts");
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * One browser test file's world: the real services with the built SPA (startApp, with `env` for the
+ * services) and chromium, started before the file's tests and stopped after them. `use` receives both
+ * once they run, for the file's own `let app; let browser;`.
+ */
+export function withAppInChromium(use: (started: { app: RunningApp; browser: Browser }) => void, env: Record<string, string> = {}): void {
+  let started: { app?: RunningApp; browser?: Browser } = {};
+  beforeAll(async () => {
+    const [app, browser] = await Promise.all([startApp(env), launchBrowser()]);
+    started = { app, browser };
+    use({ app, browser });
+  });
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.app?.stop();
+  });
 }
 
 export interface BrowserUser {
