@@ -58,7 +58,10 @@ test("a token that expires during the session is renewed before it is used, with
   expect(await ada.page.getByRole("alert").count()).toBe(0);
   // Renewed exactly once, before the request that needed it: the API never saw an expired token or said 401.
   expect(requests.tokens()).toHaveLength(2);
+  // Live updates refetch the list and reopen their stream meanwhile: wait for every request sent so far to be
+  // answered, then every answer must be a 200.
   const graphql = requests.graphql();
+  await expect.poll(() => graphql.filter((entry) => entry.status === undefined).length, { timeout: 5_000 }).toBe(0);
   expect(graphql.map((entry) => entry.status)).toEqual(graphql.map(() => 200));
   for (const entry of graphql) expect(jwtClaims(entry.authorization).exp * 1000).toBeGreaterThan(entry.at);
   const lastToken = graphql.at(-1)!.authorization;
