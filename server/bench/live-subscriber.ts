@@ -30,8 +30,7 @@ export function openSubscriber(url: string, token: string, onEvent: (title: stri
       for await (const chunk of response.body) {
         const receivedAt = performance.now();
         pending += decoder.decode(chunk, { stream: true });
-        let boundary: number;
-        while ((boundary = pending.indexOf("\n\n")) >= 0) {
+        for (let boundary = pending.indexOf("\n\n"); boundary >= 0; boundary = pending.indexOf("\n\n")) {
           const message = pending.slice(0, boundary);
           pending = pending.slice(boundary + 2);
           if (message.startsWith(":")) markOpened(); // Yoga's ping, sent first

@@ -10,7 +10,7 @@ import { createBenchUsers } from "./bench-users.ts";
 import { checkServer, expectedAnswers } from "./correctness-gate.ts";
 import { summariseCpuProfiles } from "./cpu-profile-summary.ts";
 import { runLoad } from "./load.ts";
-import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.ts";
+import { parseOptions, USAGE, type BenchOptions } from "./options.ts";
 import { childrenCpuDeltaMs, childrenCpuMs } from "./proc-stats.ts";
 import { machine, medians, ratios, renderTable, writeResults, type Measurement, type Row } from "./report.ts";
 import { scenarioNames, type ScenarioName } from "./scenarios.ts";
@@ -24,7 +24,7 @@ const resultsDirectory = path.join(projectRoot, ".bench-results");
 const profilesDirectory = path.join(resultsDirectory, "profiles");
 const POOL_SIZE = 10;
 
-let current: { database?: BenchDatabase; child?: ServerProcess } = {};
+const current: { database?: BenchDatabase; child?: ServerProcess } = {};
 
 async function main(): Promise<number> {
   let options: BenchOptions | "help";

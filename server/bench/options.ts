@@ -2,7 +2,7 @@
 // `--smoke` preset that CI runs so the instrument cannot rot.
 import { parseArgs } from "node:util";
 import { scenarioNames, type ScenarioName } from "./scenarios.ts";
-import { serverNames, servers, type ServerName } from "./servers/catalogue.ts";
+import { serverNames, type ServerName } from "./servers/catalogue.ts";
 
 export interface BenchOptions {
   durationSeconds: number;

@@ -70,7 +70,7 @@ export async function startServices(
     if (api && yoga) {
       servers.push(await listen(yoga, env.API_PORT, env.HOST));
       lines.push(
-        `GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql` + (api.graphiql ? "   (open it in a browser for GraphiQL)" : ""),
+        `GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql${api.graphiql ? "   (open it in a browser for GraphiQL)" : ""}`,
       );
       lines.push(`Token keys    ${describeKeys(api.keys)}`);
     }

@@ -5,7 +5,7 @@
 // endpoint is called in-process, past the HTTP router.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ADMIN_ENDPOINTS } from "../src/auth/admin-powers.ts";
-import { PASSWORD, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
 let admin: TestUser;

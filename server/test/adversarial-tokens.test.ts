@@ -73,7 +73,7 @@ async function expectAllRefused(api: ApiApp, tokens: string[], concurrency = 50)
   for (let i = 0; i < tokens.length; i += concurrency) {
     const batch = tokens.slice(i, i + concurrency);
     const responses = await Promise.all(batch.map((token) => system.graphql(ME, { token, api })));
-    responses.forEach((response, index) => expectInvalidToken(response, batch[index]));
+    for (const [index, response] of responses.entries()) expectInvalidToken(response, batch[index]);
   }
   return performance.now() - started;
 }

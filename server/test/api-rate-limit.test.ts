@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { AddressInfo } from "node:net";
 import { CLIENT_IP_HEADER, close, listen } from "../src/http-server.ts";
-import { randomTestIp, startTestSystem, type GraphQLResponse, type TestSystem } from "./support/test-system.ts";
+import { expectRateLimited } from "./support/rate-limit-expectations.ts";
+import { randomTestIp, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -13,13 +14,6 @@ afterAll(() => system.close());
 
 const ME = "{ me { id } }";
 const anIp = randomTestIp;
-
-export function expectRateLimited(response: GraphQLResponse) {
-  expect(response.status).toBe(429);
-  expect(response.body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
-  expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
-  expect("data" in response.body).toBe(false);
-}
 
 test("a user over their budget gets 429 RATE_LIMITED; another user is unaffected", async () => {
   const api = system.apiWith({ rateLimit: { perUserPerMinute: 3, perIpPerMinute: 0 } });

@@ -7,7 +7,7 @@ import { createAuthApp } from "../src/auth/app.ts";
 import { createAuth } from "../src/auth/auth.ts";
 import { CLIENT_IP_HEADER } from "../src/http-server.ts";
 import { createRateLimitStore } from "../src/rate-limit/limiter.ts";
-import { expectRateLimited } from "./api-rate-limit.test.ts";
+import { expectRateLimited } from "./support/rate-limit-expectations.ts";
 import { PASSWORD, randomTestIp, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 const redisUrl = process.env.REDIS_URL!;

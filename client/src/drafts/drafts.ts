@@ -39,7 +39,7 @@ function draftKeys(userId: string): string[] {
   if (!store) return [];
   const prefix = keyFor(userId, "");
   return Array.from({ length: store.length }, (_, index) => store.key(index)).filter(
-    (key): key is string => key !== null && key.startsWith(prefix),
+    (key): key is string => key?.startsWith(prefix) === true,
   );
 }
 

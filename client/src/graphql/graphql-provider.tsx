@@ -17,6 +17,8 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
   endSessionRef.current = endSession;
   if (!user || !sessionId) throw new Error("GraphQLProvider is only for signed-in screens.");
 
+  // A new client per signed-in session: sessionId is the reason to rebuild, though the body does not read it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: sessionId is the trigger, on purpose.
   const { client, tokens, liveStatus } = useMemo(() => {
     const tokens = createTokenStore({ userId: user.id, fetchToken: tokenFetcher(() => authClient.token()) });
     const liveStatus = createLiveStatus();

@@ -45,6 +45,7 @@ export function GraphiQLTools() {
 
   return (
     <>
+      {/* biome-ignore lint/a11y/useSemanticElements: a group of buttons, not form fields, so no fieldset. */}
       <div className="graphiql-tools" role="group" aria-label="Explore the API in GraphiQL">
         <a className="button secondary small" href="/graphql" target="_blank" rel="noopener noreferrer">
           Open in GraphiQL

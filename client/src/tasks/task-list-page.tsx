@@ -14,9 +14,9 @@ export function TaskListPage() {
   const navigate = useNavigate();
   // "Saved …" / "Deleted …" from the edit screen: shown once, not again after a reload.
   const [flash] = useState(() => (location.state as { flash?: string } | null)?.flash);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only on arrival, not when the search changes.
   useEffect(() => {
     if (flash) navigate({ search: location.search }, { replace: true, state: null });
-    // Only on arrival.
   }, []);
   const show = parseShow(params.get("show"));
   const search = params.get("q") ?? "";

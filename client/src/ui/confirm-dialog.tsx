@@ -37,6 +37,7 @@ export function ConfirmDialog({ title, children, confirmLabel, pendingLabel, pen
       <h2 id={titleId}>{title}</h2>
       <div id={bodyId}>{children}</div>
       <div className="dialog-actions">
+        {/* biome-ignore lint/a11y/noAutofocus: a confirm dialog focuses its safe choice (WAI-ARIA dialog pattern). */}
         <button type="button" className="button secondary" onClick={onCancel} disabled={pending} autoFocus>
           Cancel
         </button>

@@ -6,7 +6,6 @@ import type { RunningApp } from "../support/app-server.ts";
 import {
   addTask,
   endSessionBehindTheAppsBack,
-  launchBrowser,
   newVisitor,
   signIn,
   signUp,

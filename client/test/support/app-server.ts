@@ -20,7 +20,7 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const database = await createTestDatabase();
   const [clientPort, authPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  let services;
+  let services: Awaited<ReturnType<typeof startServices>>;
   try {
     services = await startServices(
       readEnv({

@@ -79,7 +79,10 @@ function oncePerRequest(users: UserStore): Context["userById"] {
   return (id) => {
     read ??= new Map();
     let user = read.get(id);
-    if (!user) read.set(id, (user = users.findById(id)));
+    if (!user) {
+      user = users.findById(id);
+      read.set(id, user);
+    }
     return user;
   };
 }

@@ -58,8 +58,7 @@ export async function subscribe(
         const { value, done } = await reader.read();
         if (done) return "closed";
         pending += decoder.decode(value, { stream: true });
-        let boundary: number;
-        while ((boundary = pending.indexOf("\n\n")) >= 0) {
+        for (let boundary = pending.indexOf("\n\n"); boundary >= 0; boundary = pending.indexOf("\n\n")) {
           const message = pending.slice(0, boundary);
           pending = pending.slice(boundary + 2);
           const event = /^event: (\w+)$/m.exec(message)?.[1];
