@@ -4,6 +4,7 @@ import type { ScenarioName } from "../scenarios.ts";
 
 export const serverNames = [
   "project",
+  "project-without-rls",
   "floor",
   "floor-token-only",
   "floor-db-only",
@@ -44,6 +45,17 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
+  },
+  "project-without-rls": {
+    name: "project-without-rls",
+    description: "the project's API without its row-level-security transaction (the door alone), to show the wall's cost",
+    dialect: "project",
+    script: script("project-api-without-rls.ts"),
+    args: [],
+    nodeFlags: [],
+    scenarios: ["read", "write"],
+    readAnswer: "tasks",
+    explanatory: true,
   },
   floor: {
     name: "floor",

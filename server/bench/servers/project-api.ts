@@ -2,16 +2,19 @@
 // configuration derived by the real config code from a production environment (GraphiQL off), the
 // static key set the other servers use, pool size 10, served by src/http-server.ts. Request rate limits
 // stay on (their cost is part of production) but so high that the benchmark's load never reaches them.
+import { pathToFileURL } from "node:url";
 import { createApiApp } from "../../src/api/app.ts";
+import type { Db } from "../../src/db/client.ts";
 import { apiConfig } from "../../src/config.ts";
 import { createDb } from "../../src/db/client.ts";
 import { readEnv } from "../../src/env.ts";
 import { close, listen } from "../../src/http-server.ts";
-import { HOST, serve } from "./child-runtime.ts";
+import { HOST, serve, type ServerSettings } from "./child-runtime.ts";
 
 const LIMIT_NEVER_REACHED = 1_000_000_000;
 
-serve(async (settings) => {
+/** `adjust` lets a variant change the database client before the app uses it (project-api-without-rls.ts). */
+export async function startProjectApi(settings: ServerSettings, adjust: (db: Db) => void = () => {}) {
   const config = apiConfig(
     readEnv({
       NODE_ENV: "production",
@@ -33,6 +36,7 @@ serve(async (settings) => {
   );
   if (!config.production || config.graphiql) throw new Error("the project's API must run with production settings");
   const db = createDb(settings.databaseUrl, { poolSize: settings.poolSize });
+  adjust(db);
   const server = await listen(createApiApp({ db, config }), 0, HOST);
   return {
     port: (server.address() as { port: number }).port,
@@ -41,4 +45,7 @@ serve(async (settings) => {
       await db.$disconnect();
     },
   };
-});
+}
+
+// Run as the benchmark's child process (not when imported by a variant).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) serve((settings) => startProjectApi(settings));
