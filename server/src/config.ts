@@ -164,6 +164,16 @@ export function authConfig(env: Env): AuthConfig {
   };
 }
 
+/** How long the process's database work may take: one slow statement or a full pool must not hold everyone. */
+export interface DatabaseLimits {
+  statementTimeoutMs: number;
+  poolWaitMs: number;
+}
+
+export function databaseLimits(env: Env): DatabaseLimits {
+  return { statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS, poolWaitMs: env.DB_POOL_WAIT_MS };
+}
+
 export function apiConfig(env: Env): ApiConfig {
   refuseUnsafeProduction(env, "api");
   const production = env.NODE_ENV === "production";

@@ -60,6 +60,10 @@ const envSchema = z.object({
   API_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().min(0).default(1200),
   API_LIVE_STREAMS_PER_USER: z.coerce.number().int().min(1).default(10),
   API_LIVE_STREAMS_PER_IP: z.coerce.number().int().min(1).default(50),
+  /** Longest a single SQL statement may run before PostgreSQL cancels it (the request answers SERVICE_BUSY). */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  /** Longest a request waits for a pooled database connection before it answers SERVICE_BUSY. */
+  DB_POOL_WAIT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
   API_INTROSPECTION: z.enum(["true", "false"]).optional(),
   /** Production only: allow http:// issuer and JWKS URLs (e.g. a private network behind TLS termination). */

@@ -7,7 +7,7 @@ import path from "node:path";
 import { createApiApp } from "./api/app.ts";
 import { createAuthApp } from "./auth/app.ts";
 import { createAuth } from "./auth/auth.ts";
-import { apiConfig, authConfig } from "./config.ts";
+import { apiConfig, authConfig, databaseLimits } from "./config.ts";
 import { createDb } from "./db/client.ts";
 import { openDatabase } from "./db/database.server.ts";
 import { migrateDatabase } from "./db/migrate.server.ts";
@@ -43,7 +43,7 @@ export async function startServices(
 
   const database = await openDatabase(env);
   const servers: Server[] = [];
-  const db = createDb(database.url);
+  const db = createDb(database.url, databaseLimits(env));
   let yoga: ReturnType<typeof createApiApp> | undefined;
   const stop = async () => {
     await Promise.all(servers.map(close));

@@ -1,6 +1,6 @@
 // Configuration: production refuses to start without its secrets; bad values are named.
 import { describe, expect, test } from "vitest";
-import { apiConfig, authConfig, ConfigError } from "../src/config.ts";
+import { apiConfig, authConfig, ConfigError, databaseLimits } from "../src/config.ts";
 import { EnvError, readEnv } from "../src/env.ts";
 
 describe("auth service configuration", () => {
@@ -89,4 +89,10 @@ test("an invalid environment lists every problem at once", () => {
   } catch (error) {
     expect(String(error)).toMatch(/NODE_ENV[\s\S]*API_PORT|API_PORT[\s\S]*NODE_ENV/);
   }
+});
+
+test("database limits: a 2 s statement timeout and a 2 s pool wait by default, nonsense refused", () => {
+  expect(databaseLimits(readEnv({}))).toEqual({ statementTimeoutMs: 2_000, poolWaitMs: 2_000 });
+  expect(databaseLimits(readEnv({ DB_STATEMENT_TIMEOUT_MS: "500", DB_POOL_WAIT_MS: "250" }))).toEqual({ statementTimeoutMs: 500, poolWaitMs: 250 });
+  expect(() => readEnv({ DB_STATEMENT_TIMEOUT_MS: "0", DB_POOL_WAIT_MS: "soon" })).toThrow(/DB_STATEMENT_TIMEOUT_MS[\s\S]*DB_POOL_WAIT_MS/);
 });

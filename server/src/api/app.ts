@@ -6,6 +6,7 @@ import { createYoga, maskError, type Plugin } from "graphql-yoga";
 import { HSTS } from "../auth/app.ts";
 import type { ApiConfig } from "../config.ts";
 import { poolOf, type Db } from "../db/client.ts";
+import { isDatabaseBusy } from "../db/database-busy.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
@@ -13,6 +14,7 @@ import { createTaskEvents } from "../tasks/task-events.ts";
 import { createTaskStore } from "../tasks/task-store.ts";
 import { createUserStore } from "../users/user-store.ts";
 import { createContextFactory, type Context } from "./context.ts";
+import { serviceBusy } from "./errors.ts";
 import { useSelfHostedGraphiQL } from "./graphiql.ts";
 import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
 import { createApiLogger, withRequestId } from "./logger.ts";
@@ -50,6 +52,9 @@ query MyTasks {
   }
 }
 `;
+
+/** A busy database usually clears within a second or two (a statement timeout is 2 s by default). */
+const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
 
 export function createApiApp({ db, config, revocations, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
   const requestIds = createRequestIds();
@@ -92,8 +97,14 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       isDev: false,
       // Yoga logs the real error (through `logError`, with the request id); the client gets the id to quote.
       maskError: (error, message, isDev) => {
-        const masked = maskError(error, message, isDev);
         const requestId = requestIds.current();
+        // Yoga has already logged the real error (with the request id, through logError).
+        if (isDatabaseBusy(error)) {
+          const busy = serviceBusy(SERVICE_BUSY_RETRY_AFTER_SECONDS);
+          const path = error instanceof GraphQLError ? error.path : undefined;
+          return new GraphQLError(busy.message, { path, extensions: { ...busy.extensions, ...(requestId ? { requestId } : {}) } });
+        }
+        const masked = maskError(error, message, isDev);
         if (masked === error || !requestId || !(masked instanceof GraphQLError)) return masked;
         const { nodes, source, positions, path, extensions } = masked;
         return new GraphQLError(masked.message, { nodes, source, positions, path, extensions: { ...extensions, requestId } });

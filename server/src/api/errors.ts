@@ -35,6 +35,16 @@ export function authUnavailable(retryAfterSeconds: number): GraphQLError {
   });
 }
 
+/** The database is too busy to answer in time (a statement ran too long, or no connection came free). */
+export function serviceBusy(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError("The service is busy. Try again shortly.", {
+    extensions: {
+      code: "SERVICE_BUSY",
+      http: { status: 503, headers: { "Retry-After": String(retryAfterSeconds) } },
+    },
+  });
+}
+
 /** Too many requests from this user or address. HTTP 429, no data. */
 export function rateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError("Too many requests. Try again shortly.", {

@@ -6,13 +6,26 @@ export type Db = PrismaClient;
 
 const pools = new WeakMap<Db, pg.Pool>();
 
+export interface DbOptions {
+  poolSize?: number;
+  /** PostgreSQL's statement_timeout on every pooled connection; unset: none (scripts, tests). */
+  statementTimeoutMs?: number;
+  /** How long pool.connect() waits for a free connection before it fails; unset: for ever. */
+  poolWaitMs?: number;
+}
+
 /**
  * One client per process (the shared instance is called `db`). Its pg pool is ours, handed to Prisma's
  * adapter (which ends it on $disconnect), so the task store can run its statements as prepared SQL
  * statements on the same connections: see tasks/task-sql.ts.
  */
-export function createDb(databaseUrl: string, options: { poolSize?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    statement_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: options.poolWaitMs,
+  });
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(db, pool);
   return db;
