@@ -7,7 +7,7 @@ import { startEmbeddedPostgres } from "../src/db/embedded-postgres.server.ts";
 import { withClient } from "../src/db/with-client.ts";
 import { migrateDatabase } from "../src/db/migrate.server.ts";
 import { dataDir } from "../src/paths.ts";
-import { freePort } from "../test/support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 
 export interface BenchDatabase {
   /** Superuser URL: the project's API, the floor, seeding and checks. */

@@ -1,7 +1,7 @@
 // The API's production posture: no introspection or GraphiQL unless configured, HSTS on every answer,
 // no cross-origin caller unless listed; development keeps the explorer open.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { HSTS } from "../src/auth/app.ts";
+import { HSTS } from "../src/shared/hsts.ts";
 import { sendGraphQL, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 let system: TestSystem;

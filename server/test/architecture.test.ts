@@ -1,5 +1,5 @@
 // Structural rules that keep isolation true by construction. They read the source: the Task table
-// rules as text, the environment rule through the TypeScript compiler's parse.
+// rules as text, the environment and import rules through the TypeScript compiler's parse.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -12,6 +12,8 @@ const ts = createRequire(import.meta.url)("typescript") as typeof TypeScript;
 
 const sourceRoot = path.join(projectRoot, "server", "src");
 const taskDoor = path.join(sourceRoot, "tasks");
+const benchRoot = path.join(projectRoot, "server", "bench");
+const testRoot = path.join(projectRoot, "server", "test");
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((entry) => {
@@ -203,5 +205,84 @@ describe("environment", () => {
       .map((file) => path.relative(projectRoot, file));
     // migrate.server.ts passes the environment through to the Prisma CLI child process untouched.
     expect(readers.sort()).toEqual(["server/src/db/migrate.server.ts", "server/src/env.ts"]);
+  });
+});
+
+/** A module specifier no checker can follow: import(name) or require(name) with a computed name. */
+export const COMPUTED_IMPORT = "<computed>";
+
+/**
+ * Every module a source loads, however it is spelled: import and export declarations (type-only too),
+ * `import x = require()`, `import()`, `require()` and `import("...").Type`. Relative specifiers come back
+ * resolved against the file, bare ones (packages) as written, and a computed name as COMPUTED_IMPORT.
+ */
+export function findImports(source: string, fileName: string): string[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const add = (specifier: TypeScript.Node | undefined) => {
+    if (specifier === undefined) return;
+    if (!ts.isStringLiteralLike(specifier)) return void found.push(COMPUTED_IMPORT);
+    const name = specifier.text;
+    found.push(name.startsWith(".") ? path.resolve(path.dirname(fileName), name) : name);
+  };
+  function visit(node: TypeScript.Node): void {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) add(node.moduleSpecifier);
+    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression);
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === "require")) add(node.arguments[0]);
+    }
+    if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
+    ts.forEachChild(node, visit);
+  }
+  visit(file);
+  return found;
+}
+
+const inside = (directory: string) => (file: string) => file === directory || file.startsWith(directory + path.sep);
+
+/** Files under `from` that load a module under `forbidden` (or load something no checker can follow). */
+function crossings(from: string, forbidden: string): string[] {
+  return sourceFiles(from).flatMap((file) =>
+    findImports(readFileSync(file, "utf8"), file)
+      .filter((target) => target === COMPUTED_IMPORT || inside(forbidden)(target))
+      .map((target) => `${path.relative(projectRoot, file)} -> ${target === COMPUTED_IMPORT ? target : path.relative(projectRoot, target)}`),
+  );
+}
+
+describe("imports", () => {
+  const here = path.join(benchRoot, "main.ts");
+  const testModule = path.join(testRoot, "support", "free-port.ts");
+
+  test("the detector finds a module however it is loaded", () => {
+    const spellings = [
+      'import { freePort } from "../test/support/free-port.ts";',
+      'import type { FreePort } from "../test/support/free-port.ts";',
+      'import * as ports from "../test/support/free-port.ts";',
+      'import "../test/support/free-port.ts";',
+      'export { freePort } from "../test/support/free-port.ts";',
+      'export * from "../test/support/free-port.ts";',
+      'import ports = require("../test/support/free-port.ts");',
+      'const ports = await import("../test/support/free-port.ts");',
+      'const ports = require("../test/support/free-port.ts");',
+      'let port: import("../test/support/free-port.ts").Port;',
+    ];
+    for (const source of spellings) expect(findImports(source, here), source).toContain(testModule);
+    expect(findImports("const ports = await import(name);", here)).toEqual([COMPUTED_IMPORT]);
+    expect(findImports('import { freePort } from "../src/net/free-port.ts"; // "../test/support/free-port.ts"', here)).toEqual([
+      path.join(sourceRoot, "net", "free-port.ts"),
+    ]);
+    expect(findImports('const hint = "../test/support/free-port.ts";', here)).toEqual([]);
+  });
+
+  test("the benchmark imports no test code", () => {
+    expect(crossings(benchRoot, testRoot)).toEqual([]);
+  });
+
+  test("the API service imports nothing from the auth service, and the auth service nothing from the API", () => {
+    const api = path.join(sourceRoot, "api");
+    const auth = path.join(sourceRoot, "auth");
+    expect(crossings(api, auth)).toEqual([]);
+    expect(crossings(auth, api)).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createAuthApp, HSTS } from "../src/auth/app.ts";
+import { createAuthApp } from "../src/auth/app.ts";
+import { HSTS } from "../src/shared/hsts.ts";
 import { createAuth } from "../src/auth/auth.ts";
 import { commonPasswordCount, passwordProblem } from "../src/auth/password-policy.ts";
 import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";

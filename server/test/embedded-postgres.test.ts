@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, expect, test } from "vitest";
 import { EmbeddedPostgresError, startEmbeddedPostgres, type RunningPostgres } from "../src/db/embedded-postgres.server.ts";
 import { dataDir } from "../src/paths.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 
 const directory = path.join(dataDir, `test-embedded-${randomBytes(4).toString("hex")}`);
 let first: RunningPostgres | undefined;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
 import { createRevocationFeed } from "../src/api/revocation-feed.ts";
 import { createDb, type Db } from "../src/db/client.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 import { withClient } from "./support/global-setup.ts";
 import { dataOf, errorCodes } from "./support/task-operations.ts";
 import { startTestSystem, SPA_ORIGIN, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";

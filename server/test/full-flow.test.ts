@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { readEnv } from "../src/env.ts";
 import { startServices, type RunningServices } from "../src/services.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 import { PASSWORD, SPA_ORIGIN } from "./support/test-system.ts";
 

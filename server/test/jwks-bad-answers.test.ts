@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { MAX_JWKS_BYTES } from "../src/api/key-set.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 import { goodClaims, now } from "./support/token-forgery.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 

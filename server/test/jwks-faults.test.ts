@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { KeySourceConfig } from "../src/config.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 import { decodePayload } from "./support/token-forgery.ts";
 import { startTestSystem, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
 

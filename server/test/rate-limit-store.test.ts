@@ -2,7 +2,7 @@
 // every one of ioredis's reconnection attempts (which would flood the log several times a second).
 import { expect, test } from "vitest";
 import { createRateLimitStore } from "../src/rate-limit/limiter.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 
 test("an unreachable Redis is reported once, however many reconnection attempts and requests follow, and requests are allowed", async () => {
   const reports: unknown[] = [];

@@ -6,7 +6,7 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp } from "../src/api/app.ts";
 import { createRevocationFeed } from "../src/api/revocation-feed.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 import { startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 const ME = "{ me { id } }";

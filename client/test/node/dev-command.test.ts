@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { freePort } from "../../../server/test/support/free-port.ts";
+import { freePort } from "../../../server/src/net/free-port.ts";
 import { DEV_CONTENT_SECURITY_POLICY } from "../../vite-dev-policy.ts";
 import { launchBrowser, newVisitor, recordCspViolations, signUp } from "../support/browser.ts";
 import { clientDir } from "../support/build-spa.ts";

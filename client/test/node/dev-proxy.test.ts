@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Server
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createServer, resolveConfig, type ViteDevServer } from "vite";
-import { freePort } from "../../../server/test/support/free-port.ts";
+import { freePort } from "../../../server/src/net/free-port.ts";
 import { devProxy } from "../../vite-dev-proxy.ts";
 import { clientDir } from "../support/build-spa.ts";
 

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { readEnv } from "../../../server/src/env.ts";
 import { startServices } from "../../../server/src/services.ts";
-import { freePort } from "../../../server/test/support/free-port.ts";
+import { freePort } from "../../../server/src/net/free-port.ts";
 import { createTestDatabase } from "../../../server/test/support/test-database.ts";
 
 export interface RunningApp {

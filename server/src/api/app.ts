@@ -3,13 +3,13 @@
 import { GraphQLError } from "graphql";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, maskError, type Plugin } from "graphql-yoga";
-import { HSTS } from "../auth/app.ts";
 import type { ApiConfig } from "../config.ts";
 import { poolOf, type Db } from "../db/client.ts";
 import { isDatabaseBusy } from "../db/database-busy.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
+import { HSTS } from "../shared/hsts.ts";
 import { createTaskEvents } from "../tasks/task-events.ts";
 import { createTaskStore } from "../tasks/task-store.ts";
 import { createUserStore } from "../users/user-store.ts";

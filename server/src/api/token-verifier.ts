@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
-import { toRole, type Role } from "../auth/roles.ts";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
+import { toRole, type Role } from "../shared/role.ts";
 import { createRemoteKeySet, KeysUnavailableError } from "./key-set.ts";
 import { RevocationsUnavailableError, type RevocationFeed, type TokenIdentity } from "./revocation-feed.ts";
 

@@ -1,9 +1,7 @@
 // The auth service's HTTP handler: Better Auth under /api/auth, nothing else. Tests call `fetch`
 // in-process; main.ts serves it over HTTP.
+import { HSTS } from "../shared/hsts.ts";
 import type { Auth } from "./auth.ts";
-
-/** Production (HTTPS) answers tell browsers to use HTTPS only, for a year, subdomains included. */
-export const HSTS = "max-age=31536000; includeSubDomains";
 
 export function createAuthApp(auth: Auth) {
   // Secure cookies are on exactly when the service runs in production behind HTTPS.

@@ -12,7 +12,7 @@ import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter
 import { ADMIN_ENDPOINTS, adminAccess } from "./admin-powers.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
-import { toRole } from "./roles.ts";
+import { toRole } from "../shared/role.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 
 /** Endpoints that take a new password from the person typing it. */

@@ -3,7 +3,7 @@
 // revocations only through the database (LISTEN/NOTIFY), as every real instance does.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../src/net/free-port.ts";
 import type { TestSystem } from "./test-system.ts";
 
 const serverDirectory = fileURLToPath(new URL("../..", import.meta.url));

@@ -10,7 +10,7 @@ import { withClient } from "../../src/db/with-client.ts";
 import { migrateDatabase } from "../../src/db/migrate.server.ts";
 import { readEnv } from "../../src/env.ts";
 import { dataDir } from "../../src/paths.ts";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../src/net/free-port.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

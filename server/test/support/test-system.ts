@@ -10,7 +10,7 @@ import { setRole } from "../../src/auth/roles.ts";
 import { durationSeconds, revocationRetentionMs, type ApiConfig, type AuthConfig } from "../../src/config.ts";
 import { createDb, type Db } from "../../src/db/client.ts";
 import { close, listen } from "../../src/http-server.ts";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../src/net/free-port.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 export const SPA_ORIGIN = "http://localhost:5173";

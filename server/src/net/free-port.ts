@@ -1,3 +1,5 @@
+// A port nobody is listening on, for the servers the tests, the benchmark and the browser tests start.
+// It lives in the source so the benchmark and the tests share it without the benchmark importing test code.
 import { createServer } from "node:net";
 
 export function freePort(): Promise<number> {
