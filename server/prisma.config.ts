@@ -1,6 +1,6 @@
 // Prisma CLI configuration. The JS schema engine (engine "js") runs migrations through the pg driver
-// adapter, so the CLI needs nothing but the npm registry (DESIGN.md: Prisma 7's CLI downloads a native
-// engine). The CLI is only ever started by server/src/db/migrate.ts and the db:* scripts, which set
+// adapter, so the CLI needs nothing but the npm registry (Prisma 7's CLI downloads a native engine from
+// a host outside it). The CLI is only ever started by server/src/db/migrate.ts and the db:* scripts, which set
 // DATABASE_URL to the database in use (embedded or external).
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";

@@ -1,5 +1,6 @@
 // A database migrated from prisma/migrations alone (the test template) serves every model, through the
-// same Prisma Client 6.19 + @prisma/adapter-pg 7.x pairing the app uses (DESIGN.md pins that pairing).
+// same Prisma Client 6.19 + @prisma/adapter-pg 7.x pairing the app uses (adapter-pg 6.19 fails `migrate
+// deploy` on a real PostgreSQL with the JS schema engine, so that pairing is pinned and checked here).
 import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";

@@ -1,6 +1,6 @@
 // The API's view of the auth service's public keys: jose's remote JWKS set (fetched once, cached,
 // single in-flight fetch, cooldown between re-fetches for unknown kids), plus two things jose leaves
-// to the application (SECURITY.md):
+// to the application:
 //  - Outages: when the JWKS cannot be fetched, keep verifying with the last key set that was fetched
 //    successfully, for at most `staleMaxAgeMs` after that fetch; then answer 503. After a failed fetch,
 //    wait `retryAfterMs` before trying again, so an outage costs no request a timeout.
