@@ -15,7 +15,19 @@ export interface PageFilter {
   search?: string | null;
 }
 
-const COLUMNS = `"id", "title", "description", "completed", "dueAt", "createdAt", "updatedAt", "userId"`;
+/**
+ * Every column of the Task model, in the order the statements read and insert them. Rows come back typed
+ * as Prisma's `Task`, so this list must name every field of the model: the type below fails the build
+ * when the generated model has a field not listed, and test/task-columns.test.ts compares the list with
+ * the model's scalar fields.
+ */
+export const TASK_COLUMNS = ["id", "title", "description", "completed", "dueAt", "createdAt", "updatedAt", "userId"] as const satisfies readonly (keyof Task)[];
+
+type Nothing<T extends never> = T;
+/** Compiles only while no field of the model is missing from TASK_COLUMNS. */
+export type UnlistedTaskColumns = Nothing<Exclude<keyof Task, (typeof TASK_COLUMNS)[number]>>;
+
+const COLUMNS = TASK_COLUMNS.map((column) => `"${column}"`).join(", ");
 
 function ownedAndFiltered(ownerId: string, filter: PageFilter | null | undefined, values: unknown[]): { sql: string; shape: string } {
   values.push(ownerId);
@@ -80,7 +92,7 @@ export function insertStatement(ownerId: string, input: CreateTaskInput, now = n
   return {
     name: "tasks_insert",
     text:
-      `INSERT INTO "task" ("id", "title", "description", "completed", "dueAt", "createdAt", "updatedAt", "userId") ` +
+      `INSERT INTO "task" (${COLUMNS}) ` +
       `VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING ${COLUMNS}`,
     values: [randomUUID(), input.title, input.description, input.completed, input.dueAt ? utc(input.dueAt) : null, utc(now), ownerId],
   };
