@@ -27,7 +27,7 @@ export interface Context {
   verifier: TokenVerifier;
   clientIp: string;
   streams: StreamLimits;
-  /** For plugin-prisma's relation loading only; Task data goes through `tasks`. */
+  /** The client plugin-prisma requires (builder.ts); no field loads through it yet. Task data goes through `tasks`. */
   db: Db;
   tasks: TaskStore;
   users: UserStore;

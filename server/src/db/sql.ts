@@ -1,6 +1,8 @@
 // Plain SQL on Prisma's pool (db/client.ts poolOf), for the API's hot reads and writes: named prepared
-// statements, values only as parameters, and times in UTC both ways, as Prisma stores DateTime
-// (timestamp(3) without time zone). pg on its own would use the process's local time in both directions.
+// statements, values only as parameters, and times in UTC both ways. The UTC handling is needed, not a
+// copy for its own sake: Prisma writes DateTime columns (timestamp(3) without time zone) as UTC, Better
+// Auth's user rows included, and pg on its own would read and write them in the process's local time,
+// shifting every time by the server's offset.
 import pg from "pg";
 
 export interface Statement {
