@@ -1,5 +1,7 @@
-// Structural rules that keep isolation true by construction. They read the source: the Task table
-// rules as text, the environment and import rules through the TypeScript compiler's parse.
+// Structural rules that keep isolation true by construction, read through the TypeScript compiler: the
+// parse for SQL text, the pool, the environment and imports; the type checker for Prisma's Task delegate.
+// server/bench is not held to the Task rules: it seeds its own throwaway database as a superuser, by
+// design, and is no part of the services; it is held to the import rule (no test code).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -15,6 +17,8 @@ const taskDoor = path.join(sourceRoot, "tasks");
 const benchRoot = path.join(projectRoot, "server", "bench");
 const testRoot = path.join(projectRoot, "server", "test");
 
+const inside = (directory: string) => (file: string) => file === directory || file.startsWith(directory + path.sep);
+
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory).flatMap((entry) => {
     const full = path.join(directory, entry);
@@ -23,33 +27,165 @@ function sourceFiles(directory: string): string[] {
   });
 }
 
-/** Any way of reaching the Task table that bypasses the owner-scoped store. */
-const TASK_TABLE_ACCESS = [
-  /\.task\s*\./, // db.task.findMany, prisma.task.update, tx.task.delete ...
-  /\[\s*["'`]task["'`]\s*\]/, // db["task"]
-  /\$(queryRaw|executeRaw)(Unsafe)?[\s\S]{0,200}\btask\b/i, // raw SQL naming the table
-  /\bfrom\s+"?task"?\b/i, // SQL text
-];
+/** SQL text naming the Task table: FROM/JOIN/INTO/UPDATE/TABLE/TRUNCATE/COPY task, quoted or not, any case. */
+const TASK_TABLE_SQL = /\b(?:from|join|into|update|table|truncate|copy)\s+(?:only\s+)?(?:"?public"?\s*\.\s*)?(?:"task"|task\b)/i;
 
-export function findTaskTableAccess(source: string): string[] {
-  return TASK_TABLE_ACCESS.filter((pattern) => pattern.test(source)).map(String);
+/** The modules allowed to hold Prisma's pg pool: the Task door, the user store and the db module itself. */
+const POOL_HOLDERS = [taskDoor, path.join(sourceRoot, "users"), path.join(sourceRoot, "db")];
+
+/**
+ * The text a string-valued expression can have, as far as the parse shows: literals, templates (a
+ * placeholder for each substitution) and + concatenations of them.
+ */
+function literalText(node: TypeScript.Expression): string | undefined {
+  if (ts.isStringLiteralLike(node)) return node.text;
+  if (ts.isTemplateExpression(node)) return node.head.text + node.templateSpans.map((span) => ` \u0000 ${span.literal.text}`).join("");
+  if (ts.isParenthesizedExpression(node)) return literalText(node.expression);
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = literalText(node.left);
+    const right = literalText(node.right);
+    if (left !== undefined || right !== undefined) return `${left ?? " \u0000 "}${right ?? " \u0000 "}`;
+  }
+  return undefined;
 }
 
+/**
+ * What the parse alone shows of a source reaching the Task table or the pool: SQL text naming the table
+ * (in any string, template or concatenation; comments never count) and any mention of `poolOf`.
+ */
+export function findTaskAccessInSource(source: string, fileName = "source.ts"): string[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const report = (node: TypeScript.Node, what: string) =>
+    found.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${what}: ${node.getText(file).slice(0, 80)}`);
+  function visit(node: TypeScript.Node): void {
+    if (ts.isExpression(node) && !(node.parent && ts.isBinaryExpression(node.parent) && node.parent.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
+      const text = literalText(node);
+      if (text !== undefined && TASK_TABLE_SQL.test(text)) return void report(node, "Task table SQL");
+    }
+    if (ts.isIdentifier(node) && node.text === "poolOf") report(node, "the pool");
+    if (ts.isStringLiteralLike(node) && node.text === "poolOf") report(node, "the pool");
+    ts.forEachChild(node, visit);
+  }
+  visit(file);
+  return found;
+}
+
+/**
+ * What the types show: any use of Prisma's Task delegate (db.task, tx.task, db["task"], const { task } = db),
+ * found by resolving the member to its declaration in the generated Prisma client, however the client
+ * value was named or passed around.
+ */
+export function findTaskDelegates(program: TypeScript.Program, file: TypeScript.SourceFile): string[] {
+  const checker = program.getTypeChecker();
+  const found: string[] = [];
+  const isPrismaMember = (symbol: TypeScript.Symbol | undefined) =>
+    symbol?.declarations?.some((declaration) => declaration.getSourceFile().fileName.includes(`${path.sep}generated${path.sep}prisma${path.sep}`)) ?? false;
+  function visit(node: TypeScript.Node): void {
+    let member: TypeScript.Symbol | undefined;
+    if (ts.isPropertyAccessExpression(node) && node.name.text === "task") member = checker.getSymbolAtLocation(node.name);
+    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && node.argumentExpression.text === "task") {
+      member = checker.getTypeAtLocation(node.expression).getProperty("task");
+    }
+    if (ts.isBindingElement(node)) {
+      const key = node.propertyName ?? node.name;
+      if ((ts.isIdentifier(key) || ts.isStringLiteralLike(key)) && key.text === "task") member = checker.getTypeAtLocation(node.parent).getProperty("task");
+    }
+    if (isPrismaMember(member)) found.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${node.getText(file).slice(0, 80)}`);
+    ts.forEachChild(node, visit);
+  }
+  visit(file);
+  return found;
+}
+
+/** One typed program over server/src, plus extra in-memory files (the detector's own cases). */
+function typedProgram(extra: Record<string, string>): TypeScript.Program {
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(projectRoot, "server", "tsconfig.json"), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+    },
+  });
+  if (!config) throw new Error("server/tsconfig.json did not parse");
+  const host = ts.createCompilerHost(config.options);
+  const readFromDisk = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, language, ...rest) =>
+    fileName in extra ? ts.createSourceFile(fileName, extra[fileName]!, language, true) : readFromDisk(fileName, language, ...rest);
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (fileName) => fileName in extra || fileExists(fileName);
+  return ts.createProgram({ rootNames: [...sourceFiles(sourceRoot), ...Object.keys(extra)], options: config.options, host });
+}
+
+const outsideTheDoor = (file: string) => !inside(taskDoor)(file);
+
 describe("the one door to Task data", () => {
-  test("the detector recognises every way of reaching the table", () => {
-    expect(findTaskTableAccess("await context.db.task.findMany({})")).not.toEqual([]);
-    expect(findTaskTableAccess('db["task"].count()')).not.toEqual([]);
-    expect(findTaskTableAccess("db.$queryRaw`SELECT * FROM task`")).not.toEqual([]);
-    expect(findTaskTableAccess("context.tasks.find(viewer.userId, id)")).toEqual([]);
+  const attacks = [
+    'await pool.query(`UPDATE "task" SET "userId" = $1`);',
+    "await pool.query('INSERT INTO \"task\" (\"id\") VALUES ($1)');",
+    'const text = `SELECT u.* FROM "user" u JOIN "task" t ON t."userId" = u."id"`;',
+    "const text = 'select * from task where id = $1';",
+    'const text = "DELETE FROM public.task";',
+    'const text = "TRUNCATE TABLE task";',
+    'const text = "SELECT * FROM " + \'"task"\';',
+    'const text = `SELECT ${columns} FROM "task" WHERE "id" = ${id}`;',
+    'import { poolOf } from "../db/client.ts";',
+    'import * as client from "../db/client.ts"; const pool = client.poolOf(db);',
+    'import * as client from "../db/client.ts"; const pool = client["poolOf"](db);',
+  ];
+  const innocent = [
+    "context.tasks.find(viewer.userId, id);",
+    '// SELECT * FROM "task" is for the door only',
+    'const text = `SELECT count(*) FROM "user"`;',
+    'const text = "FROM tasks_view";',
+    'const label = "Removes the task";',
+    "const from = task; resolve: (event) => event.task;",
+  ];
+
+  test("the parse finds SQL naming the Task table and the pool however they are spelled", () => {
+    for (const source of attacks) expect(findTaskAccessInSource(source), source).not.toEqual([]);
+    for (const source of innocent) expect(findTaskAccessInSource(source), source).toEqual([]);
   });
 
-  test("no code outside server/src/tasks/ touches the Task table", () => {
-    const offenders = sourceFiles(sourceRoot)
-      .filter((file) => !file.startsWith(taskDoor + path.sep))
-      .filter((file) => findTaskTableAccess(readFileSync(file, "utf8")).length > 0)
-      .map((file) => path.relative(projectRoot, file));
+  // One typed program for both tests below (about 5 s: it resolves Prisma's generated types).
+  const delegateCases: Record<string, string> = {
+    "db.task.findMany({})": "db.task.findMany({});",
+    'db["task"].count()': 'db["task"].count();',
+    "const { task } = db": "const { task } = db; task.deleteMany({});",
+    "tx.task in a transaction": "db.$transaction(async (tx) => tx.task.update({ where: { id: '1' }, data: {} }));",
+    "a client under another name": "const anything = db; anything.task.create({ data: {} as never });",
+  };
+  const innocentCases: Record<string, string> = {
+    "event.task": "declare const event: { task: { id: string } | null }; event.task?.id;",
+    "db.user": "db.user.count();",
+  };
+  const caseFile = (label: string, index: number) => path.join(sourceRoot, `__delegate_case_${index}__.ts`);
+  const preamble = 'import type { Db } from "./db/client.ts"; declare const db: Db;\n';
+  const labels = [...Object.keys(delegateCases), ...Object.keys(innocentCases)];
+  const all = { ...delegateCases, ...innocentCases };
+  let program: TypeScript.Program | undefined;
+  const typed = () => (program ??= typedProgram(Object.fromEntries(labels.map((label, index) => [caseFile(label, index), preamble + all[label]]))));
+
+  test("the types find Prisma's Task delegate however the client is named or reached", () => {
+    labels.forEach((label, index) => {
+      const file = typed().getSourceFile(caseFile(label, index))!;
+      if (label in delegateCases) expect(findTaskDelegates(typed(), file), label).not.toEqual([]);
+      else expect(findTaskDelegates(typed(), file), label).toEqual([]);
+    });
+  }, 60_000);
+
+  test("no code outside server/src/tasks/ touches the Task table, and only the door, the user store and db/ hold the pool", () => {
+    const offenders = sourceFiles(sourceRoot).flatMap((file) => {
+      const relative = path.relative(projectRoot, file);
+      const inSource = findTaskAccessInSource(readFileSync(file, "utf8"), file).filter(
+        (finding) => (outsideTheDoor(file) && finding.includes("Task table SQL")) || (finding.includes("the pool") && !POOL_HOLDERS.some((holder) => inside(holder)(file))),
+      );
+      // The typed program holds the TypeScript files; the one .cjs file (db/prisma-cli-preload.cjs) has only the parse checks.
+      const typedFile = outsideTheDoor(file) ? typed().getSourceFile(file) : undefined;
+      const delegates = typedFile ? findTaskDelegates(typed(), typedFile) : [];
+      return [...inSource, ...delegates].map((finding) => `${relative}:${finding}`);
+    });
     expect(offenders).toEqual([]);
-  });
+  }, 60_000);
 
   test("every function of the task store takes the owner's id first, except the admin count", () => {
     const store = readFileSync(path.join(taskDoor, "task-store.ts"), "utf8");
@@ -238,8 +374,6 @@ export function findImports(source: string, fileName: string): string[] {
   visit(file);
   return found;
 }
-
-const inside = (directory: string) => (file: string) => file === directory || file.startsWith(directory + path.sep);
 
 /** Files under `from` that load a module under `forbidden` (or load something no checker can follow). */
 function crossings(from: string, forbidden: string): string[] {

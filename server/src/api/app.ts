@@ -4,7 +4,7 @@ import { GraphQLError } from "graphql";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, maskError, type Plugin } from "graphql-yoga";
 import type { ApiConfig } from "../config.ts";
-import { poolOf, type Db } from "../db/client.ts";
+import { connectionStringOf, type Db } from "../db/client.ts";
 import { isDatabaseBusy } from "../db/database-busy.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
@@ -65,7 +65,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
   const feed =
     revocations ??
     createRevocationFeed({
-      connectionString: String(poolOf(db).options.connectionString),
+      connectionString: connectionStringOf(db),
       maxStalenessMs: config.revocationMaxStalenessMs,
       horizonMs: (config.maxTokenAgeSeconds + 2 * config.clockToleranceSeconds) * 1000,
       clockToleranceMs: config.clockToleranceSeconds * 1000,

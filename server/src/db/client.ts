@@ -31,7 +31,12 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   return db;
 }
 
-/** The pg pool under a client made by createDb. */
+/** Where a client made by createDb connects, for connections of their own (the revocation feed's LISTEN). */
+export function connectionStringOf(db: Db): string {
+  return String(poolOf(db).options.connectionString);
+}
+
+/** The pg pool under a client made by createDb: for the Task door and the user store only (architecture.test.ts). */
 export function poolOf(db: Db): pg.Pool {
   const pool = pools.get(db);
   if (!pool) throw new Error("poolOf: this client was not made by createDb");

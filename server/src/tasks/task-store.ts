@@ -1,7 +1,7 @@
 // The one door to the Task table. Every function takes the owner's id and puts it in the WHERE clause
 // of the statement that reads or writes, so a task that is not yours is never read, counted, changed
 // or deleted, and looks exactly like one that does not exist (same single statement, same answer).
-// Nothing outside server/src/tasks/ may touch db.task: test/architecture.test.ts fails if it does. Under
+// Nothing outside server/src/tasks/ may touch the Task table: test/architecture.test.ts fails if it does. Under
 // the door, row-level security is the second wall: every statement runs as the owner (owner-transaction.ts).
 import { DatabaseError } from "pg";
 import { poolOf, type Db } from "../db/client.ts";
