@@ -83,6 +83,40 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return { url, stop: () => server.stop() };
 }
 
+/**
+ * The embedded PostgreSQL already running on this data folder, if any, so that the operator's commands
+ * (admin:grant, keys:rotate, db:migrate...) can work beside `pnpm dev` / `pnpm start` instead of being
+ * refused by the lock. PostgreSQL's own postmaster.pid says where it is (line 1 the pid, line 4 the
+ * port); it is trusted only when that pid is alive AND a server answers there with our password, so a
+ * file left by a killed run (or a reused pid) never sends a command to the wrong place.
+ */
+export async function findRunningEmbeddedPostgres(
+  options: Pick<EmbeddedPostgresOptions, "directory" | "password" | "database">,
+): Promise<string | undefined> {
+  let lines: string[];
+  try {
+    lines = readFileSync(path.join(options.directory, "postmaster.pid"), "utf8").split("\n");
+  } catch {
+    return undefined;
+  }
+  const pid = Number.parseInt(lines[0] ?? "", 10);
+  const port = Number.parseInt(lines[3] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive but not ours to signal (PostgreSQL runs as "postgres" when we are root).
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  const url = `postgresql://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${options.database}`;
+  try {
+    await withClient(url, (client) => client.query("SELECT 1"));
+  } catch {
+    return undefined;
+  }
+  return url;
+}
+
 /** A second run against the same data folder would corrupt nothing (PostgreSQL refuses), but say why. */
 function refuseIfLocked(directory: string): void {
   const pidFile = path.join(directory, "postmaster.pid");

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { openDatabase } from "../db/database.server.ts";
+import { openOperatorDatabase } from "../db/database.server.ts";
 import { runPrismaCli } from "../db/migrate.server.ts";
 import { readEnv } from "../env.ts";
 import { migrationsDir, projectRoot } from "../paths.ts";
@@ -32,7 +32,7 @@ if (fromRev) {
 }
 
 // The JS schema engine wants a live connection even to diff two files: use the project's database.
-const database = await openDatabase(readEnv());
+const database = await openOperatorDatabase(readEnv());
 try {
   const sql = await runPrismaCli(
     ["migrate", "diff", ...from, "--to-schema-datamodel", path.join(projectRoot, "prisma/schema.prisma"), "--script"],

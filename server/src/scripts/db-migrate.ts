@@ -1,9 +1,9 @@
 // `pnpm db:migrate`: apply prisma/migrations to the database in use (DATABASE_URL, or the embedded one).
-import { openDatabase } from "../db/database.server.ts";
+import { openOperatorDatabase } from "../db/database.server.ts";
 import { migrateDatabase } from "../db/migrate.server.ts";
 import { readEnv } from "../env.ts";
 
-const database = await openDatabase(readEnv());
+const database = await openOperatorDatabase(readEnv());
 try {
   await migrateDatabase(database.url);
   console.log(`Migrations applied to ${database.description}.`);

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { setRole } from "../auth/roles.ts";
 import { createDb } from "../db/client.ts";
-import { openDatabase } from "../db/database.server.ts";
+import { openOperatorDatabase } from "../db/database.server.ts";
 import { readEnv } from "../env.ts";
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { revoke: { type: "boolean" } } });
@@ -12,7 +12,7 @@ if (!email) {
   console.error("Usage: pnpm admin:grant <email> [--revoke]");
   process.exit(1);
 }
-const database = await openDatabase(readEnv());
+const database = await openOperatorDatabase(readEnv());
 const db = createDb(database.url);
 try {
   const role = values.revoke ? "user" : "admin";

@@ -2,7 +2,7 @@
 // one). The key leaves the JWKS at once and every API instance refuses its tokens within a second.
 import { revokeSigningKey } from "../auth/signing-keys.ts";
 import { createDb } from "../db/client.ts";
-import { openDatabase } from "../db/database.server.ts";
+import { openOperatorDatabase } from "../db/database.server.ts";
 import { readEnv } from "../env.ts";
 
 const kid = process.argv[2];
@@ -10,7 +10,7 @@ if (!kid) {
   console.error("Usage: pnpm keys:revoke <kid>   (the kid is in the token header and at /api/auth/jwks)");
   process.exit(1);
 }
-const database = await openDatabase(readEnv());
+const database = await openOperatorDatabase(readEnv());
 const db = createDb(database.url);
 try {
   if (await revokeSigningKey(db, kid)) {

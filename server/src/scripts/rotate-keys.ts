@@ -3,10 +3,10 @@
 // APIs pick the new key up at its first token (one early JWKS re-fetch), with no restart.
 import { rotateSigningKeys } from "../auth/signing-keys.ts";
 import { createDb } from "../db/client.ts";
-import { openDatabase } from "../db/database.server.ts";
+import { openOperatorDatabase } from "../db/database.server.ts";
 import { readEnv } from "../env.ts";
 
-const database = await openDatabase(readEnv());
+const database = await openOperatorDatabase(readEnv());
 const db = createDb(database.url);
 try {
   const retired = await rotateSigningKeys(db);
