@@ -53,7 +53,7 @@ function literalText(node: TypeScript.Expression): string | undefined {
  * What the parse alone shows of a source reaching the Task table or the pool: SQL text naming the table
  * (in any string, template or concatenation; comments never count) and any mention of `poolOf`.
  */
-export function findTaskAccessInSource(source: string, fileName = "source.ts"): string[] {
+function findTaskAccessInSource(source: string, fileName = "source.ts"): string[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const report = (node: TypeScript.Node, what: string) =>
@@ -76,7 +76,7 @@ export function findTaskAccessInSource(source: string, fileName = "source.ts"): 
  * found by resolving the member to its declaration in the generated Prisma client, however the client
  * value was named or passed around.
  */
-export function findTaskDelegates(program: TypeScript.Program, file: TypeScript.SourceFile): string[] {
+function findTaskDelegates(program: TypeScript.Program, file: TypeScript.SourceFile): string[] {
   const checker = program.getTypeChecker();
   const found: string[] = [];
   const isPrismaMember = (symbol: TypeScript.Symbol | undefined) =>
@@ -211,7 +211,7 @@ const PROCESS_MODULES = new Set(["process", "node:process"]);
  * from node:process, and process itself imported, required, aliased or reached through globalThis.
  * Parsed with the TypeScript compiler, so comments and strings never count.
  */
-export function findEnvironmentReads(source: string, fileName = "source.ts"): string[] {
+function findEnvironmentReads(source: string, fileName = "source.ts"): string[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const processNames = new Set(["process"]);
   const reads: string[] = [];
@@ -345,14 +345,14 @@ describe("environment", () => {
 });
 
 /** A module specifier no checker can follow: import(name) or require(name) with a computed name. */
-export const COMPUTED_IMPORT = "<computed>";
+const COMPUTED_IMPORT = "<computed>";
 
 /**
  * Every module a source loads, however it is spelled: import and export declarations (type-only too),
  * `import x = require()`, `import()`, `require()` and `import("...").Type`. Relative specifiers come back
  * resolved against the file, bare ones (packages) as written, and a computed name as COMPUTED_IMPORT.
  */
-export function findImports(source: string, fileName: string): string[] {
+function findImports(source: string, fileName: string): string[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const add = (specifier: TypeScript.Node | undefined) => {

@@ -11,7 +11,7 @@ import { devSecret } from "../src/db/dev-secrets.ts";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.server.ts";
 import { withClient } from "../src/db/with-client.ts";
 import { projectRoot } from "../src/paths.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../src/net/free-port.ts";
 
 const run = promisify(execFile);
 const serverDir = path.join(projectRoot, "server");
