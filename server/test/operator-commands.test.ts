@@ -12,6 +12,7 @@ import { startEmbeddedPostgres } from "../src/db/embedded-postgres.server.ts";
 import { withClient } from "../src/db/with-client.ts";
 import { projectRoot } from "../src/paths.ts";
 import { freePort } from "../src/net/free-port.ts";
+import { localAppEnvironment, type LocalAppPorts } from "./support/local-app-environment.ts";
 
 const run = promisify(execFile);
 const serverDir = path.join(projectRoot, "server");
@@ -20,7 +21,7 @@ const PASSWORD = "operator-test-password-123";
 
 let app: ChildProcess;
 let output = "";
-let ports: { client: number; auth: number; api: number; postgres: number };
+let ports: LocalAppPorts;
 let environment: NodeJS.ProcessEnv;
 
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).kid as string;
@@ -63,20 +64,7 @@ async function tokenFor(cookie: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  const [client, auth, api, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  ports = { client, auth, api, postgres };
-  const { DATABASE_URL: _external, ...inherited } = process.env;
-  environment = {
-    ...inherited,
-    NODE_ENV: "development",
-    HOST: "127.0.0.1",
-    CLIENT_PORT: String(client),
-    AUTH_PORT: String(auth),
-    API_PORT: String(api),
-    EMBEDDED_POSTGRES_PORT: String(postgres),
-    EMBEDDED_POSTGRES_DIR: dataDir,
-    BETTER_AUTH_SECRET: "an-operator-commands-test-secret-0123456789",
-  };
+  ({ ports, environment } = await localAppEnvironment({ dataDir, secret: "an-operator-commands-test-secret-0123456789" }));
   app = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: serverDir, env: environment, stdio: ["ignore", "pipe", "pipe"] });
   app.stdout!.on("data", (chunk) => (output += chunk));
   app.stderr!.on("data", (chunk) => (output += chunk));

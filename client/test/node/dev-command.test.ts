@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { freePort } from "../../../server/src/net/free-port.ts";
+import { localAppEnvironment, type LocalAppPorts } from "../../../server/test/support/local-app-environment.ts";
 import { DEV_CONTENT_SECURITY_POLICY } from "../../vite-dev-policy.ts";
 import { launchBrowser, newVisitor, recordCspViolations, signUp } from "../support/browser.ts";
 import { clientDir } from "../support/build-spa.ts";
@@ -54,34 +54,19 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
 let child: ChildProcess;
 let output = "";
 let exited: Promise<number | null>;
-let ports: { client: number; auth: number; api: number; postgres: number };
+let ports: LocalAppPorts;
 let spaUrl: string;
 
 beforeAll(async () => {
-  const [client, auth, api, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  ports = { client, auth, api, postgres };
-  const { DATABASE_URL: _external, ...environment } = process.env;
-  child = spawn(process.execPath, ["--import", "tsx", "src/web/dev.ts"], {
-    cwd: serverDir,
-    env: {
-      ...environment,
-      NODE_ENV: "development",
-      HOST: "127.0.0.1",
-      CLIENT_PORT: String(client),
-      AUTH_PORT: String(auth),
-      API_PORT: String(api),
-      EMBEDDED_POSTGRES_PORT: String(postgres),
-      EMBEDDED_POSTGRES_DIR: dataDir,
-      BETTER_AUTH_SECRET: "a-dev-command-test-secret-0123456789abcdef",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const local = await localAppEnvironment({ dataDir, secret: "a-dev-command-test-secret-0123456789abcdef" });
+  ports = local.ports;
+  child = spawn(process.execPath, ["--import", "tsx", "src/web/dev.ts"], { cwd: serverDir, env: local.environment, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-  spaUrl = `http://localhost:${client}`;
+  spaUrl = `http://localhost:${ports.client}`;
   await until(() => output.includes(`Web app       ${spaUrl}`), 60_000, () => `no "Web app ${spaUrl}" line:\n${output}`);
-  await until(() => portIsOpen(client), 20_000, () => `nothing listens on ${client}:\n${output}`);
+  await until(() => portIsOpen(ports.client), 20_000, () => `nothing listens on ${ports.client}:\n${output}`);
 }, 120_000);
 
 afterAll(() => {
