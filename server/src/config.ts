@@ -1,6 +1,7 @@
 // Turns the parsed environment into each service's configuration, with development defaults and the
 // production refusals. The auth service and the API are separate services: each takes only its part.
 import { DURATION, type Env } from "./env.ts";
+import type { TaskQuota } from "./tasks/task-quota.ts";
 import { devSecret } from "./db/dev-secrets.ts";
 
 export class ConfigError extends Error {}
@@ -63,8 +64,17 @@ export interface ApiConfig extends JwtClaimsConfig {
   /** Schema introspection (GraphiQL's docs, codegen against a live server). Off in production by default. */
   introspection?: boolean;
   corsOrigins: string[];
+  /** What one account may store and how many statements it may run at once (tasks/). */
+  taskLimits: TaskLimits;
   /** Requests per minute; 0 turns a limit off. Absent: no API rate limit (tests, benchmarks). */
   rateLimit?: RateLimitConfig & { perUserPerMinute: number; perIpPerMinute: number };
+}
+
+export interface TaskLimits {
+  quota: TaskQuota;
+  inFlightPerUser: number;
+  /** How long a statement may wait behind the same user's others (DB_POOL_WAIT_MS). */
+  maxWaitMs: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -199,6 +209,11 @@ export function apiConfig(env: Env): ApiConfig {
     revocationMaxStalenessMs: env.API_REVOCATION_MAX_STALENESS_MS,
     redisUrl: env.REDIS_URL,
     liveStreams: { perUser: env.API_LIVE_STREAMS_PER_USER, perIp: env.API_LIVE_STREAMS_PER_IP },
+    taskLimits: {
+      quota: { maxTasks: env.TASKS_MAX_PER_USER, maxTextBytes: env.TASKS_MAX_TEXT_BYTES_PER_USER },
+      inFlightPerUser: env.DB_USER_IN_FLIGHT,
+      maxWaitMs: env.DB_POOL_WAIT_MS,
+    },
     graphiql: env.API_GRAPHIQL ? env.API_GRAPHIQL === "true" : !production,
     introspection: env.API_INTROSPECTION ? env.API_INTROSPECTION === "true" : !production,
     // Production serves the SPA from the same origin: no cross-origin caller unless listed.

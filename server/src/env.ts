@@ -64,6 +64,12 @@ const envSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   /** Longest a request waits for a pooled database connection before it answers SERVICE_BUSY. */
   DB_POOL_WAIT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** Statements one user may have in flight at once on one API instance; the rest of theirs wait in line. */
+  DB_USER_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
+  /** Tasks one user may have. */
+  TASKS_MAX_PER_USER: z.coerce.number().int().min(1).default(10_000),
+  /** Bytes (UTF-8) of title and description one user may store across all their tasks: 10 MB. */
+  TASKS_MAX_TEXT_BYTES_PER_USER: z.coerce.number().int().min(1_000).default(10 * 1024 * 1024),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
   API_INTROSPECTION: z.enum(["true", "false"]).optional(),
   /** Production only: allow http:// issuer and JWKS URLs (e.g. a private network behind TLS termination). */

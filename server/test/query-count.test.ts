@@ -42,7 +42,11 @@ afterAll(async () => {
 });
 
 /** What frames each Task statement: its own transaction, as the owner (tasks/owner-transaction.ts). */
-const OWNER_FRAME = ["BEGIN", "SELECT set_config('role', 'tasks_api_owner_scoped', true), set_config('app.user_id', $1, true)", "COMMIT"];
+const OWNER_FRAME = [
+  "BEGIN",
+  "SELECT set_config('role', 'tasks_api_owner_scoped', true), set_config('app.user_id', $1, true), set_config('app.tasks_max', $2, true), set_config('app.task_text_bytes_max', $3, true)",
+  "COMMIT",
+];
 
 /**
  * The SQL statements one GraphQL request sends to PostgreSQL that read or write data, and its data. Every

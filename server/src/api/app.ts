@@ -124,7 +124,12 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     context: createContextFactory({
       verifier: createTokenVerifier(config, feed),
       db,
-      tasks: createTaskStore(db, taskEvents),
+      tasks: createTaskStore(db, {
+        events: taskEvents,
+        quota: config.taskLimits.quota,
+        inFlightPerOwner: config.taskLimits.inFlightPerUser,
+        maxWaitMs: config.taskLimits.maxWaitMs,
+      }),
       streams: createStreamLimits(config.liveStreams),
       users: createUserStore(db),
       logTokenRejection: (reason) => note(`token rejected: ${reason}`),

@@ -78,3 +78,8 @@ export function taskNotFound(): GraphQLError {
 export function badUserInput(message: string, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", ...(field ? { field } : {}) } });
 }
+
+/** The account is full (tasks/task-quota.ts); the message says which limit and how much it is. */
+export function quotaExceeded(message: string, limit: "tasks" | "text"): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "QUOTA_EXCEEDED", limit } });
+}

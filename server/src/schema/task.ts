@@ -1,7 +1,6 @@
 // Task type and operations. Every resolver reaches Task data only through context.tasks (the
 // owner-scoped store) with the verified viewer's id; the owner is never an argument.
-import type { ZodType } from "zod";
-import { badUserInput, taskNotFound, unauthenticated } from "../api/errors.ts";
+import { taskNotFound, unauthenticated } from "../api/errors.ts";
 import { builder } from "../builder.ts";
 import {
   createTaskInput,
@@ -10,8 +9,11 @@ import {
   searchText,
   updateTaskInput,
 } from "../tasks/task-input.ts";
-import { InvalidCursorError, taskOrders } from "../tasks/task-order.ts";
-import { cursorOf, OwnerNotFoundError, type TaskPage } from "../tasks/task-store.ts";
+import { taskOrders } from "../tasks/task-order.ts";
+import { TOTAL_COUNT_MAX } from "../tasks/task-sql.ts";
+import { cursorOf, type TaskPage } from "../tasks/task-store.ts";
+import { parseInput } from "./parse-input.ts";
+import { withStoreErrors } from "./task-store-errors.ts";
 import { User } from "./user.ts";
 
 export const Task = builder.prismaObject("Task", {
@@ -90,17 +92,12 @@ const TaskConnection = builder.objectRef<TaskPage>("TaskConnection").implement({
   fields: (t) => ({
     edges: t.field({ type: [TaskEdge], resolve: (page) => page.edges }),
     pageInfo: t.field({ type: PageInfo, resolve: (page) => page.pageInfo }),
-    totalCount: t.int({ resolve: (page) => page.totalCount() }),
+    totalCount: t.int({
+      description: `How many tasks match, counted up to ${TOTAL_COUNT_MAX.toLocaleString("en-US")}: ${TOTAL_COUNT_MAX.toLocaleString("en-US")} means that many or more.`,
+      resolve: (page) => page.totalCount(),
+    }),
   }),
 });
-
-/** Input validation with the schema's messages; invalid input changes nothing. */
-function parse<Output>(schema: ZodType<Output>, value: unknown): Output {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw badUserInput(issue?.message ?? "Invalid input.", issue?.path.join("."));
-}
 
 builder.queryFields((t) => ({
   tasks: t.withAuth({ loggedIn: true }).field({
@@ -113,19 +110,16 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: TaskOrder, required: false, defaultValue: "NEWEST_FIRST" }),
     },
     resolve: async (_root, args, context) => {
-      const first = parse(pageSize, args.first ?? PAGE_SIZE_DEFAULT);
-      const search = args.filter?.search == null ? null : parse(searchText, args.filter.search);
-      try {
-        return await context.tasks.page(context.viewer.userId, {
+      const first = parseInput(pageSize, args.first ?? PAGE_SIZE_DEFAULT);
+      const search = args.filter?.search == null ? null : parseInput(searchText, args.filter.search);
+      return withStoreErrors(() =>
+        context.tasks.page(context.viewer.userId, {
           first,
           after: args.after,
           filter: { completed: args.filter?.completed, search },
           order: args.orderBy ?? "NEWEST_FIRST",
-        });
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw badUserInput("Invalid cursor: use a cursor from this query.", "after");
-        throw error;
-      }
+        }),
+      );
     },
   }),
   task: t.withAuth({ loggedIn: true }).field({
@@ -140,23 +134,19 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createTask: t.withAuth({ loggedIn: true }).field({
     type: Task,
+    description: "Refused with QUOTA_EXCEEDED when you already have as many tasks, or as much text, as one account may keep.",
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
     resolve: async (_root, args, context) => {
-      const input = parse(createTaskInput, args.input);
-      try {
-        return await context.tasks.create(context.viewer.userId, input);
-      } catch (error) {
-        if (error instanceof OwnerNotFoundError) throw unauthenticated();
-        throw error;
-      }
+      const input = parseInput(createTaskInput, args.input);
+      return withStoreErrors(() => context.tasks.create(context.viewer.userId, input));
     },
   }),
   updateTask: t.withAuth({ loggedIn: true }).field({
     type: Task,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTaskInput, required: true }) },
     resolve: async (_root, args, context) => {
-      const input = parse(updateTaskInput, args.input);
-      const task = await context.tasks.update(context.viewer.userId, String(args.id), input);
+      const input = parseInput(updateTaskInput, args.input);
+      const task = await withStoreErrors(() => context.tasks.update(context.viewer.userId, String(args.id), input));
       if (!task) throw taskNotFound();
       return task;
     },

@@ -6,7 +6,6 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { utc, type Statement } from "../db/sql.ts";
 import type { Task } from "../generated/prisma/client.ts";
-import { runAsOwner } from "./owner-transaction.ts";
 import type { CreateTaskInput, UpdateTaskInput } from "./task-input.ts";
 import { orderSpec, type CursorPosition, type TaskOrder } from "./task-order.ts";
 
@@ -29,6 +28,15 @@ export type UnlistedTaskColumns = Nothing<Exclude<keyof Task, (typeof TASK_COLUM
 
 const COLUMNS = TASK_COLUMNS.map((column) => `"${column}"`).join(", ");
 
+/**
+ * A trigram index only helps a search with a run of three letters or digits (its trigrams); shorter text
+ * is matched against the owner's own rows, which the quota bounds.
+ */
+const TRIGRAM_SEARCHABLE = /[\p{L}\p{N}]{3}/u;
+
+/** totalCount counts this far and no further, so a count never rescans without bound. */
+export const TOTAL_COUNT_MAX = 1_000;
+
 function ownedAndFiltered(ownerId: string, filter: PageFilter | null | undefined, values: unknown[]): { sql: string; shape: string } {
   values.push(ownerId);
   const conditions = [`"userId" = $1`];
@@ -41,8 +49,14 @@ function ownedAndFiltered(ownerId: string, filter: PageFilter | null | undefined
   const search = filter?.search?.trim();
   if (search) {
     values.push(`%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`);
-    conditions.push(`("title" ILIKE $${values.length} OR "description" ILIKE $${values.length})`);
-    shape += "s";
+    if (TRIGRAM_SEARCHABLE.test(search)) {
+      // Through the trigram index: the migration *_task_search_index says why it takes a function.
+      conditions.push(`"id" IN (SELECT "task_ids_matching"($${values.length}))`);
+      shape += "i";
+    } else {
+      conditions.push(`("title" ILIKE $${values.length} OR "description" ILIKE $${values.length})`);
+      shape += "s";
+    }
   }
   return { sql: conditions.join(" AND "), shape };
 }
@@ -81,7 +95,12 @@ export function pageStatement(
 export function countStatement(ownerId: string, filter?: PageFilter | null): Statement {
   const values: unknown[] = [];
   const owned = ownedAndFiltered(ownerId, filter, values);
-  return { name: `tasks_count_${owned.shape}`, text: `SELECT count(*)::int AS "count" FROM "task" WHERE ${owned.sql}`, values };
+  values.push(TOTAL_COUNT_MAX);
+  return {
+    name: `tasks_count_${owned.shape}`,
+    text: `SELECT count(*)::int AS "count" FROM (SELECT 1 FROM "task" WHERE ${owned.sql} LIMIT $${values.length}) AS "counted"`,
+    values,
+  };
 }
 
 export function findStatement(ownerId: string, id: string): Statement {
@@ -121,20 +140,6 @@ export function updateStatement(ownerId: string, id: string, input: UpdateTaskIn
 
 export function deleteStatement(ownerId: string, id: string): Statement {
   return { name: "tasks_delete", text: `DELETE FROM "task" WHERE "id" = $1 AND "userId" = $2`, values: [id, ownerId] };
-}
-
-/** Runs as the owner, under the table's row-level security (owner-transaction.ts). */
-export async function queryTasks(pool: pg.Pool, ownerId: string, statement: Statement): Promise<Task[]> {
-  return (await runAsOwner<Task>(pool, ownerId, statement)).rows;
-}
-
-export async function queryCount(pool: pg.Pool, ownerId: string, statement: Statement): Promise<number> {
-  const { rows } = await runAsOwner<{ count: number }>(pool, ownerId, statement);
-  return rows[0]?.count ?? 0;
-}
-
-export async function executeAsOwner(pool: pg.Pool, ownerId: string, statement: Statement): Promise<number> {
-  return (await runAsOwner(pool, ownerId, statement)).rowCount ?? 0;
 }
 
 /** The one count across owners, through the SECURITY DEFINER function the migration made for it. */

@@ -7,8 +7,9 @@ import { createApiApp, type ApiApp } from "../../src/api/app.ts";
 import { createAuthApp, type AuthApp } from "../../src/auth/app.ts";
 import { createAuth } from "../../src/auth/auth.ts";
 import { setRole } from "../../src/auth/roles.ts";
-import { durationSeconds, revocationRetentionMs, type ApiConfig, type AuthConfig } from "../../src/config.ts";
+import { apiConfig, authConfig, type ApiConfig, type AuthConfig } from "../../src/config.ts";
 import { createDb, type Db } from "../../src/db/client.ts";
+import { readEnv } from "../../src/env.ts";
 import { close, listen } from "../../src/http-server.ts";
 import { freePort } from "../../src/net/free-port.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
@@ -182,38 +183,41 @@ function sessionCookie(response: Response): string {
     .join("; ");
 }
 
+/**
+ * The services' configs as the services build them: the same parser (env.ts) and the same defaults
+ * (config.ts), from an environment that points them at this test's database, ports and origin. Only what
+ * a test must not share with other tests differs: rate limits are off (each limit has its own tests,
+ * which turn it on), and the caller's overrides win.
+ */
+function configsFor(authUrl: string, options: TestSystemOptions): { auth: AuthConfig; api: ApiConfig } {
+  const env = readEnv({
+    NODE_ENV: "test",
+    AUTH_BASE_URL: authUrl,
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    AUTH_TRUSTED_ORIGINS: SPA_ORIGIN,
+    API_CORS_ORIGINS: SPA_ORIGIN,
+    JWT_EXPIRATION: options.auth?.expirationTime,
+    // Tests that stop or stall the auth service wait for its keys less long than production would.
+    API_JWKS_TIMEOUT_MS: "2000",
+  });
+  const auth: AuthConfig = { ...authConfig(env), rateLimit: undefined, ...options.auth };
+  const api: ApiConfig = {
+    ...apiConfig(env),
+    rateLimit: undefined,
+    // The auth service's own shared secret, when a test gives it one.
+    ...(auth.sharedSecret ? { keys: { kind: "shared-secret", secret: auth.sharedSecret } } : {}),
+    ...options.api,
+  };
+  return { auth, api };
+}
+
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const database = await createTestDatabase();
   const db = createDb(database.url, { poolSize: 5 });
   const port = await freePort();
   const authUrl = `http://127.0.0.1:${port}`;
-  const authConfig: AuthConfig = {
-    production: false,
-    baseURL: authUrl,
-    secret: randomBytes(32).toString("base64url"),
-    trustedOrigins: [SPA_ORIGIN],
-    issuer: authUrl,
-    audience: "tasks-api",
-    expirationTime: "15m",
-    revocationRetentionMs: revocationRetentionMs(options.auth?.expirationTime ?? "15m"),
-    ...options.auth,
-  };
+  const { auth: authConfig, api: apiConfig } = configsFor(authUrl, options);
   const authApp = createAuthApp(createAuth(db, authConfig));
-  const apiConfig: ApiConfig = {
-    production: false,
-    issuer: authConfig.issuer,
-    audience: authConfig.audience,
-    clockToleranceSeconds: 30,
-    maxTokenAgeSeconds: durationSeconds(authConfig.expirationTime),
-    revocationMaxStalenessMs: 30_000,
-    liveStreams: { perUser: 10, perIp: 50 },
-    graphiql: true,
-    corsOrigins: [SPA_ORIGIN],
-    keys: authConfig.sharedSecret
-      ? { kind: "shared-secret", secret: authConfig.sharedSecret }
-      : { kind: "remote-jwks", url: `${authUrl}/api/auth/jwks`, timeoutMs: 2_000, cooldownMs: 30_000, cacheMaxAgeMs: 600_000, staleMaxAgeMs: 3_600_000 },
-    ...options.api,
-  };
   const api = createApiApp({ db, config: apiConfig });
   const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined);
   await system.startAuth();
