@@ -38,7 +38,8 @@ function quotaError(response: GraphQLResponse) {
 
 async function storedTitles(user: TestUser): Promise<string[]> {
   const response = await system.graphql("{ tasks(first: 100, orderBy: TITLE) { edges { node { title description } } } }", { token: user.token });
-  return (response.body.data?.tasks.edges as { node: { title: string } }[]).map((edge) => edge.node.title);
+  const edges = response.body.data?.tasks.edges as { node: { title: string } }[];
+  return edges.map((edge) => edge.node.title);
 }
 
 test("the task after the last one allowed is refused with QUOTA_EXCEEDED, saying the limit, and not written", async () => {

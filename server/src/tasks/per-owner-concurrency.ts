@@ -51,7 +51,10 @@ export function perOwnerConcurrency(options: { maxInFlight: number; maxWaitMs?: 
 
   function leave(ownerId: string, lane: OwnerLane): void {
     const next = lane.waiting.shift();
-    if (next) return next();
+    if (next) {
+      next();
+      return;
+    }
     lane.running -= 1;
     if (lane.running === 0) lanes.delete(ownerId);
   }
