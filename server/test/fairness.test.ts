@@ -7,9 +7,9 @@
 // runs, the flooder never has more than DB_USER_IN_FLIGHT statements running in PostgreSQL, and the other
 // user's requests all succeed. The same flood against an API without the cap is measured too: there the
 // flooder takes the whole pool, so that assertion fails, and the other user's median shows why it matters.
-import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
+import { withClient } from "../src/db/with-client.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -18,9 +18,7 @@ let victim: TestUser;
 beforeAll(async () => {
   system = await startTestSystem();
   [flooder, victim] = [await system.signUp("Flooder"), await system.signUp("Victim")];
-  const client = new pg.Client({ connectionString: system.database.url });
-  await client.connect();
-  try {
+  await withClient(system.database.url, async (client) => {
     // Seeded in one statement as the database's owner; the usage trigger counts them as it would any write.
     await client.query(
       `INSERT INTO "task" ("id", "title", "description", "userId", "createdAt", "updatedAt")
@@ -28,9 +26,7 @@ beforeAll(async () => {
       [flooder.id],
     );
     await client.query(`ANALYZE "task"`);
-  } finally {
-    await client.end();
-  }
+  });
   for (let n = 0; n < 30; n += 1) {
     await system.graphql('mutation { createTask(input: { title: "mine" }) { id } }', { token: victim.token });
   }
@@ -75,18 +71,15 @@ function flood(api: ApiApp, parallel: number) {
 
 /** The most flood searches PostgreSQL was running at once, sampled until stopped. */
 function sampleFloodStatements() {
-  const client = new pg.Client({ connectionString: system.database.url });
   let most = 0;
   let running = true;
-  const sampling = (async () => {
-    await client.connect();
+  const sampling = withClient(system.database.url, async (client) => {
     while (running) {
       const { rows } = await client.query(`SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%ILIKE%' AND pid <> pg_backend_pid()`);
       most = Math.max(most, rows[0].n);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await client.end();
-  })();
+  });
   return {
     async stop() {
       running = false;

@@ -2,9 +2,9 @@
 // table. Over it, createTask (and an updateTask that grows the text) answers QUOTA_EXCEEDED with a
 // message that says the limit, and nothing is written. Concurrent creates cannot overshoot together,
 // because each waits on the owner's one usage row. Each test builds its own API app with small limits.
-import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { ApiApp } from "../src/api/app.ts";
+import { withClient } from "../src/db/with-client.ts";
 import { startTestSystem, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -119,15 +119,11 @@ test("the count the trigger keeps matches the table, whoever wrote: the door, a 
   const { body } = await system.graphql("{ tasks(first: 1, orderBy: TITLE) { edges { node { id } } } }", { token: user.token });
   await system.graphql("mutation ($id: ID!) { deleteTask(id: $id) }", { api, token: user.token, variables: { id: body.data?.tasks.edges[0].node.id } });
 
-  const client = new pg.Client({ connectionString: system.database.url });
-  await client.connect();
-  try {
+  await withClient(system.database.url, async (client) => {
     const usage = async () => (await client.query('SELECT "tasks", "textBytes"::int FROM "task_usage" WHERE "userId" = $1', [user.id])).rows[0];
     // "bb" + "é" and "ccc" + "é": 4 + 5 bytes.
     expect(await usage()).toEqual({ tasks: 2, textBytes: 9 });
     await client.query('DELETE FROM "user" WHERE "id" = $1', [user.id]);
     expect(await usage()).toBeUndefined();
-  } finally {
-    await client.end();
-  }
+  });
 });

@@ -64,14 +64,17 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}) {
   const pool = poolOf(db);
   const { events, quota } = options;
   const lanes = options.inFlightPerOwner === undefined ? undefined : perOwnerConcurrency({ maxInFlight: options.inFlightPerOwner, maxWaitMs: options.maxWaitMs });
-  // Every statement: behind the owner's others, then as the owner under row-level security.
-  const run = <Row extends pg.QueryResultRow>(ownerId: string, statement: Statement) => {
+  // Every statement: behind the owner's others, then as the owner under row-level security. A write the
+  // usage trigger refused (nothing was written) comes out as QuotaExceededError, whichever write it was.
+  const run = async <Row extends pg.QueryResultRow>(ownerId: string, statement: Statement) => {
     const work = () => runAsOwner<Row>(pool, ownerId, statement, quota);
-    return lanes ? lanes.run(ownerId, work) : work();
+    try {
+      return await (lanes ? lanes.run(ownerId, work) : work());
+    } catch (error) {
+      throw (quota && quotaExceededFrom(error, quota)) || error;
+    }
   };
   const rows = async (ownerId: string, statement: Statement) => (await run<Task>(ownerId, statement)).rows;
-  // A write the usage trigger refused: nothing was written.
-  const translated = (error: unknown) => (quota && quotaExceededFrom(error, quota)) || error;
   // After the statement succeeded and changed a row: never for a write that failed or found nothing.
   const publish: TaskEvents["publish"] = (ownerId, event) => events?.publish(ownerId, event);
   return {
@@ -107,13 +110,13 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}) {
         return task;
       } catch (error) {
         if (error instanceof DatabaseError && error.code === FOREIGN_KEY_VIOLATION) throw new OwnerNotFoundError();
-        throw translated(error);
+        throw error;
       }
     },
 
     /** One UPDATE ... WHERE id AND userId; null when no such task of this owner exists. */
     async update(ownerId: string, id: string, input: UpdateTaskInput): Promise<Task | null> {
-      const task = (await rows(ownerId, updateStatement(ownerId, id, input)).catch((error) => Promise.reject(translated(error))))[0] ?? null;
+      const task = (await rows(ownerId, updateStatement(ownerId, id, input)))[0] ?? null;
       if (task) publish(ownerId, { kind: "UPDATED", taskId: task.id, task });
       return task;
     },
