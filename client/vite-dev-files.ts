@@ -10,7 +10,10 @@ const VITE_DEFAULT_DENY = [".env", ".env.*", "*.{crt,pem,key,p12,pfx,cer,der}", 
 
 export function devServerFiles(clientDir: string, projectRoot: string): NonNullable<ServerOptions["fs"]> {
   // Patterns are matched against absolute paths; escape what picomatch would read as glob syntax.
-  const root = projectRoot.split(path.sep).join("/").replace(/[()[\]{}*?!+@]/g, "\\$&");
+  const root = projectRoot
+    .split(path.sep)
+    .join("/")
+    .replace(/[()[\]{}*?!+@]/g, "\\$&");
   return {
     strict: true,
     // The packages live in the root's node_modules (pnpm links client/node_modules into it).

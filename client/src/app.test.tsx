@@ -69,7 +69,10 @@ describe("switching accounts in one tab", () => {
     shown.stop();
 
     expect(shown.seen.some((text) => text.includes("Ada's private task"))).toBe(false);
-    const lastList = backend.requests("/graphql").filter((request) => request.operationName === "Tasks").at(-1)!;
+    const lastList = backend
+      .requests("/graphql")
+      .filter((request) => request.operationName === "Tasks")
+      .at(-1)!;
     expect(readClaims(lastList.authorization!.replace("Bearer ", "")).sub).toBe(bob.id);
     // Neither user's session cookie ever went to the API: every GraphQL request told fetch to leave cookies out.
     expect(backend.requests("/graphql").length).toBeGreaterThan(1);

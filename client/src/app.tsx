@@ -15,8 +15,22 @@ export function App({ authClient }: { authClient: AuthClient }) {
     <SessionProvider authClient={authClient}>
       <BrowserRouter>
         <Routes>
-          <Route path="/sign-in" element={<PublicOnly><SignInPage /></PublicOnly>} />
-          <Route path="/sign-up" element={<PublicOnly><SignUpPage /></PublicOnly>} />
+          <Route
+            path="/sign-in"
+            element={
+              <PublicOnly>
+                <SignInPage />
+              </PublicOnly>
+            }
+          />
+          <Route
+            path="/sign-up"
+            element={
+              <PublicOnly>
+                <SignUpPage />
+              </PublicOnly>
+            }
+          />
           <Route element={<SignedInLayout />}>
             <Route index element={<TaskListPage />} />
             <Route path="tasks/:taskId" element={<TaskPage />} />

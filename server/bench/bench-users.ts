@@ -60,7 +60,10 @@ export async function createBenchUsers(databaseUrl: string, count: number): Prom
         body: JSON.stringify({ email: `bench-${index}@example.com`, password: randomBytes(12).toString("hex"), name }),
       });
       const { user } = (await signUp.json()) as { user: { id: string } };
-      const cookie = signUp.headers.getSetCookie().map((value) => value.split(";")[0]).join("; ");
+      const cookie = signUp.headers
+        .getSetCookie()
+        .map((value) => value.split(";")[0])
+        .join("; ");
       const { token } = (await (await call("/api/auth/token", { headers: { cookie } })).json()) as { token: string };
       users.push({ id: user.id, name, token });
     }

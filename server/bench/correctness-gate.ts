@@ -64,18 +64,25 @@ export async function checkServer(
         if (viewer !== user.id) problems.push(`${user.name}: answered as ${viewer}`);
       } else if (scenario === "read") {
         const got = requests.readTasks(await send(baseUrl, requests.read(user)));
-        const same = sameList(got.map((task) => task.id), want.map((task) => task.id));
+        const same = sameList(
+          got.map((task) => task.id),
+          want.map((task) => task.id),
+        );
         if (!same) problems.push(`${user.name}: ids ${describe(got)} instead of ${describe(want)}`);
       } else if (scenario === "deep") {
         const got = requests.readDeepTasks(await send(baseUrl, requests.deep(user)));
         const gotKeys = got.map((task) => `${task.id}/${task.ownerName}`);
         const wantKeys = want.map((task) => `${task.id}/${task.ownerName}`);
-        if (!sameList(gotKeys, wantKeys)) problems.push(`${user.name}: ${gotKeys.slice(0, 2).join(", ")}... instead of ${wantKeys.slice(0, 2).join(", ")}...`);
+        if (!sameList(gotKeys, wantKeys))
+          problems.push(`${user.name}: ${gotKeys.slice(0, 2).join(", ")}... instead of ${wantKeys.slice(0, 2).join(", ")}...`);
       } else {
         const id = requests.readCreatedId(await send(baseUrl, requests.create(user, writeScenarioTitle(index))));
         const completed = requests.readCompleted(await send(baseUrl, requests.complete(user, id)));
-        if (completed.id !== id || completed.completed !== true) problems.push(`${user.name}: completing ${id} answered ${JSON.stringify(completed)}`);
-        const { rows } = await client.query<{ userId: string; completed: boolean }>(`SELECT "userId", completed FROM task WHERE id = $1`, [id]);
+        if (completed.id !== id || completed.completed !== true)
+          problems.push(`${user.name}: completing ${id} answered ${JSON.stringify(completed)}`);
+        const { rows } = await client.query<{ userId: string; completed: boolean }>(`SELECT "userId", completed FROM task WHERE id = $1`, [
+          id,
+        ]);
         if (rows[0]?.userId !== user.id || rows[0]?.completed !== true) {
           problems.push(`${user.name}: task ${id} in the database is ${JSON.stringify(rows[0] ?? null)}`);
         }
@@ -92,5 +99,8 @@ function sameList(a: string[], b: string[]): boolean {
 }
 
 function describe(tasks: TaskRow[]): string {
-  return `[${tasks.length}: ${tasks.slice(0, 2).map((task) => task.id.slice(0, 8)).join(", ")}...]`;
+  return `[${tasks.length}: ${tasks
+    .slice(0, 2)
+    .map((task) => task.id.slice(0, 8))
+    .join(", ")}...]`;
 }

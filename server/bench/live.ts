@@ -40,7 +40,12 @@ async function main(): Promise<number> {
   let child: Awaited<ReturnType<typeof startServerProcess>> | undefined;
   try {
     const { users, keys } = await createBenchUsers(database.url, USERS);
-    child = await startServerProcess(servers.project, { databaseUrl: database.url, postgraphileDatabaseUrl: database.url, keys, poolSize: 10 });
+    child = await startServerProcess(servers.project, {
+      databaseUrl: database.url,
+      postgraphileDatabaseUrl: database.url,
+      keys,
+      poolSize: 10,
+    });
     const url = `${child.url}/graphql`;
     const rssMb = () => readStatus(child!.pid, "VmRSS") / 1024;
     log(`${subscriberCount} subscribers over ${USERS} users, ${writesPerSecond} writes/s for ${durationSeconds} s`);
@@ -80,7 +85,8 @@ async function main(): Promise<number> {
           headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
           body: JSON.stringify({ query: "mutation($t: String!) { createTask(input: { title: $t }) { id } }", variables: { t: title } }),
         }).then(async (response) => {
-          if (response.status !== 200 || (await response.text()).includes('"errors"')) throw new Error(`write answered HTTP ${response.status}`);
+          if (response.status !== 200 || (await response.text()).includes('"errors"'))
+            throw new Error(`write answered HTTP ${response.status}`);
         }),
       );
     }
@@ -96,9 +102,15 @@ async function main(): Promise<number> {
       ["server RSS before / after opening them", `${idleRss.toFixed(0)} MB / ${subscribedRss.toFixed(0)} MB`],
       ["memory per open subscription", `${(((subscribedRss - idleRss) * 1024) / subscriberCount).toFixed(1)} KB`],
       ["deliveries received / expected", `${latencies.length} / ${expectedDeliveries}`],
-      ["delivery latency p50 / p99 / max", `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} / ${(sorted.at(-1) ?? Number.NaN).toFixed(1)} ms`],
+      [
+        "delivery latency p50 / p99 / max",
+        `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} / ${(sorted.at(-1) ?? Number.NaN).toFixed(1)} ms`,
+      ],
       ["write scenario, no subscriber", `${without.requestsPerSecond.toFixed(0)} req/s (p99 ${without.latencyP99Ms} ms)`],
-      [`write scenario, ${subscriberCount} subscribers`, `${withSubscribers.requestsPerSecond.toFixed(0)} req/s (p99 ${withSubscribers.latencyP99Ms} ms)`],
+      [
+        `write scenario, ${subscriberCount} subscribers`,
+        `${withSubscribers.requestsPerSecond.toFixed(0)} req/s (p99 ${withSubscribers.latencyP99Ms} ms)`,
+      ],
       ["write throughput cost of publishing", `${((1 - withSubscribers.requestsPerSecond / without.requestsPerSecond) * 100).toFixed(0)}%`],
     ];
     const width = Math.max(...rows.map(([label]) => label!.length));

@@ -88,8 +88,21 @@ async function main(): Promise<number> {
         try {
           for (const row of due) {
             wrote ||= row.scenario === "write";
-            const profile = options.profile && entry.dialect === "project" ? path.join(profilesDirectory, `${name}-${row.scenario}-round${round}.cpuprofile`) : undefined;
-            const measurement = await measure(row.scenario, entry, child, { round, position, options, users, expected, client, database, log, profile });
+            const profile =
+              options.profile && entry.dialect === "project"
+                ? path.join(profilesDirectory, `${name}-${row.scenario}-round${round}.cpuprofile`)
+                : undefined;
+            const measurement = await measure(row.scenario, entry, child, {
+              round,
+              position,
+              options,
+              users,
+              expected,
+              client,
+              database,
+              log,
+              profile,
+            });
             if (profile && typeof measurement !== "string") profiles.push(profile);
             if (typeof measurement === "string") {
               row.status = "failed";
@@ -153,7 +166,12 @@ interface MeasureContext {
 }
 
 /** Gate, warm-up, measured run. Returns the measurement, or why the server failed the gate. */
-async function measure(scenario: ScenarioName, entry: ServerEntry, child: ServerProcess, context: MeasureContext): Promise<Measurement | string> {
+async function measure(
+  scenario: ScenarioName,
+  entry: ServerEntry,
+  child: ServerProcess,
+  context: MeasureContext,
+): Promise<Measurement | string> {
   const { options, users, log } = context;
   const label = `round ${context.round}/${options.rounds} ${entry.name} ${scenario}`;
   const problems = await checkServer(scenario, entry, child.url, users, context.expected, context.client);
@@ -169,7 +187,10 @@ async function measure(scenario: ScenarioName, entry: ServerEntry, child: Server
   const databaseBefore = childrenCpuMs(context.database.postmasterPid);
   const driverBefore = process.cpuUsage();
   if (context.profile) await child.startProfile();
-  const load = await runLoad(scenario, entry, child.url, users, { connections: options.connections, durationSeconds: options.durationSeconds });
+  const load = await runLoad(scenario, entry, child.url, users, {
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+  });
   const driver = process.cpuUsage(driverBefore);
   const databaseMs = childrenCpuDeltaMs(databaseBefore, childrenCpuMs(context.database.postmasterPid));
   const serverMs = child.cpuMs() - serverBefore;

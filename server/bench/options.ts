@@ -75,7 +75,10 @@ function number(value: string | undefined, fallback: number, name: string, min: 
 
 function list<Name extends string>(value: string | undefined, known: readonly Name[], name: string): Name[] {
   if (value === undefined) return [...known];
-  const chosen = value.split(",").map((item) => item.trim()).filter(Boolean);
+  const chosen = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
   const unknown = chosen.filter((item) => !known.includes(item as Name));
   if (unknown.length > 0 || chosen.length === 0) {
     throw new UsageError(`--${name}: unknown ${unknown.join(", ") || "(empty list)"}; choose from ${known.join(", ")}.`);

@@ -95,7 +95,17 @@ const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value
 
 export function renderTable(rows: Row[], options: BenchOptions): string {
   const lines: string[] = [];
-  const header = ["server", "req/s", "p50 ms", "p99 ms", "peak RSS MB", "server CPU µs/req", "db CPU µs/req", "load-tool CPU µs/req", "failures"];
+  const header = [
+    "server",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "peak RSS MB",
+    "server CPU µs/req",
+    "db CPU µs/req",
+    "load-tool CPU µs/req",
+    "failures",
+  ];
   for (const scenario of new Set(rows.map((row) => row.scenario))) {
     const table: string[][] = [header];
     for (const row of rows.filter((candidate) => candidate.scenario === scenario)) {
@@ -117,7 +127,9 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
         row.status === "failed" ? `FAILED ${row.note ?? ""}` : String(row.rounds.reduce((sum, round) => sum + round.failures, 0)),
       ]);
     }
-    lines.push(`\n${scenarioTitle(scenario)} (${options.connections} connections, medians of ${options.rounds} round(s) of ${options.durationSeconds} s)`);
+    lines.push(
+      `\n${scenarioTitle(scenario)} (${options.connections} connections, medians of ${options.rounds} round(s) of ${options.durationSeconds} s)`,
+    );
     lines.push(...align(table));
     for (const ratio of ratios(rows).filter((candidate) => candidate.scenario === scenario)) {
       lines.push(`  ${ratio.name}: throughput ${ratio.throughput.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x`);

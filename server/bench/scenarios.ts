@@ -84,12 +84,9 @@ const projectRequests: DialectRequests = {
   create: (user, title) =>
     graphql("/graphql", user, "mutation CreateTask($title: String!) { createTask(input: { title: $title }) { id } }", { title }),
   complete: (user, taskId) =>
-    graphql(
-      "/graphql",
-      user,
-      "mutation CompleteTask($id: ID!) { updateTask(id: $id, input: { completed: true }) { id completed } }",
-      { id: taskId },
-    ),
+    graphql("/graphql", user, "mutation CompleteTask($id: ID!) { updateTask(id: $id, input: { completed: true }) { id completed } }", {
+      id: taskId,
+    }),
   readTasks: (body) => list(body, "data", "tasks", "edges").map((edge) => at(edge, "node") as TaskRow),
   readDeepTasks: (body) =>
     list(body, "data", "tasks", "edges").map((edge) => {
@@ -119,7 +116,11 @@ function postgraphileRequests(key: "id" | "rowId"): DialectRequests {
   const update = key === "id" ? "updateTaskById" : "updateTaskByRowId";
   return {
     read: (user) =>
-      graphql("/graphql", user, `query MyNewestTasks { allTasks(first: 20, orderBy: CREATED_AT_DESC) { edges { node { ${key} title } } } }`),
+      graphql(
+        "/graphql",
+        user,
+        `query MyNewestTasks { allTasks(first: 20, orderBy: CREATED_AT_DESC) { edges { node { ${key} title } } } }`,
+      ),
     deep: (user) =>
       graphql(
         "/graphql",

@@ -37,10 +37,7 @@ const envSchema = z.object({
 
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: z.string().default("tasks-api"),
-  JWT_EXPIRATION: z
-    .string()
-    .regex(DURATION, "a duration such as 15m, 900s or 1h")
-    .default("15m"),
+  JWT_EXPIRATION: z.string().regex(DURATION, "a duration such as 15m, 900s or 1h").default("15m"),
   JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   JWT_SHARED_SECRET: optionalString,
 
@@ -69,7 +66,11 @@ const envSchema = z.object({
   /** Tasks one user may have. */
   TASKS_MAX_PER_USER: z.coerce.number().int().min(1).default(10_000),
   /** Bytes (UTF-8) of title and description one user may store across all their tasks: 10 MB. */
-  TASKS_MAX_TEXT_BYTES_PER_USER: z.coerce.number().int().min(1_000).default(10 * 1024 * 1024),
+  TASKS_MAX_TEXT_BYTES_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(10 * 1024 * 1024),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
   API_INTROSPECTION: z.enum(["true", "false"]).optional(),
   /** Production only: allow http:// issuer and JWKS URLs (e.g. a private network behind TLS termination). */

@@ -26,10 +26,7 @@ export interface RunningServices {
  */
 export type SpaOptions = { kind: "static"; directory: string } | { kind: "vite-dev-server" };
 
-export async function startServices(
-  env: Env,
-  which: { auth: boolean; api: boolean; spa?: SpaOptions },
-): Promise<RunningServices> {
+export async function startServices(env: Env, which: { auth: boolean; api: boolean; spa?: SpaOptions }): Promise<RunningServices> {
   // Configuration first: a production service without its secrets stops before touching anything.
   const auth = which.auth ? authConfig(env) : undefined;
   const api = which.api ? apiConfig(env) : undefined;
@@ -69,9 +66,7 @@ export async function startServices(
     }
     if (api && yoga) {
       servers.push(await listen(yoga, env.API_PORT, env.HOST));
-      lines.push(
-        `GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql${api.graphiql ? "   (open it in a browser for GraphiQL)" : ""}`,
-      );
+      lines.push(`GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql${api.graphiql ? "   (open it in a browser for GraphiQL)" : ""}`);
       lines.push(`Token keys    ${describeKeys(api.keys)}`);
     }
     lines.push(`Database      ${database.description}`);

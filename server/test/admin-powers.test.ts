@@ -86,9 +86,19 @@ describe("the second lock: the admin role has no such permission, even past the 
   const calls: [string, (headers: Headers) => Promise<unknown>][] = [
     ["impersonateUser", (headers) => system.authApp.auth.api.impersonateUser({ headers, body: { userId: victim.id } })],
     ["setRole", (headers) => system.authApp.auth.api.setRole({ headers, body: { userId: victim.id, role: "admin" } })],
-    ["setUserPassword", (headers) => system.authApp.auth.api.setUserPassword({ headers, body: { userId: victim.id, newPassword: "password1234" } })],
-    ["createUser", (headers) => system.authApp.auth.api.createUser({ headers, body: { email: "x@example.com", password: "a long passphrase indeed", name: "X" } })],
-    ["adminUpdateUser", (headers) => system.authApp.auth.api.adminUpdateUser({ headers, body: { userId: victim.id, data: { name: "X" } } })],
+    [
+      "setUserPassword",
+      (headers) => system.authApp.auth.api.setUserPassword({ headers, body: { userId: victim.id, newPassword: "password1234" } }),
+    ],
+    [
+      "createUser",
+      (headers) =>
+        system.authApp.auth.api.createUser({ headers, body: { email: "x@example.com", password: "a long passphrase indeed", name: "X" } }),
+    ],
+    [
+      "adminUpdateUser",
+      (headers) => system.authApp.auth.api.adminUpdateUser({ headers, body: { userId: victim.id, data: { name: "X" } } }),
+    ],
     ["removeUser", (headers) => system.authApp.auth.api.removeUser({ headers, body: { userId: victim.id } })],
     ["listUserSessions", (headers) => system.authApp.auth.api.listUserSessions({ headers, body: { userId: victim.id } })],
     ["getUser", (headers) => system.authApp.auth.api.getUser({ headers, query: { id: victim.id } })],

@@ -42,8 +42,9 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
-const { realSigningKey, signExactlyWithRealKey, signBytesWithRealKey, realJwks, expectAccepted, expectRefused } =
-  tokenForgery(() => system);
+const { realSigningKey, signExactlyWithRealKey, signBytesWithRealKey, realJwks, expectAccepted, expectRefused } = tokenForgery(
+  () => system,
+);
 
 // --- helpers -------------------------------------------------------------------------------------
 
@@ -82,9 +83,7 @@ async function expectAllRefused(api: ApiApp, tokens: string[], concurrency = 50)
 async function randomKidTokens(user: TestUser, count: number, issuedAt: number): Promise<string[]> {
   const { privateKey } = await attackerEd25519();
   const claims = fullClaims(user, { iat: issuedAt, exp: now() + 5 * 60 });
-  return Promise.all(
-    Array.from({ length: count }, () => signWith(privateKey, claims, { alg: "EdDSA", kid: `random-${randomUUID()}` })),
-  );
+  return Promise.all(Array.from({ length: count }, () => signWith(privateKey, claims, { alg: "EdDSA", kid: `random-${randomUUID()}` })));
 }
 
 /**
@@ -123,7 +122,9 @@ test("no Authorization header: anonymous, me is null, a protected field answers 
   expect(tasks.headers.get("www-authenticate")).toBeNull();
   expect(tasks.body).toEqual({
     data: null,
-    errors: [{ message: "You must be signed in.", path: ["tasks"], locations: [{ line: 1, column: 3 }], extensions: { code: "UNAUTHENTICATED" } }],
+    errors: [
+      { message: "You must be signed in.", path: ["tasks"], locations: [{ line: 1, column: 3 }], extensions: { code: "UNAUTHENTICATED" } },
+    ],
   });
   expectNoLeak(tasks);
 });
@@ -145,11 +146,9 @@ test("two Authorization headers (each a valid token) are answered 400 invalid_re
 
 test("a token in the query string is refused with 400 on GET too, and even next to a valid Authorization header", async () => {
   const user = await system.signUp();
-  const get = await sendGraphQL(
-    system.api,
-    `http://api.test/graphql?query=${encodeURIComponent(ME)}&access_token=${user.token}`,
-    { method: "GET" },
-  );
+  const get = await sendGraphQL(system.api, `http://api.test/graphql?query=${encodeURIComponent(ME)}&access_token=${user.token}`, {
+    method: "GET",
+  });
   expectInvalidRequest(get, user.token);
 
   const both = await sendGraphQL(system.api, `http://api.test/graphql?access_token=${user.token}`, {
@@ -282,8 +281,7 @@ test("jku, x5u, jwk and x5c headers are never followed: the attacker's server ge
     await expectAccepted(user.token, user, api); // warm: the only key fetch, from the configured URL
     const before = system.jwksRequests;
     const claims = fullClaims(user, { iat: now() - 60 });
-    const spki = (await exportSPKI((await generateKeyPair("EdDSA", { extractable: true })).publicKey))
-      .replace(/-----[A-Z ]+-----|\s/g, "");
+    const spki = (await exportSPKI((await generateKeyPair("EdDSA", { extractable: true })).publicKey)).replace(/-----[A-Z ]+-----|\s/g, "");
     const headers: Record<string, unknown>[] = [
       { alg: "EdDSA", kid: attacker.kid, jku: `${base}/jwks.json` },
       { alg: "EdDSA", kid: realKid, jku: `${base}/jwks.json` },
@@ -491,7 +489,15 @@ test("tokens of another kind signed by the same keys are refused with 401 (logou
   );
   // An OIDC ID token for the SPA: the client id as audience, nonce and azp.
   await expectRefused(
-    await signExactlyWithRealKey({ iss: issuer, aud: "tasks-spa", azp: "tasks-spa", sub: user.id, nonce: "n-0S6_WzA2Mj", iat: t, exp: t + 300 }),
+    await signExactlyWithRealKey({
+      iss: issuer,
+      aud: "tasks-spa",
+      azp: "tasks-spa",
+      sub: user.id,
+      nonce: "n-0S6_WzA2Mj",
+      iat: t,
+      exp: t + 300,
+    }),
   );
   // Better Auth's session cookie-cache JWT shape (better-auth/cookies/jwt): its own typ, iss and aud.
   await expectRefused(

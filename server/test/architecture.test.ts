@@ -59,7 +59,10 @@ function findTaskAccessInSource(source: string, fileName = "source.ts"): string[
   const report = (node: TypeScript.Node, what: string) =>
     found.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${what}: ${node.getText(file).slice(0, 80)}`);
   function visit(node: TypeScript.Node): void {
-    if (ts.isExpression(node) && !(node.parent && ts.isBinaryExpression(node.parent) && node.parent.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
+    if (
+      ts.isExpression(node) &&
+      !(node.parent && ts.isBinaryExpression(node.parent) && node.parent.operatorToken.kind === ts.SyntaxKind.PlusToken)
+    ) {
       const text = literalText(node);
       if (text !== undefined && TASK_TABLE_SQL.test(text)) return void report(node, "Task table SQL");
     }
@@ -80,7 +83,9 @@ function findTaskDelegates(program: TypeScript.Program, file: TypeScript.SourceF
   const checker = program.getTypeChecker();
   const found: string[] = [];
   const isPrismaMember = (symbol: TypeScript.Symbol | undefined) =>
-    symbol?.declarations?.some((declaration) => declaration.getSourceFile().fileName.includes(`${path.sep}generated${path.sep}prisma${path.sep}`)) ?? false;
+    symbol?.declarations?.some((declaration) =>
+      declaration.getSourceFile().fileName.includes(`${path.sep}generated${path.sep}prisma${path.sep}`),
+    ) ?? false;
   function visit(node: TypeScript.Node): void {
     let member: TypeScript.Symbol | undefined;
     if (ts.isPropertyAccessExpression(node) && node.name.text === "task") member = checker.getSymbolAtLocation(node.name);
@@ -89,9 +94,11 @@ function findTaskDelegates(program: TypeScript.Program, file: TypeScript.SourceF
     }
     if (ts.isBindingElement(node)) {
       const key = node.propertyName ?? node.name;
-      if ((ts.isIdentifier(key) || ts.isStringLiteralLike(key)) && key.text === "task") member = checker.getTypeAtLocation(node.parent).getProperty("task");
+      if ((ts.isIdentifier(key) || ts.isStringLiteralLike(key)) && key.text === "task")
+        member = checker.getTypeAtLocation(node.parent).getProperty("task");
     }
-    if (isPrismaMember(member)) found.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${node.getText(file).slice(0, 80)}`);
+    if (isPrismaMember(member))
+      found.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${node.getText(file).slice(0, 80)}`);
     ts.forEachChild(node, visit);
   }
   visit(file);
@@ -100,12 +107,16 @@ function findTaskDelegates(program: TypeScript.Program, file: TypeScript.SourceF
 
 /** One typed program over server/src, plus extra in-memory files (the detector's own cases). */
 function typedProgram(extra: Record<string, string>): TypeScript.Program {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(projectRoot, "server", "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(projectRoot, "server", "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+      },
     },
-  });
+  );
   if (!config) throw new Error("server/tsconfig.json did not parse");
   const host = ts.createCompilerHost(config.options);
   const readFromDisk = host.getSourceFile.bind(host);
@@ -121,7 +132,7 @@ const outsideTheDoor = (file: string) => !inside(taskDoor)(file);
 describe("the one door to Task data", () => {
   const attacks = [
     'await pool.query(`UPDATE "task" SET "userId" = $1`);',
-    "await pool.query('INSERT INTO \"task\" (\"id\") VALUES ($1)');",
+    'await pool.query(\'INSERT INTO "task" ("id") VALUES ($1)\');',
     'const text = `SELECT u.* FROM "user" u JOIN "task" t ON t."userId" = u."id"`;',
     "const text = 'select * from task where id = $1';",
     'const text = "DELETE FROM public.task";',
@@ -163,7 +174,8 @@ describe("the one door to Task data", () => {
   const labels = [...Object.keys(delegateCases), ...Object.keys(innocentCases)];
   const all = { ...delegateCases, ...innocentCases };
   let program: TypeScript.Program | undefined;
-  const typed = () => (program ??= typedProgram(Object.fromEntries(labels.map((label, index) => [caseFile(label, index), preamble + all[label]]))));
+  const typed = () =>
+    (program ??= typedProgram(Object.fromEntries(labels.map((label, index) => [caseFile(label, index), preamble + all[label]]))));
 
   test("the types find Prisma's Task delegate however the client is named or reached", () => {
     labels.forEach((label, index) => {
@@ -177,7 +189,9 @@ describe("the one door to Task data", () => {
     const offenders = sourceFiles(sourceRoot).flatMap((file) => {
       const relative = path.relative(projectRoot, file);
       const inSource = findTaskAccessInSource(readFileSync(file, "utf8"), file).filter(
-        (finding) => (outsideTheDoor(file) && finding.includes("Task table SQL")) || (finding.includes("the pool") && !POOL_HOLDERS.some((holder) => inside(holder)(file))),
+        (finding) =>
+          (outsideTheDoor(file) && finding.includes("Task table SQL")) ||
+          (finding.includes("the pool") && !POOL_HOLDERS.some((holder) => inside(holder)(file))),
       );
       // The typed program holds the TypeScript files; the one .cjs file (db/prisma-cli-preload.cjs) has only the parse checks.
       const typedFile = outsideTheDoor(file) ? typed().getSourceFile(file) : undefined;
@@ -190,7 +204,15 @@ describe("the one door to Task data", () => {
   test("every function of the task store takes the owner's id first, except the admin count", () => {
     const store = readFileSync(path.join(taskDoor, "task-store.ts"), "utf8");
     const methods = [...store.matchAll(/^ {4}(?:async )?(\w+)\((.*?)\)/gm)].map(([, name, params]) => ({ name, params }));
-    expect(methods.map((method) => method.name).sort()).toEqual(["changes", "countAllForAdmin", "create", "delete", "find", "page", "update"]);
+    expect(methods.map((method) => method.name).sort()).toEqual([
+      "changes",
+      "countAllForAdmin",
+      "create",
+      "delete",
+      "find",
+      "page",
+      "update",
+    ]);
     for (const method of methods.filter((candidate) => candidate.name !== "countAllForAdmin")) {
       expect(method.params, method.name).toMatch(/^ownerId: string/);
     }
@@ -215,10 +237,12 @@ function findEnvironmentReads(source: string, fileName = "source.ts"): string[] 
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const processNames = new Set(["process"]);
   const reads: string[] = [];
-  const report = (node: TypeScript.Node) => reads.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${node.getText(file)}`);
+  const report = (node: TypeScript.Node) =>
+    reads.push(`${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${node.getText(file)}`);
   const keyOf = (node: TypeScript.ElementAccessExpression) =>
     ts.isStringLiteralLike(node.argumentExpression) ? node.argumentExpression.text : undefined;
-  const isProcessModule = (node: TypeScript.Node | undefined) => node !== undefined && ts.isStringLiteralLike(node) && PROCESS_MODULES.has(node.text);
+  const isProcessModule = (node: TypeScript.Node | undefined) =>
+    node !== undefined && ts.isStringLiteralLike(node) && PROCESS_MODULES.has(node.text);
   const isGlobalObject = (node: TypeScript.Expression) => ts.isIdentifier(node) && (node.text === "globalThis" || node.text === "global");
 
   function unwrap(node: TypeScript.Expression): TypeScript.Expression {
@@ -251,10 +275,15 @@ function findEnvironmentReads(source: string, fileName = "source.ts"): string[] 
       const bindings = clause?.namedBindings;
       if (bindings && ts.isNamespaceImport(bindings)) processNames.add(bindings.name.text);
       if (bindings && ts.isNamedImports(bindings)) {
-        for (const element of bindings.elements) if ((element.propertyName ?? element.name).text === "default") processNames.add(element.name.text);
+        for (const element of bindings.elements)
+          if ((element.propertyName ?? element.name).text === "default") processNames.add(element.name.text);
       }
     }
-    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && isProcessModule(node.moduleReference.expression)) {
+    if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      isProcessModule(node.moduleReference.expression)
+    ) {
       processNames.add(node.name.text);
     }
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isProcess(node.initializer)) {
@@ -265,7 +294,8 @@ function findEnvironmentReads(source: string, fileName = "source.ts"): string[] 
 
   function findReads(node: TypeScript.Node): void {
     if (ts.isPropertyAccessExpression(node) && node.name.text === "env" && isProcess(node.expression)) report(node);
-    if (ts.isElementAccessExpression(node) && isProcess(node.expression) && (keyOf(node) === "env" || keyOf(node) === undefined)) report(node);
+    if (ts.isElementAccessExpression(node) && isProcess(node.expression) && (keyOf(node) === "env" || keyOf(node) === undefined))
+      report(node);
     if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isProcess(node.initializer)) {
       const takesEnv = node.name.elements.some((element) => {
         if (element.dotDotDotToken) return true;
@@ -380,7 +410,9 @@ function crossings(from: string, forbidden: string): string[] {
   return sourceFiles(from).flatMap((file) =>
     findImports(readFileSync(file, "utf8"), file)
       .filter((target) => target === COMPUTED_IMPORT || inside(forbidden)(target))
-      .map((target) => `${path.relative(projectRoot, file)} -> ${target === COMPUTED_IMPORT ? target : path.relative(projectRoot, target)}`),
+      .map(
+        (target) => `${path.relative(projectRoot, file)} -> ${target === COMPUTED_IMPORT ? target : path.relative(projectRoot, target)}`,
+      ),
   );
 }
 

@@ -84,13 +84,16 @@ describe("password policy at sign-up", () => {
   const signUpWith = (password: string, email = `${randomUUID()}@example.com`, name = "Pat") =>
     system.authFetch("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password, name }) });
 
-  test.each(["password123", "qwertyuiop", "1234567890", "Iloveyou123"])("a common password (%s) is refused with a clear message", async (password) => {
-    const response = await signUpWith(password);
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toBe(
-      "This password is one of the most commonly used passwords. Choose one that is harder to guess.",
-    );
-  });
+  test.each(["password123", "qwertyuiop", "1234567890", "Iloveyou123"])(
+    "a common password (%s) is refused with a clear message",
+    async (password) => {
+      const response = await signUpWith(password);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toBe(
+        "This password is one of the most commonly used passwords. Choose one that is harder to guess.",
+      );
+    },
+  );
 
   test("a password shorter than 10 characters is refused", async () => {
     const response = await signUpWith("Xy7#kq2!m");

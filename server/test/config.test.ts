@@ -13,7 +13,12 @@ describe("auth service configuration", () => {
   });
 
   test("production refuses a plain-HTTP base URL or issuer unless explicitly allowed", () => {
-    const env = { NODE_ENV: "production", DATABASE_URL: "postgresql://db/x", BETTER_AUTH_SECRET: "s".repeat(32), AUTH_BASE_URL: "http://auth.example.com" };
+    const env = {
+      NODE_ENV: "production",
+      DATABASE_URL: "postgresql://db/x",
+      BETTER_AUTH_SECRET: "s".repeat(32),
+      AUTH_BASE_URL: "http://auth.example.com",
+    };
     expect(() => authConfig(readEnv(env))).toThrow(/AUTH_BASE_URL must be an https:\/\/ URL/);
     expect(() => authConfig(readEnv({ ...env, AUTH_BASE_URL: "https://auth.example.com", JWT_ISSUER: "http://auth.example.com" }))).toThrow(
       /JWT_ISSUER must be an https:\/\/ URL/,
@@ -93,6 +98,9 @@ test("an invalid environment lists every problem at once", () => {
 
 test("database limits: a 2 s statement timeout and a 2 s pool wait by default, nonsense refused", () => {
   expect(databaseLimits(readEnv({}))).toEqual({ statementTimeoutMs: 2_000, poolWaitMs: 2_000 });
-  expect(databaseLimits(readEnv({ DB_STATEMENT_TIMEOUT_MS: "500", DB_POOL_WAIT_MS: "250" }))).toEqual({ statementTimeoutMs: 500, poolWaitMs: 250 });
+  expect(databaseLimits(readEnv({ DB_STATEMENT_TIMEOUT_MS: "500", DB_POOL_WAIT_MS: "250" }))).toEqual({
+    statementTimeoutMs: 500,
+    poolWaitMs: 250,
+  });
   expect(() => readEnv({ DB_STATEMENT_TIMEOUT_MS: "0", DB_POOL_WAIT_MS: "soon" })).toThrow(/DB_STATEMENT_TIMEOUT_MS[\s\S]*DB_POOL_WAIT_MS/);
 });

@@ -75,7 +75,9 @@ function sampleFloodStatements() {
   let running = true;
   const sampling = withClient(system.database.url, async (client) => {
     while (running) {
-      const { rows } = await client.query(`SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%ILIKE%' AND pid <> pg_backend_pid()`);
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%ILIKE%' AND pid <> pg_backend_pid()`,
+      );
       most = Math.max(most, rows[0].n);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -91,7 +93,12 @@ function sampleFloodStatements() {
 
 async function measure(label: string, inFlightPerUser: number, floodedRequests: number) {
   // An app of its own, whose log keeps the flood's SERVICE_BUSY answers (expected here) off the console.
-  const api = createApiApp({ db: system.db, config: { ...system.apiConfig, taskLimits: { ...system.apiConfig.taskLimits, inFlightPerUser } }, log: () => {}, logError: () => {} });
+  const api = createApiApp({
+    db: system.db,
+    config: { ...system.apiConfig, taskLimits: { ...system.apiConfig.taskLimits, inFlightPerUser } },
+    log: () => {},
+    logError: () => {},
+  });
   const idle = await victimMedianMs(api, 7);
   const load = flood(api, 50);
   const sampler = sampleFloodStatements();
@@ -116,7 +123,11 @@ async function measure(label: string, inFlightPerUser: number, floodedRequests: 
 test("while one account floods slow searches and writes, it runs at most DB_USER_IN_FLIGHT statements and everyone else is served", async () => {
   const uncapped = await measure("without the per-user cap", 1_000, 3);
   expect(uncapped.mostAtOnce).toBeGreaterThan(2);
-  const capped = await measure(`DB_USER_IN_FLIGHT=${system.apiConfig.taskLimits.inFlightPerUser}`, system.apiConfig.taskLimits.inFlightPerUser, 9);
+  const capped = await measure(
+    `DB_USER_IN_FLIGHT=${system.apiConfig.taskLimits.inFlightPerUser}`,
+    system.apiConfig.taskLimits.inFlightPerUser,
+    9,
+  );
   expect(system.apiConfig.taskLimits.inFlightPerUser).toBe(2);
   expect(capped.mostAtOnce).toBeGreaterThan(0);
   expect(capped.mostAtOnce).toBeLessThanOrEqual(2);

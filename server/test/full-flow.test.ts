@@ -41,12 +41,18 @@ test("sign up, get a token, and use it at the API, all over HTTP", async () => {
     body: JSON.stringify({ email: "flow@example.com", password: PASSWORD, name: "Flow" }),
   });
   expect(signUp.status).toBe(200);
-  const cookie = signUp.headers.getSetCookie().map((value) => value.split(";")[0]).join("; ");
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((value) => value.split(";")[0])
+    .join("; ");
 
   const tokenResponse = await fetch(`${authUrl}/api/auth/token`, { headers: { cookie } });
   expect(tokenResponse.status).toBe(200);
   const { token } = (await tokenResponse.json()) as { token: string };
-  const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
+  const [header, payload] = token
+    .split(".")
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
   expect(header).toMatchObject({ alg: "EdDSA", kid: expect.any(String) });
   // A trimmed payload: who, what role, for whom, until when. Not the whole user row.
   expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "role", "sid", "sub"]);
@@ -92,7 +98,11 @@ test("GET /graphql in a browser opens GraphiQL from the API's own files, under a
   const html = await response.text();
   // No inline script: every <script> either loads a file or is a JSON data block.
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-  expect(scripts.filter(([, attributes, body]) => !/\bsrc=/.test(attributes!) && !/type="application\/json"/.test(attributes!) && body!.trim() !== "")).toEqual([]);
+  expect(
+    scripts.filter(
+      ([, attributes, body]) => !/\bsrc=/.test(attributes!) && !/type="application\/json"/.test(attributes!) && body!.trim() !== "",
+    ),
+  ).toEqual([]);
   // Nothing from another origin; every file it names is served here.
   expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   const files = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
@@ -122,7 +132,13 @@ test("GET /graphql in a browser opens GraphiQL from the API's own files, under a
 
 /** A Content-Security-Policy header as { directive: sources }. */
 function directives(policy: string | null): Record<string, string[]> {
-  return Object.fromEntries((policy ?? "").split(";").map((part) => part.trim().split(/\s+/)).filter((words) => words[0]).map(([name, ...sources]) => [name, sources]));
+  return Object.fromEntries(
+    (policy ?? "")
+      .split(";")
+      .map((part) => part.trim().split(/\s+/))
+      .filter((words) => words[0])
+      .map(([name, ...sources]) => [name, sources]),
+  );
 }
 
 test("the JWKS endpoint publishes only public Ed25519 keys", async () => {

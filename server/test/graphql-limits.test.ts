@@ -92,7 +92,8 @@ describe("tokens", () => {
   // `{ me { ... } }` is five tokens plus one per field. Repeated fields are legal and merged (spread
   // over five names, or graphql-js's own budget for comparing same-named fields would step in first).
   const names = ["id", "name", "email", "role", "__typename"];
-  const document = (tokens: number) => `{ me { ${Array.from({ length: tokens - 5 }, (_, index) => names[index % names.length]).join(" ")} } }`;
+  const document = (tokens: number) =>
+    `{ me { ${Array.from({ length: tokens - 5 }, (_, index) => names[index % names.length]).join(" ")} } }`;
 
   test("a document of exactly as many tokens as allowed passes", async () => {
     expectData(await send(document(GRAPHQL_LIMITS.maxTokens)));
@@ -153,7 +154,10 @@ describe("cost", () => {
   });
 
   test("two such pages are refused before anything runs", async () => {
-    expectRefused(await send(`{ a: ${LITERAL_FULL_PAGE} b: ${LITERAL_FULL_PAGE} }`), "The query is too expensive: ask for fewer fields or a smaller page.");
+    expectRefused(
+      await send(`{ a: ${LITERAL_FULL_PAGE} b: ${LITERAL_FULL_PAGE} }`),
+      "The query is too expensive: ask for fewer fields or a smaller page.",
+    );
   });
 });
 
@@ -167,15 +171,24 @@ describe("page size", () => {
   });
 
   test("many pages asked for through aliases are refused, even with the page size in a variable", async () => {
-    expectRefused(await send(manyPages(2), { first: GRAPHQL_LIMITS.maxTasksPerOperation }), "The query asks for too many tasks at once: ask for fewer per page.");
-    expectRefused(await send(manyPages(GRAPHQL_LIMITS.maxAliases), { first: 20 }), "The query asks for too many tasks at once: ask for fewer per page.");
+    expectRefused(
+      await send(manyPages(2), { first: GRAPHQL_LIMITS.maxTasksPerOperation }),
+      "The query asks for too many tasks at once: ask for fewer per page.",
+    );
+    expectRefused(
+      await send(manyPages(GRAPHQL_LIMITS.maxAliases), { first: 20 }),
+      "The query asks for too many tasks at once: ask for fewer per page.",
+    );
   });
 
   test("more than five changes in one operation are refused, and none of them is made; five pass", async () => {
     const creates = (count: number, prefix: string) =>
       `mutation { ${Array.from({ length: count }, (_, i) => `c${i}: createTask(input: { title: "${prefix}" }) { id }`).join(" ")} }`;
     const before = (await send("{ tasks { totalCount } }")).body.data?.tasks.totalCount as number;
-    expectRefused(await send(creates(GRAPHQL_LIMITS.maxMutationFields + 1, "flood")), "The operation makes too many changes at once: send at most five per request.");
+    expectRefused(
+      await send(creates(GRAPHQL_LIMITS.maxMutationFields + 1, "flood")),
+      "The operation makes too many changes at once: send at most five per request.",
+    );
     // The same through fragments spread on the mutation type (the same field spread twice is one change).
     const three = (name: string, keys: string[]) =>
       `fragment ${name} on Mutation { ${keys.map((key) => `${key}: createTask(input: { title: "f" }) { id }`).join(" ")} }`;
@@ -283,7 +296,9 @@ describe("request size", () => {
         request.write('{"query":"{ me { id } }"');
       });
       expect(answer.status).toBe(413);
-      expect(JSON.parse(answer.text)).toEqual({ errors: [{ message: "Request body too large", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }] });
+      expect(JSON.parse(answer.text)).toEqual({
+        errors: [{ message: "Request body too large", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }],
+      });
     } finally {
       await close(server);
     }
@@ -298,7 +313,9 @@ describe("request size", () => {
     const tooLong = await get(`{ me { id } } # ${"x".repeat(GRAPHQL_LIMITS.maxUrlLength)}`);
     expect(tooLong.status).toBe(414);
     expect(tooLong.body.data).toBeUndefined();
-    expect(tooLong.body.errors).toEqual([{ message: "The request URL is too long: send the query in a POST body.", extensions: { code: "URI_TOO_LONG" } }]);
+    expect(tooLong.body.errors).toEqual([
+      { message: "The request URL is too long: send the query in a POST body.", extensions: { code: "URI_TOO_LONG" } },
+    ]);
   });
 });
 

@@ -56,7 +56,15 @@ for (const badAnswer of ["empty-object", "oversized"] as const) {
     answer = "real";
     // cacheMaxAge 1 ms: every verification tries to refresh, so each bad answer is felt at once.
     const api = system.apiWith({
-      keys: { kind: "remote-jwks", url: jwksUrl, timeoutMs: 500, cooldownMs: 30_000, cacheMaxAgeMs: 1, staleMaxAgeMs: STALE_MAX_AGE_MS, retryAfterMs: 50 },
+      keys: {
+        kind: "remote-jwks",
+        url: jwksUrl,
+        timeoutMs: 500,
+        cooldownMs: 30_000,
+        cacheMaxAgeMs: 1,
+        staleMaxAgeMs: STALE_MAX_AGE_MS,
+        retryAfterMs: 50,
+      },
     });
     expect((await system.graphql(ME, { token: await unseenToken(), api })).status).toBe(200);
 

@@ -64,7 +64,13 @@ describe("the cache of verified tokens", () => {
     const strict = system.apiWith({ clockToleranceSeconds: 0, keys: { ...keys, cacheMaxAgeMs: 1 } });
     const user = await system.signUp();
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const token = await system.signWithAuthKeys({ sub: user.id, sid: user.sessionId, role: "user", iat: Math.floor(Date.now() / 1000), exp });
+    const token = await system.signWithAuthKeys({
+      sub: user.id,
+      sid: user.sessionId,
+      role: "user",
+      iat: Math.floor(Date.now() / 1000),
+      exp,
+    });
     const askWho = async (api: ReturnType<TestSystem["apiWith"]>) => {
       const before = system.jwksRequests;
       const response = await system.graphql("{ me { id } }", { token, api });

@@ -98,8 +98,15 @@ describe("JWKS unreachable at cold start", () => {
 
   test.each([
     ["a server error (500)", (response: import("node:http").ServerResponse) => response.writeHead(500).end("boom")],
-    ["an HTML page", (response: import("node:http").ServerResponse) => response.writeHead(200, { "content-type": "text/html" }).end("<html>login</html>")],
-    ["JSON that is not a key set", (response: import("node:http").ServerResponse) => response.writeHead(200, { "content-type": "application/json" }).end('{"keys":"nope"}')],
+    [
+      "an HTML page",
+      (response: import("node:http").ServerResponse) => response.writeHead(200, { "content-type": "text/html" }).end("<html>login</html>"),
+    ],
+    [
+      "JSON that is not a key set",
+      (response: import("node:http").ServerResponse) =>
+        response.writeHead(200, { "content-type": "application/json" }).end('{"keys":"nope"}'),
+    ],
   ])("a JWKS answering with %s: 503, never 401", async (_name, respond) => {
     const bad = await badJwksServer(respond);
     try {

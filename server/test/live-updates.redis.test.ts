@@ -41,8 +41,19 @@ type Command =
 
 const index = fc.nat({ max: 1_000 });
 const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ kind: fc.constant("create" as const), user: fc.nat({ max: 2 }), via: fc.nat({ max: 1 }), title: fc.string({ minLength: 1, maxLength: 12 }) }),
-  fc.record({ kind: fc.constant("update" as const), user: fc.nat({ max: 2 }), via: fc.nat({ max: 1 }), pick: index, title: fc.string({ minLength: 1, maxLength: 12 }) }),
+  fc.record({
+    kind: fc.constant("create" as const),
+    user: fc.nat({ max: 2 }),
+    via: fc.nat({ max: 1 }),
+    title: fc.string({ minLength: 1, maxLength: 12 }),
+  }),
+  fc.record({
+    kind: fc.constant("update" as const),
+    user: fc.nat({ max: 2 }),
+    via: fc.nat({ max: 1 }),
+    pick: index,
+    title: fc.string({ minLength: 1, maxLength: 12 }),
+  }),
   fc.record({ kind: fc.constant("delete" as const), user: fc.nat({ max: 2 }), via: fc.nat({ max: 1 }), pick: index }),
   fc.record({ kind: fc.constant("tamper" as const), user: fc.nat({ max: 2 }), via: fc.nat({ max: 1 }), pick: index }),
 );
@@ -80,7 +91,9 @@ test("every stream of each user receives exactly that user's events, in order, f
             const victim = owned.flatMap((ids, owner) => (owner === command.user ? [] : ids));
             if (victim.length === 0) continue;
             const id = victim[command.pick % victim.length]!;
-            const changed = await send(via, user, 'mutation($id: ID!) { updateTask(id: $id, input: { title: "tampered" }) { id } }', { id });
+            const changed = await send(via, user, 'mutation($id: ID!) { updateTask(id: $id, input: { title: "tampered" }) { id } }', {
+              id,
+            });
             const deleted = await send(via, user, "mutation($id: ID!) { deleteTask(id: $id) }", { id });
             expect(changed.errors).toBeDefined();
             expect(deleted.errors).toBeDefined();

@@ -74,7 +74,10 @@ describe("who may open one", () => {
     expect(anonymous.results[0]?.data ?? null).toBeNull();
 
     const user = await system.signUp();
-    for (const token of [`${user.token.slice(0, -4)}AAAA`, await system.signWithAuthKeys(goodClaims(user, { iat: now() - 3600, exp: now() - 1800 }))]) {
+    for (const token of [
+      `${user.token.slice(0, -4)}AAAA`,
+      await system.signWithAuthKeys(goodClaims(user, { iat: now() - 3600, exp: now() - 1800 })),
+    ]) {
       const refused = await subscribe(api(), token);
       expect(refused.status).toBe(401);
       expect(refused.contentType).toContain("text/event-stream"); // the answer in the form asked for
@@ -138,12 +141,18 @@ describe("limits", () => {
 
     open.pop()!.close();
     await expect
-      .poll(async () => {
-        const again = await subscribe(api(), user.token);
-        const refusedAgain = await Promise.race([again.ended.then(() => again.results[0]?.errors !== undefined), new Promise((r) => setTimeout(() => r(false), 300))]);
-        again.close();
-        return refusedAgain;
-      }, { timeout: 3_000 })
+      .poll(
+        async () => {
+          const again = await subscribe(api(), user.token);
+          const refusedAgain = await Promise.race([
+            again.ended.then(() => again.results[0]?.errors !== undefined),
+            new Promise((r) => setTimeout(() => r(false), 300)),
+          ]);
+          again.close();
+          return refusedAgain;
+        },
+        { timeout: 3_000 },
+      )
       .toBe(false);
     for (const stream of open) stream.close();
   });

@@ -23,7 +23,9 @@ afterAll(async () => {
 test("every migration folder has been applied, and nothing else", async () => {
   const applied = await db.$queryRaw<{ migration_name: string }[]>`
     SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name`;
-  const folders = readdirSync(migrationsDir).filter((entry) => /^\d+_/.test(entry)).sort();
+  const folders = readdirSync(migrationsDir)
+    .filter((entry) => /^\d+_/.test(entry))
+    .sort();
   expect(applied.map((row) => row.migration_name)).toEqual(folders);
 });
 

@@ -65,10 +65,18 @@ async function tokenFor(cookie: string): Promise<string> {
 
 beforeAll(async () => {
   ({ ports, environment } = await localAppEnvironment({ dataDir, secret: "an-operator-commands-test-secret-0123456789" }));
-  app = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: serverDir, env: environment, stdio: ["ignore", "pipe", "pipe"] });
+  app = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: serverDir,
+    env: environment,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   app.stdout!.on("data", (chunk) => (output += chunk));
   app.stderr!.on("data", (chunk) => (output += chunk));
-  await until(() => output.includes("Tasks is running:"), 50_000, () => `the app did not start:\n${output}`);
+  await until(
+    () => output.includes("Tasks is running:"),
+    50_000,
+    () => `the app did not start:\n${output}`,
+  );
 }, 60_000);
 
 afterAll(() => {
@@ -86,9 +94,15 @@ let user: { email: string; cookie: string };
 
 test("admin:grant and keys:rotate work while the app runs, and the running app sees the change", async () => {
   const email = `operator-${Date.now()}@example.com`;
-  const signUp = await authFetch("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: PASSWORD, name: "Op" }) });
+  const signUp = await authFetch("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email, password: PASSWORD, name: "Op" }),
+  });
   expect(signUp.status).toBe(200);
-  const cookie = signUp.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ");
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0])
+    .join("; ");
   user = { email, cookie };
   const before = await tokenFor(cookie);
   expect(claimsOf(before).role).toBe("user");

@@ -89,7 +89,9 @@ test("a lost feed: served within the bound, 503 past it (tokens only), then reco
   expect((await system.graphql(ME, { api })).body).toEqual({ data: { me: null } });
 
   await proxy.restore();
-  await expect.poll(async () => (await system.graphql(ME, { token: laptop.token, api })).status, { timeout: 8_000, interval: 50 }).toBe(200);
+  await expect
+    .poll(async () => (await system.graphql(ME, { token: laptop.token, api })).status, { timeout: 8_000, interval: 50 })
+    .toBe(200);
   // Caught up on reconnect: the sign-out made during the outage is in force.
   expect((await system.graphql(ME, { token: phone.token, api })).status).toBe(401);
 

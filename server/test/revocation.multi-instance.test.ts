@@ -150,7 +150,10 @@ describe("ending sessions", () => {
     await expectRevokedEverywhere(phone!.token, since);
     // Better Auth replaces the changing device's session too, and hands it a new cookie at once.
     await expectRevokedEverywhere(laptop!.token, since);
-    const newCookie = response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+    const newCookie = response.headers
+      .getSetCookie()
+      .map((cookie) => cookie.split(";")[0])
+      .join("; ");
     await expectAcceptedEverywhere(await system.tokenFor(newCookie), laptop!.id);
   });
 });
@@ -181,7 +184,8 @@ describe("ending a user's access", () => {
   test("losing the admin role ends the admin tokens at both instances; the next token works, as a plain user", async () => {
     const [member] = await userWithDevices(1);
     const admin = await system.makeAdmin(member!);
-    for (const instance of instances) expect((await call(instance, admin.token, ADMIN_STATS)).body.data.adminStats.users).toBeGreaterThan(0);
+    for (const instance of instances)
+      expect((await call(instance, admin.token, ADMIN_STATS)).body.data.adminStats.users).toBeGreaterThan(0);
     await setRole(system.db, admin.email, "user"); // what `pnpm admin:grant <email> --revoke` does
     const since = performance.now();
     await expectRevokedEverywhere(admin.token, since);

@@ -18,8 +18,12 @@ async function twoUsersWithTasks(db: Db) {
     ["Ada", "Bob"].map((name) => db.user.create({ data: { id: randomUUID(), name, email: `${randomUUID()}@example.com` } })),
   );
   const store = createTaskStore(db);
-  const adaTasks = await Promise.all(["a1", "a2"].map((title) => store.create(ada!.id, { title, description: "", completed: false, dueAt: null })));
-  const bobTasks = await Promise.all(["b1", "b2", "b3"].map((title) => store.create(bob!.id, { title, description: "", completed: false, dueAt: null })));
+  const adaTasks = await Promise.all(
+    ["a1", "a2"].map((title) => store.create(ada!.id, { title, description: "", completed: false, dueAt: null })),
+  );
+  const bobTasks = await Promise.all(
+    ["b1", "b2", "b3"].map((title) => store.create(bob!.id, { title, description: "", completed: false, dueAt: null })),
+  );
   return { ada: ada!, bob: bob!, adaTasks, bobTasks, store };
 }
 
@@ -66,7 +70,10 @@ describe("the policy alone: statements without any owner filter", () => {
   test("a write that would produce another user's row is refused by the policy, and writes nothing", async () => {
     const { ada, bob } = await twoUsersWithTasks(db);
     const pool = poolOf(db);
-    const insert = raw("bypass_insert", `INSERT INTO "task" ("id", "title", "updatedAt", "userId") VALUES ($1, 'planted', now(), $2)`, [randomUUID(), bob.id]);
+    const insert = raw("bypass_insert", `INSERT INTO "task" ("id", "title", "updatedAt", "userId") VALUES ($1, 'planted', now(), $2)`, [
+      randomUUID(),
+      bob.id,
+    ]);
     await expect(runAsOwner(pool, ada.id, insert)).rejects.toThrow(/row-level security/);
     const move = raw("bypass_move", `UPDATE "task" SET "userId" = $1`, [bob.id]);
     await expect(runAsOwner(pool, ada.id, move)).rejects.toThrow(/row-level security/);
@@ -99,7 +106,9 @@ describe("the door alone: the policy switched off in a throwaway database", () =
   let db: Db;
   beforeAll(async () => {
     database = await createTestDatabase();
-    await withClient(database.url, (client) => client.query(`ALTER TABLE "task" NO FORCE ROW LEVEL SECURITY; ALTER TABLE "task" DISABLE ROW LEVEL SECURITY`));
+    await withClient(database.url, (client) =>
+      client.query(`ALTER TABLE "task" NO FORCE ROW LEVEL SECURITY; ALTER TABLE "task" DISABLE ROW LEVEL SECURITY`),
+    );
     db = createDb(database.url, { poolSize: 2 });
   });
   afterAll(async () => {
@@ -109,7 +118,11 @@ describe("the door alone: the policy switched off in a throwaway database", () =
 
   test("here the policy really is off: an unfiltered statement sees every user's rows", async () => {
     const { ada } = await twoUsersWithTasks(db);
-    const { rows } = await runAsOwner<{ count: number }>(poolOf(db), ada.id, raw("bypass_count_off", `SELECT count(*)::int AS "count" FROM "task"`));
+    const { rows } = await runAsOwner<{ count: number }>(
+      poolOf(db),
+      ada.id,
+      raw("bypass_count_off", `SELECT count(*)::int AS "count" FROM "task"`),
+    );
     expect(rows[0]?.count).toBeGreaterThanOrEqual(5);
   });
 

@@ -19,10 +19,18 @@ afterAll(() => system.close());
 const TASKS = "{ tasks(first: 5) { totalCount edges { node { id } } } }";
 
 /** An API app of its own on a client with the limits under test (the system's own has none). */
-async function withLimitedApi(options: { poolSize: number; statementTimeoutMs: number; poolWaitMs: number }, work: (api: ApiApp, logs: string[]) => Promise<void>) {
+async function withLimitedApi(
+  options: { poolSize: number; statementTimeoutMs: number; poolWaitMs: number },
+  work: (api: ApiApp, logs: string[]) => Promise<void>,
+) {
   const db: Db = createDb(system.database.url, options);
   const logs: string[] = [];
-  const api = createApiApp({ db, config: system.apiConfig, log: (line) => logs.push(line), logError: (line) => logs.push(`ERROR ${line}`) });
+  const api = createApiApp({
+    db,
+    config: system.apiConfig,
+    log: (line) => logs.push(line),
+    logError: (line) => logs.push(`ERROR ${line}`),
+  });
   try {
     await work(api, logs);
   } finally {

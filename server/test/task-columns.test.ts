@@ -21,5 +21,10 @@ test("the task door's SQL names exactly the Task model's columns", () => {
 
 test("a column added to the model and not to the door is reported", () => {
   expect(differences([...modelFields, "priority"], TASK_COLUMNS)).toEqual({ missingFromDoor: ["priority"], unknownToModel: [] });
-  expect(differences(modelFields.filter((field) => field !== "dueAt"), TASK_COLUMNS)).toEqual({ missingFromDoor: [], unknownToModel: ["dueAt"] });
+  expect(
+    differences(
+      modelFields.filter((field) => field !== "dueAt"),
+      TASK_COLUMNS,
+    ),
+  ).toEqual({ missingFromDoor: [], unknownToModel: ["dueAt"] });
 });

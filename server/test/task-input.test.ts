@@ -94,7 +94,10 @@ describe("tasks", () => {
     ];
     for (const [index, after] of forged.entries()) {
       const orderBy = ["NEWEST_FIRST", "NEWEST_FIRST", "DUE_SOONEST", "NEWEST_FIRST", "TITLE", "TITLE"][index];
-      const response = await ops(system, user).send("query($after: String, $orderBy: TaskOrder) { tasks(after: $after, orderBy: $orderBy) { totalCount } }", { after, orderBy });
+      const response = await ops(system, user).send(
+        "query($after: String, $orderBy: TaskOrder) { tasks(after: $after, orderBy: $orderBy) { totalCount } }",
+        { after, orderBy },
+      );
       expect(errorCodes(response), `cursor ${index}`).toEqual(["BAD_USER_INPUT"]);
       expect(response.body.errors?.[0]?.message).toBe("Invalid cursor: use a cursor from this query.");
     }

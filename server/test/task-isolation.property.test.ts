@@ -41,10 +41,24 @@ const description = fc.constantFrom("", "Bab", "cc");
 // Few due dates and creation days, so ties (and tasks without a due date) are common too.
 const dueAt = fc.constantFrom(null, "2031-01-01T00:00:00.000Z", "2031-01-02T00:00:00.000Z");
 const createdOn = fc.integer({ min: 1, max: 3 });
-const filter = fc.constantFrom<ListFilter | undefined>(undefined, { completed: true }, { completed: false }, { search: "b" }, { search: "AB" }, { search: "c" });
+const filter = fc.constantFrom<ListFilter | undefined>(
+  undefined,
+  { completed: true },
+  { completed: false },
+  { search: "b" },
+  { search: "AB" },
+  { search: "c" },
+);
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("create" as const), actor, title, description, dueAt, createdOn }) },
-  fc.record({ kind: fc.constant("update" as const), actor, target, title, completed: fc.boolean(), dueAt: fc.option(dueAt, { nil: undefined }) }),
+  fc.record({
+    kind: fc.constant("update" as const),
+    actor,
+    target,
+    title,
+    completed: fc.boolean(),
+    dueAt: fc.option(dueAt, { nil: undefined }),
+  }),
   fc.record({ kind: fc.constant("delete" as const), actor, target }),
   {
     weight: 2,
@@ -96,10 +110,16 @@ test("each of three users always sees exactly their own tasks, in every order an
         if (!current) continue; // signed out everywhere: nothing to act with until the next sign-in
         const client = ops(system, current);
         if (step.kind === "signOut") {
-          const response = await system.authFetch("/api/auth/sign-out", { method: "POST", headers: { cookie: current.cookie }, body: "{}" });
+          const response = await system.authFetch("/api/auth/sign-out", {
+            method: "POST",
+            headers: { cookie: current.cookie },
+            body: "{}",
+          });
           expect(response.status).toBe(200);
           ended.push(live.pop()!);
-          await expect.poll(async () => (await ops(system, current).send("{ me { id } }")).status, { timeout: 1_000, interval: 10 }).toBe(401);
+          await expect
+            .poll(async () => (await ops(system, current).send("{ me { id } }")).status, { timeout: 1_000, interval: 10 })
+            .toBe(401);
         } else if (step.kind === "create") {
           const created = await client.create({ title: step.title, description: step.description, dueAt: step.dueAt });
           const createdAt = `2030-01-0${step.createdOn}T00:00:00.000Z`;
@@ -107,7 +127,8 @@ test("each of three users always sees exactly their own tasks, in every order an
           model.push({ ...created, createdAt, owner: step.actor, deleted: false });
         } else if (step.kind === "list") {
           const pool = seen.get(step.orderBy)!;
-          const from = step.cursor === null || model.length === 0 ? null : await cursorAt(model[step.cursor % model.length]!, step.orderBy, pool);
+          const from =
+            step.cursor === null || model.length === 0 ? null : await cursorAt(model[step.cursor % model.length]!, step.orderBy, pool);
           const own = model.filter((task) => task.owner === step.actor && !task.deleted);
           const shown = await listFrom(client.list, step, from, pool);
           expect(shown, `${step.orderBy} ${JSON.stringify(step.filter)} after ${JSON.stringify(from?.position)}`).toEqual(
@@ -185,12 +206,21 @@ async function expectEveryoneSeesExactlyTheirOwn(model: ModelTask[], orderBy: Ta
   }
   for (const [index, live] of sessions.entries()) {
     for (const session of live) {
-      expect((await ops(system, session).list({ first: 1 })).totalCount).toBe(model.filter((task) => task.owner === index && !task.deleted).length);
+      expect((await ops(system, session).list({ first: 1 })).totalCount).toBe(
+        model.filter((task) => task.owner === index && !task.deleted).length,
+      );
     }
   }
   for (const [index, user] of users.entries()) {
     const own = model.filter((task) => task.owner === index && !task.deleted);
-    const view = ({ id, title, description, completed, dueAt, createdAt }: SortableTask) => ({ id, title, description, completed, dueAt, createdAt });
+    const view = ({ id, title, description, completed, dueAt, createdAt }: SortableTask) => ({
+      id,
+      title,
+      description,
+      completed,
+      dueAt,
+      createdAt,
+    });
     const expected = expectedIds(own, { orderBy }).map((id) => view(own.find((task) => task.id === id)!));
     // Small pages, so cursors are exercised on every check.
     expect((await ops(system, user).listAll(2, orderBy)).map(view), orderBy).toEqual(expected);

@@ -75,7 +75,13 @@ describe("cursors", () => {
     { title: "banana", description: "", completed: false, dueAt: "2031-01-02T00:00:00.000Z", createdAt: "2030-01-02 00:00:00.000" },
     { title: "cherry", description: "", completed: true, dueAt: "2031-01-01T00:00:00.000Z", createdAt: "2030-01-02 00:00:00.000" },
     { title: "needle", description: "", completed: false, dueAt: null, createdAt: "2030-01-03 00:00:00.000" },
-    { title: "apple", description: "NEEDLE again", completed: true, dueAt: "2031-01-02T00:00:00.000Z", createdAt: "2030-01-03 00:00:00.000" },
+    {
+      title: "apple",
+      description: "NEEDLE again",
+      completed: true,
+      dueAt: "2031-01-02T00:00:00.000Z",
+      createdAt: "2030-01-03 00:00:00.000",
+    },
   ];
   const filters: (ListFilter | undefined)[] = [undefined, { completed: true }, { completed: false }, { search: "needle" }];
   type Owner = { user: TestUser; tasks: TaskView[] };
@@ -98,24 +104,27 @@ describe("cursors", () => {
     ];
   });
 
-  test.each(taskOrders)("%s: every cursor from another user's list pages through exactly your own tasks after it, with every filter", async (orderBy) => {
-    for (const [reader, stranger] of readerAndStranger) {
-      const foreignEdges = (await ops(system, stranger.user).list({ first: 100, orderBy })).edges;
-      expect(foreignEdges).toHaveLength(template.length);
-      for (const filter of filters) {
-        await Promise.all(
-          foreignEdges.map(async ({ cursor, node: position }) => {
-            const page = await ops(system, reader.user).list({ first: 100, after: cursor, orderBy, filter });
-            const shown = page.edges.map((edge) => edge.node.id);
-            expect(shown, `${orderBy} ${JSON.stringify(filter)} after ${position.title}/${position.dueAt}/${position.createdAt}`).toEqual(
-              expectedIds(reader.tasks, { orderBy, filter, after: position }),
-            );
-            expect(page.pageInfo.hasNextPage).toBe(false);
-          }),
-        );
+  test.each(taskOrders)(
+    "%s: every cursor from another user's list pages through exactly your own tasks after it, with every filter",
+    async (orderBy) => {
+      for (const [reader, stranger] of readerAndStranger) {
+        const foreignEdges = (await ops(system, stranger.user).list({ first: 100, orderBy })).edges;
+        expect(foreignEdges).toHaveLength(template.length);
+        for (const filter of filters) {
+          await Promise.all(
+            foreignEdges.map(async ({ cursor, node: position }) => {
+              const page = await ops(system, reader.user).list({ first: 100, after: cursor, orderBy, filter });
+              const shown = page.edges.map((edge) => edge.node.id);
+              expect(shown, `${orderBy} ${JSON.stringify(filter)} after ${position.title}/${position.dueAt}/${position.createdAt}`).toEqual(
+                expectedIds(reader.tasks, { orderBy, filter, after: position }),
+              );
+              expect(page.pageInfo.hasNextPage).toBe(false);
+            }),
+          );
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe("writes", () => {
@@ -156,9 +165,7 @@ describe("writes", () => {
   });
 
   test("a created task belongs to the token's user, whatever the input says", async () => {
-    const response = await ops(system, bob).send(
-      `mutation { createTask(input: { title: "mine", userId: "${alice.id}" }) { id } }`,
-    );
+    const response = await ops(system, bob).send(`mutation { createTask(input: { title: "mine", userId: "${alice.id}" }) { id } }`);
     // There is no userId in any input type: the request is refused before anything is written.
     expect(response.body.errors?.[0]?.message).toContain("userId");
     expect((await ops(system, alice).list()).totalCount).toBe(4);

@@ -34,8 +34,7 @@ const byId = (a: TaskView, b: TaskView) => (a.id < b.id ? -1 : a.id > b.id ? 1 :
 const expected: Record<string, (a: TaskView, b: TaskView) => number> = {
   NEWEST_FIRST: (a, b) => b.createdAt.localeCompare(a.createdAt) || -byId(a, b),
   OLDEST_FIRST: (a, b) => a.createdAt.localeCompare(b.createdAt) || byId(a, b),
-  DUE_SOONEST: (a, b) =>
-    a.dueAt === b.dueAt ? byId(a, b) : a.dueAt === null ? 1 : b.dueAt === null ? -1 : a.dueAt.localeCompare(b.dueAt),
+  DUE_SOONEST: (a, b) => (a.dueAt === b.dueAt ? byId(a, b) : a.dueAt === null ? 1 : b.dueAt === null ? -1 : a.dueAt.localeCompare(b.dueAt)),
 };
 
 test.each(Object.keys(expected))("%s: pages of two give the one-page answer, in the promised order", async (orderBy) => {
@@ -55,8 +54,7 @@ test("TITLE: pages of two give the one-page answer; equal titles in id order", a
 });
 
 test("search takes % and _ literally", async () => {
-  const titles = async (search: string) =>
-    (await ops(system, user).list({ filter: { search } })).edges.map((edge) => edge.node.title);
+  const titles = async (search: string) => (await ops(system, user).list({ filter: { search } })).edges.map((edge) => edge.node.title);
   expect(await titles("%")).toEqual(["100% done"]);
   expect(await titles("_")).toEqual(["snake_case"]);
   expect(await titles("SAME")).toHaveLength(3);

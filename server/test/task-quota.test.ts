@@ -37,7 +37,9 @@ function quotaError(response: GraphQLResponse) {
 }
 
 async function storedTitles(user: TestUser): Promise<string[]> {
-  const response = await system.graphql("{ tasks(first: 100, orderBy: TITLE) { edges { node { title description } } } }", { token: user.token });
+  const response = await system.graphql("{ tasks(first: 100, orderBy: TITLE) { edges { node { title description } } } }", {
+    token: user.token,
+  });
   const edges = response.body.data?.tasks.edges as { node: { title: string } }[];
   return edges.map((edge) => edge.node.title);
 }
@@ -117,10 +119,15 @@ test("the count the trigger keeps matches the table, whoever wrote: the door, a 
   const user = await system.signUp();
   for (const title of ["a", "bb", "ccc"]) await create(api, user, title, "é");
   const { body } = await system.graphql("{ tasks(first: 1, orderBy: TITLE) { edges { node { id } } } }", { token: user.token });
-  await system.graphql("mutation ($id: ID!) { deleteTask(id: $id) }", { api, token: user.token, variables: { id: body.data?.tasks.edges[0].node.id } });
+  await system.graphql("mutation ($id: ID!) { deleteTask(id: $id) }", {
+    api,
+    token: user.token,
+    variables: { id: body.data?.tasks.edges[0].node.id },
+  });
 
   await withClient(system.database.url, async (client) => {
-    const usage = async () => (await client.query('SELECT "tasks", "textBytes"::int FROM "task_usage" WHERE "userId" = $1', [user.id])).rows[0];
+    const usage = async () =>
+      (await client.query('SELECT "tasks", "textBytes"::int FROM "task_usage" WHERE "userId" = $1', [user.id])).rows[0];
     // "bb" + "é" and "ccc" + "é": 4 + 5 bytes.
     expect(await usage()).toEqual({ tasks: 2, textBytes: 9 });
     await client.query('DELETE FROM "user" WHERE "id" = $1', [user.id]);

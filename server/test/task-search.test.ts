@@ -26,10 +26,13 @@ beforeAll(async () => {
 afterAll(() => system.close());
 
 async function search(user: TestUser, text: string): Promise<string[]> {
-  const response = await system.graphql("query ($search: String) { tasks(filter: { search: $search }, orderBy: TITLE) { totalCount edges { node { title } } } }", {
-    token: user.token,
-    variables: { search: text },
-  });
+  const response = await system.graphql(
+    "query ($search: String) { tasks(filter: { search: $search }, orderBy: TITLE) { totalCount edges { node { title } } } }",
+    {
+      token: user.token,
+      variables: { search: text },
+    },
+  );
   const edges = response.body.data?.tasks.edges as { node: { title: string } }[];
   expect(response.body.data?.tasks.totalCount).toBe(edges.length);
   return edges.map((edge) => edge.node.title);

@@ -95,9 +95,7 @@ test("a token signed by an attacker's Ed25519 key is refused with 401, with the 
   const attacker = await generateKeyPair("EdDSA", { crv: "Ed25519" });
   const claims = { ...decodePayload(user.token) };
   await expectRefused(await new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid: realKid }).sign(attacker.privateKey));
-  await expectRefused(
-    await new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid: crypto.randomUUID() }).sign(attacker.privateKey),
-  );
+  await expectRefused(await new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid: crypto.randomUUID() }).sign(attacker.privateKey));
 });
 
 test("a real token re-labelled with an unknown kid is refused with 401", async () => {
@@ -166,7 +164,15 @@ test("a token is bounded by its age as well as its exp: issued 16 minutes ago wi
 
 test("garbage tokens are refused: 401 when they look like a token, 400 when the header itself is malformed", async () => {
   // These match context.ts's token68 pattern ([A-Za-z0-9-._~+/]+=*), so they reach the verifier: 401.
-  for (const token of ["abc", "a.b.c", "....", "eyJhbGciOiJFZERTQSJ9.e30.", "SGVsbG8gd29ybGQ=", "////++++==", `${"x".repeat(40)}.${"y".repeat(40)}.${"z".repeat(86)}`]) {
+  for (const token of [
+    "abc",
+    "a.b.c",
+    "....",
+    "eyJhbGciOiJFZERTQSJ9.e30.",
+    "SGVsbG8gd29ybGQ=",
+    "////++++==",
+    `${"x".repeat(40)}.${"y".repeat(40)}.${"z".repeat(86)}`,
+  ]) {
     await expectRefused(token);
   }
   // These do not (a space, '=' before the end, '!', '"', a comma or a non-ASCII letter): invalid_request.
@@ -212,10 +218,7 @@ test("a createTask sent with a tampered token creates nothing: the victim's task
   expect(create.body.errors).toBeUndefined();
 
   const forged = forgePayload(attacker.token, { ...decodePayload(attacker.token), sub: victim.id });
-  expectInvalidToken(
-    await system.graphql('mutation { createTask(input: { title: "x" }) { id } }', { token: forged }),
-    forged,
-  );
+  expectInvalidToken(await system.graphql('mutation { createTask(input: { title: "x" }) { id } }', { token: forged }), forged);
 
   const list = "{ tasks { totalCount edges { node { title } } } }";
   expect((await system.graphql(list, { token: victim.token })).body).toEqual({

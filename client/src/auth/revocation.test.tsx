@@ -60,7 +60,12 @@ describe("an API 401 after the session was ended elsewhere", () => {
     backend.endSession();
     act(() => {
       // What Better Auth's client in the other tab writes to localStorage when it signs out.
-      const message = JSON.stringify({ event: "session", data: { trigger: "signout" }, clientId: "other-tab", timestamp: Math.floor(Date.now() / 1000) });
+      const message = JSON.stringify({
+        event: "session",
+        data: { trigger: "signout" },
+        clientId: "other-tab",
+        timestamp: Math.floor(Date.now() / 1000),
+      });
       window.dispatchEvent(new StorageEvent("storage", { key: "better-auth.message", newValue: message }));
     });
 
@@ -95,6 +100,9 @@ test("an API 401 while the session still exists (the role changed): the new toke
   const [refused, retried] = createTaskRequests();
   expect(createTaskRequests()).toHaveLength(2);
   expect(retried!.authorization).not.toBe(refused!.authorization);
-  const lastList = backend.requests("/graphql").filter((request) => request.operationName === "Tasks").at(-1)!;
+  const lastList = backend
+    .requests("/graphql")
+    .filter((request) => request.operationName === "Tasks")
+    .at(-1)!;
   expect(lastList.authorization).toBe(retried!.authorization); // and it keeps using the new one
 });

@@ -18,11 +18,18 @@ function setUp(options: { tokenLifetimeSeconds?: number } = {}) {
     now: () => clock,
     fetchToken: tokenFetcher(async () => {
       const response = await backend.fetch("/api/auth/token");
-      return response.ok ? { data: (await response.json()) as { token: string }, error: null } : { data: null, error: { status: response.status } };
+      return response.ok
+        ? { data: (await response.json()) as { token: string }, error: null }
+        : { data: null, error: { status: response.status } };
     }),
   });
   const onSessionEnded = vi.fn();
-  const client = createGraphQLClient({ tokens, onSessionEnded, url: "http://localhost:5173/graphql", fetch: backend.fetch as typeof fetch });
+  const client = createGraphQLClient({
+    tokens,
+    onSessionEnded,
+    url: "http://localhost:5173/graphql",
+    fetch: backend.fetch as typeof fetch,
+  });
   const listTasks = () => client.query(TasksQuery, { first: 20 }, { requestPolicy: "network-only" }).toPromise();
   return { backend, user, tokens, client, onSessionEnded, listTasks, advance: (ms: number) => (clock += ms) };
 }

@@ -19,7 +19,15 @@ export interface GraphQLClientOptions {
   liveSilenceMs?: number;
 }
 
-export function createGraphQLClient({ tokens, onSessionEnded, liveStatus = createLiveStatus(), url = "/graphql", fetch, liveRetryDelay, liveSilenceMs }: GraphQLClientOptions): Client {
+export function createGraphQLClient({
+  tokens,
+  onSessionEnded,
+  liveStatus = createLiveStatus(),
+  url = "/graphql",
+  fetch,
+  liveRetryDelay,
+  liveSilenceMs,
+}: GraphQLClientOptions): Client {
   return new Client({
     url,
     // The auth exchange is asynchronous: after the synchronous cache, before the network. Subscriptions leave

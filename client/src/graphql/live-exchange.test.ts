@@ -28,7 +28,9 @@ function setUp(options: { delay?: (attempt: number) => number; silenceMs?: numbe
     now: () => clock,
     fetchToken: tokenFetcher(async () => {
       const response = await backend.fetch("/api/auth/token");
-      return response.ok ? { data: (await response.json()) as { token: string }, error: null } : { data: null, error: { status: response.status } };
+      return response.ok
+        ? { data: (await response.json()) as { token: string }, error: null }
+        : { data: null, error: { status: response.status } };
     }),
   });
   const onSessionEnded = vi.fn();
@@ -76,7 +78,11 @@ describe("opening the stream", () => {
     expect(backend.requests("/api/auth/token")).toHaveLength(1);
 
     const task = backend.createElsewhere(user, "Added on the phone");
-    await expect.poll(() => events).toEqual([{ __typename: "TaskEvent", kind: "CREATED", taskId: task.id, task: expect.objectContaining({ title: "Added on the phone" }) }]);
+    await expect
+      .poll(() => events)
+      .toEqual([
+        { __typename: "TaskEvent", kind: "CREATED", taskId: task.id, task: expect.objectContaining({ title: "Added on the phone" }) },
+      ]);
   });
 
   test("unsubscribing closes the connection, and nothing reconnects", async () => {

@@ -133,7 +133,11 @@ export function liveExchange(options: LiveExchangeOptions): Exchange {
             },
             error(error) {
               const refused = error instanceof NetworkError && (error.response as Response | undefined)?.status === 401;
-              settle(refused ? { kind: "refused", opened: false, healthy: false } : { kind: "failed", opened: openedAt !== null, healthy: healthy() });
+              settle(
+                refused
+                  ? { kind: "refused", opened: false, healthy: false }
+                  : { kind: "failed", opened: openedAt !== null, healthy: healthy() },
+              );
             },
             complete() {
               const opened = openedAt !== null;

@@ -26,7 +26,12 @@ export function describeProblem(error: CombinedError): Problem {
   const code = String(first?.extensions?.code ?? "");
   if (code === "BAD_USER_INPUT") {
     const field = first?.extensions?.field;
-    return { kind: "input", message: first?.message ?? "Check what you entered.", field: typeof field === "string" ? field : undefined, retryable: false };
+    return {
+      kind: "input",
+      message: first?.message ?? "Check what you entered.",
+      field: typeof field === "string" ? field : undefined,
+      retryable: false,
+    };
   }
   if (code === "NOT_FOUND") {
     return { kind: "not-found", message: "Task not found. It may have been deleted.", retryable: false };

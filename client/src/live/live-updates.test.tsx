@@ -31,7 +31,10 @@ function renderApp(path = "/") {
 
 const indicator = () => screen.getByRole("banner").querySelector(".live-indicator")!;
 const isLive = () => waitFor(() => expect(indicator().textContent).toBe("Live"));
-const titles = () => within(screen.getByRole("list", { name: "Tasks" })).queryAllByText((_, element) => element?.classList.contains("task-title") ?? false).map((element) => element.textContent);
+const titles = () =>
+  within(screen.getByRole("list", { name: "Tasks" }))
+    .queryAllByText((_, element) => element?.classList.contains("task-title") ?? false)
+    .map((element) => element.textContent);
 const listRequests = () => backend.requests("/graphql").filter((request) => request.operationName === "Tasks").length;
 
 describe("the task list", () => {

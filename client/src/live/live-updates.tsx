@@ -104,7 +104,9 @@ export function useLiveRefetch<Data, Variables extends AnyVariables>(
           again = false;
           const marker = ++attempt;
           const { query, variables, options } = latest.current;
-          const result = await client.query(query, variables, { ...options.context, requestPolicy: "network-only", liveRefetch: marker }).toPromise();
+          const result = await client
+            .query(query, variables, { ...options.context, requestPolicy: "network-only", liveRefetch: marker })
+            .toPromise();
           // urql sends no second request while one for the same query is in flight: that answer may predate the change.
           if (result.operation.context.liveRefetch !== marker) again = true;
           if (result.error) break; // the screen shows the error and its Retry; the next change tries again

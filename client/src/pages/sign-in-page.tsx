@@ -40,7 +40,14 @@ export function SignInPage() {
         ) : null}
         <div className="field">
           <label htmlFor="sign-in-email">Email</label>
-          <input id="sign-in-email" type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input
+            id="sign-in-email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="sign-in-password">Password</label>

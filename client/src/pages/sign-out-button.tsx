@@ -25,7 +25,12 @@ export function SignOutButton() {
 
   return (
     <>
-      <button type="button" className="button secondary small" disabled={pending} onClick={() => (hasDrafts(user.id) ? setConfirming(true) : void leave())}>
+      <button
+        type="button"
+        className="button secondary small"
+        disabled={pending}
+        onClick={() => (hasDrafts(user.id) ? setConfirming(true) : void leave())}
+      >
         {pending ? "Signing out…" : "Sign out"}
       </button>
       {error ? (

@@ -33,11 +33,25 @@ export function SignUpPage() {
         <h1 id="sign-up-heading">Create an account</h1>
         <div className="field">
           <label htmlFor="sign-up-name">Name</label>
-          <input id="sign-up-name" type="text" autoComplete="name" required value={name} onChange={(event) => setName(event.target.value)} />
+          <input
+            id="sign-up-name"
+            type="text"
+            autoComplete="name"
+            required
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="sign-up-email">Email</label>
-          <input id="sign-up-email" type="email" autoComplete="email" required value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input
+            id="sign-up-email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="sign-up-password">Password</label>

@@ -92,7 +92,9 @@ describe("Devices and sessions", () => {
 
     const [current, laptop, phone] = rows(list);
     expect(rows(list)).toHaveLength(3);
-    expect(current!.textContent).toBe(`Firefox on macOSThis deviceIP address 203.0.113.7Signed in ${formatMoment(at(12, 9, 5))}Last active Now`);
+    expect(current!.textContent).toBe(
+      `Firefox on macOSThis deviceIP address 203.0.113.7Signed in ${formatMoment(at(12, 9, 5))}Last active Now`,
+    );
     expect(within(current!).queryByRole("button")).toBeNull(); // leaving this session is the header's Sign out
     // The others, most recently active first; times in the reader's own time zone, as the task list writes days.
     expect(laptop!.textContent).toContain("Chrome on Windows");
@@ -117,7 +119,10 @@ describe("Devices and sessions", () => {
     await revoke.release();
 
     await waitFor(() => expect(within(list).queryByText("Chrome on Windows")).toBeNull());
-    expect(rows(list).map((row) => row.querySelector(".device-name")!.textContent)).toEqual(["Firefox on macOSThis device", "Safari on iOS"]);
+    expect(rows(list).map((row) => row.querySelector(".device-name")!.textContent)).toEqual([
+      "Firefox on macOSThis device",
+      "Safari on iOS",
+    ]);
     expect(screen.getByText("Signed out Chrome on Windows.")).toBeTruthy();
     expect(backend.requests("/api/auth/revoke-session").map((request) => request.body)).toEqual([{ token: laptop!.token }]);
     expect(backend.sessionsOf(ada).map((session) => session.id)).toEqual([backend.sessionsOf(ada)[0]!.id, phone!.id]);
@@ -140,7 +145,9 @@ describe("Devices and sessions", () => {
     const confirm = within(screen.getByRole("alertdialog")).getByRole("button", { name: "Sign out everywhere else" });
     await user.click(confirm);
     await waitFor(() => expect(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Signing out…" })).toBeTruthy());
-    expect((within(screen.getByRole("alertdialog")).getByRole("button", { name: "Signing out…" }) as HTMLButtonElement).disabled).toBe(true);
+    expect((within(screen.getByRole("alertdialog")).getByRole("button", { name: "Signing out…" }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
     await revoke.release();
 
     await waitFor(() => expect(rows(list)).toHaveLength(1));
@@ -180,7 +187,9 @@ describe("Devices and sessions", () => {
     const { ada } = setUpAda({ signedInAt: at(10, 9) });
     await userEvent.setup().click(await screen.findByRole("link", { name: "Devices and sessions" }));
     const alert = await screen.findByRole("alert");
-    expect(alert.textContent).toBe("For your safety, this list is shown only within a day of signing in. Sign out, sign in again, and come back here.");
+    expect(alert.textContent).toBe(
+      "For your safety, this list is shown only within a day of signing in. Sign out, sign in again, and come back here.",
+    );
     expect(within(alert).queryByRole("button", { name: "Retry" })).toBeNull();
 
     const user = userEvent.setup();

@@ -67,12 +67,16 @@ export function SessionsPage() {
   }, [load]);
 
   const removeRow = (session: DeviceSession) => {
-    setState((previous) => (previous.kind === "loaded" ? { kind: "loaded", sessions: previous.sessions.filter((row) => row.id !== session.id) } : previous));
+    setState((previous) =>
+      previous.kind === "loaded" ? { kind: "loaded", sessions: previous.sessions.filter((row) => row.id !== session.id) } : previous,
+    );
     setAnnouncement(`Signed out ${session.device}.`);
   };
 
   const othersSignedOut = () => {
-    setState((previous) => (previous.kind === "loaded" ? { kind: "loaded", sessions: previous.sessions.filter((row) => row.current) } : previous));
+    setState((previous) =>
+      previous.kind === "loaded" ? { kind: "loaded", sessions: previous.sessions.filter((row) => row.current) } : previous,
+    );
     setAnnouncement("Signed out everywhere else.");
     void load();
   };
@@ -139,8 +143,7 @@ function SessionRow({ session, onSignedOut }: { session: DeviceSession; onSigned
         </p>
         <dl className="device-facts">
           <div>
-            <dt>IP address</dt>{" "}
-            <dd>{ip}</dd>
+            <dt>IP address</dt> <dd>{ip}</dd>
           </div>
           <div>
             <dt>Signed in</dt>{" "}
@@ -149,8 +152,7 @@ function SessionRow({ session, onSignedOut }: { session: DeviceSession; onSigned
             </dd>
           </div>
           <div>
-            <dt>Last active</dt>{" "}
-            <dd>{session.current ? "Now" : <Moment date={session.updatedAt} />}</dd>
+            <dt>Last active</dt> <dd>{session.current ? "Now" : <Moment date={session.updatedAt} />}</dd>
           </div>
         </dl>
       </div>

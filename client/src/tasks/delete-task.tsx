@@ -35,7 +35,12 @@ export function DeleteTaskButton({
 
   return (
     <>
-      <button type="button" className="button secondary danger-text" aria-label={`Delete “${task.title}”`} onClick={() => setConfirming(true)}>
+      <button
+        type="button"
+        className="button secondary danger-text"
+        aria-label={`Delete “${task.title}”`}
+        onClick={() => setConfirming(true)}
+      >
         {label}
       </button>
       {confirming ? (

@@ -96,7 +96,12 @@ export function EditTaskForm({ task, deletedElsewhere = false }: { task: TaskFie
         descriptionRows={5}
       />
       <div className="field checkbox-field">
-        <input id="edit-task-completed" type="checkbox" checked={draft.values.completed} onChange={(event) => draft.update({ completed: event.target.checked })} />
+        <input
+          id="edit-task-completed"
+          type="checkbox"
+          checked={draft.values.completed}
+          onChange={(event) => draft.update({ completed: event.target.checked })}
+        />
         <label htmlFor="edit-task-completed">Completed</label>
       </div>
       {problem && !titleError ? <ProblemMessage problem={problem} onRetry={() => void submit()} retrying={saving.fetching} /> : null}

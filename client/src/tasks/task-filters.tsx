@@ -15,7 +15,17 @@ export function parseShow(value: string | null): Show {
 const SEARCH_DELAY_MS = 300;
 
 /** Open/completed filter and text search. The search is applied once typing pauses. */
-export function TaskFilters({ show, search, onShow, onSearch }: { show: Show; search: string; onShow(show: Show): void; onSearch(text: string): void }) {
+export function TaskFilters({
+  show,
+  search,
+  onShow,
+  onSearch,
+}: {
+  show: Show;
+  search: string;
+  onShow(show: Show): void;
+  onSearch(text: string): void;
+}) {
   const [text, setText] = useState(search);
 
   // Follow the URL when it changes from outside (back button, "Show all tasks").

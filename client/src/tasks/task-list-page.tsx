@@ -62,7 +62,12 @@ export function TaskListPage() {
           <TaskFilters show={show} search={search} onShow={onShow} onSearch={onSearch} />
         </div>
         {/* A new filter starts again from the first page. */}
-        <TaskList key={`${show}\n${searchText}`} filter={filter} filtered={show !== "all" || searchText !== ""} onClearFilters={() => setParams({})} />
+        <TaskList
+          key={`${show}\n${searchText}`}
+          filter={filter}
+          filtered={show !== "all" || searchText !== ""}
+          onClearFilters={() => setParams({})}
+        />
       </section>
     </div>
   );

@@ -81,7 +81,17 @@ export function TaskList({ filter, filtered, onClearFilters }: { filter: TaskFil
   );
 }
 
-function LaterPage({ filter, after, remaining, onEnd }: { filter: TaskFilter; after: string; remaining: number; onEnd(end: ChainEnd): void }) {
+function LaterPage({
+  filter,
+  after,
+  remaining,
+  onEnd,
+}: {
+  filter: TaskFilter;
+  after: string;
+  remaining: number;
+  onEnd(end: ChainEnd): void;
+}) {
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: TasksQuery,
     variables: { first: PAGE_SIZE, after, filter },
@@ -102,7 +112,11 @@ function LaterPage({ filter, after, remaining, onEnd }: { filter: TaskFilter; af
     if (error) {
       return (
         <li className="task-list-problem">
-          <ProblemMessage problem={describeProblem(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} retrying={fetching} />
+          <ProblemMessage
+            problem={describeProblem(error)}
+            onRetry={() => reexecute({ requestPolicy: "network-only" })}
+            retrying={fetching}
+          />
         </li>
       );
     }

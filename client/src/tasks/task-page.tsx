@@ -15,7 +15,11 @@ import { TaskQuery } from "./operations.ts";
  */
 export function TaskPage() {
   const { taskId = "" } = useParams();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: TaskQuery, variables: { id: taskId }, requestPolicy: "cache-and-network" });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: TaskQuery,
+    variables: { id: taskId },
+    requestPolicy: "cache-and-network",
+  });
   useLiveRefetch(TaskQuery, { id: taskId }, { concerns: (event) => event.taskId === taskId });
   const [shown, setShown] = useState<TaskFieldsFragment | null>(null);
   const task = data?.task;
@@ -30,7 +34,11 @@ export function TaskPage() {
       return (
         <div className="card">
           <h1>Edit task</h1>
-          <ProblemMessage problem={describeProblem(error)} onRetry={() => reexecute({ requestPolicy: "network-only" })} retrying={fetching} />
+          <ProblemMessage
+            problem={describeProblem(error)}
+            onRetry={() => reexecute({ requestPolicy: "network-only" })}
+            retrying={fetching}
+          />
           <BackLink />
         </div>
       );

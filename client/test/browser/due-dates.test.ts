@@ -27,10 +27,17 @@ const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00
 
 /** A day as the task list writes it, e.g. "Mon, Dec 1". */
 const shortDate = (day: string) =>
-  new Intl.DateTimeFormat("en-US", { timeZone: "UTC", weekday: "short", month: "short", day: "numeric" }).format(Date.parse(`${day}T12:00:00Z`));
+  new Intl.DateTimeFormat("en-US", { timeZone: "UTC", weekday: "short", month: "short", day: "numeric" }).format(
+    Date.parse(`${day}T12:00:00Z`),
+  );
 
 const dueLabel = (page: Page, title: string) =>
-  page.getByRole("list", { name: "Tasks" }).getByRole("listitem").filter({ has: page.getByText(title, { exact: true }) }).locator(".task-due").innerText();
+  page
+    .getByRole("list", { name: "Tasks" })
+    .getByRole("listitem")
+    .filter({ has: page.getByText(title, { exact: true }) })
+    .locator(".task-due")
+    .innerText();
 
 async function storedDueDates(page: Page): Promise<Record<string, string>> {
   const { body } = await graphqlAsPageUser(page, "{ tasks(first: 20) { edges { node { title dueAt } } } }");

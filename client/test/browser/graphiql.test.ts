@@ -67,7 +67,10 @@ test("GraphiQL opened from the web app runs a query as the user with the pasted 
   await ada.page.getByText(/^Copied\. Paste it into GraphiQL's Headers tab/).waitFor();
   const { Authorization } = JSON.parse(await ada.page.evaluate(() => navigator.clipboard.readText())) as { Authorization: string };
   const token = Authorization.replace(/^Bearer /, "");
-  const [graphiql] = await Promise.all([ada.context.waitForEvent("page"), ada.page.getByRole("link", { name: "Open in GraphiQL" }).click()]);
+  const [graphiql] = await Promise.all([
+    ada.context.waitForEvent("page"),
+    ada.page.getByRole("link", { name: "Open in GraphiQL" }).click(),
+  ]);
   const pageErrors: string[] = [];
   graphiql.on("pageerror", (error) => pageErrors.push(error.message));
   await graphiql.waitForLoadState();

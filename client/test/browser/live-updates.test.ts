@@ -5,7 +5,16 @@
 import type { Browser, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
-import { addTask, newVisitor, screenshotPath, signIn, signUp, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
+import {
+  addTask,
+  newVisitor,
+  screenshotPath,
+  signIn,
+  signUp,
+  taskTitles,
+  withAppInChromium,
+  type BrowserUser,
+} from "../support/browser.ts";
 
 const ARRIVES_WITHIN_MS = 2_000;
 
@@ -28,7 +37,9 @@ const isLive = (page: Page) => expect.poll(() => indicator(page).innerText()).to
 /** Waits for `condition` on the other device and returns how long it took from now; fails past 2 s. */
 async function arrival(what: string, condition: () => Promise<unknown>): Promise<number> {
   const start = Date.now();
-  await expect.poll(condition, { timeout: ARRIVES_WITHIN_MS, interval: 25, message: `${what} did not arrive within ${ARRIVES_WITHIN_MS} ms` }).toBe(true);
+  await expect
+    .poll(condition, { timeout: ARRIVES_WITHIN_MS, interval: 25, message: `${what} did not arrive within ${ARRIVES_WITHIN_MS} ms` })
+    .toBe(true);
   return Date.now() - start;
 }
 
@@ -67,20 +78,27 @@ test("a task added, changed and deleted on one device shows on the other within 
   await laptop.page.getByLabel("Title", { exact: true }).fill("Plan the trip to Lisbon");
   await laptop.page.getByRole("button", { name: "Save changes" }).click();
   await laptop.page.getByText("Saved “Plan the trip to Lisbon”.").waitFor();
-  timings.renamed = await arrival("the new title on the edit screen", async () => (await phone.page.getByLabel("Title", { exact: true }).inputValue()) === "Plan the trip to Lisbon");
+  timings.renamed = await arrival(
+    "the new title on the edit screen",
+    async () => (await phone.page.getByLabel("Title", { exact: true }).inputValue()) === "Plan the trip to Lisbon",
+  );
 
   // The laptop deletes it while the phone still has it open.
   await laptop.page.getByRole("button", { name: "Delete “Plan the trip to Lisbon”" }).click();
   await laptop.page.getByRole("alertdialog").getByRole("button", { name: "Delete task" }).click();
   await expect.poll(() => taskTitles(laptop.page)).toEqual(["Buy milk"]);
-  timings.deletedWhileOpen = await arrival("the deletion on the edit screen", () => phone.page.getByText("This task was deleted on another device or tab.").isVisible());
+  timings.deletedWhileOpen = await arrival("the deletion on the edit screen", () =>
+    phone.page.getByText("This task was deleted on another device or tab.").isVisible(),
+  );
   expect(await phone.page.getByRole("button", { name: "Save changes" }).isDisabled()).toBe(true);
   await phone.page.getByRole("link", { name: "Back to your tasks" }).click();
   await expect.poll(() => taskTitles(phone.page)).toEqual(["Buy milk"]);
 
   await laptop.page.getByRole("button", { name: "Delete “Buy milk”" }).click();
   await laptop.page.getByRole("alertdialog").getByRole("button", { name: "Delete task" }).click();
-  timings.deleted = await arrival("the deletion on the list", () => phone.page.getByText("No tasks yet. Add your first one above.").isVisible());
+  timings.deleted = await arrival("the deletion on the list", () =>
+    phone.page.getByText("No tasks yet. Add your first one above.").isVisible(),
+  );
 
   // Bob's stream carried nothing: no event, so no refetch, and his list never changed.
   expect(bobsListQueries()).toBe(0);
@@ -115,7 +133,10 @@ test("the phone's network drops and returns: its header says Reconnecting…, th
   await expect.poll(() => taskTitles(phone.page)).toEqual(["Added during the outage", "Before the outage"]);
   // And it is live again: the next change arrives as before, once.
   await addTask(laptop.page, "After the outage");
-  await arrival("the task added after the outage", async () => (await taskTitles(phone.page)).join() === "After the outage,Added during the outage,Before the outage");
+  await arrival(
+    "the task added after the outage",
+    async () => (await taskTitles(phone.page)).join() === "After the outage,Added during the outage,Before the outage",
+  );
   expect(await phone.page.getByText("3 tasks", { exact: true }).isVisible()).toBe(true);
   await phone.page.screenshot({ path: screenshotPath("live-updates.png"), fullPage: true });
 

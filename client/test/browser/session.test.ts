@@ -26,7 +26,10 @@ async function recordEverythingShown(user: BrowserUser) {
   await user.page.evaluate(() => {
     const seen: string[] = [];
     const record = () =>
-      seen.push(document.body.innerText + [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"));
+      seen.push(
+        document.body.innerText +
+          [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"),
+      );
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     (window as unknown as { seen: string[] }).seen = seen;
   });
@@ -35,7 +38,9 @@ async function recordEverythingShown(user: BrowserUser) {
 
 async function visibleText(user: BrowserUser): Promise<string> {
   return user.page.evaluate(
-    () => document.body.innerText + [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"),
+    () =>
+      document.body.innerText +
+      [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"),
   );
 }
 
@@ -165,7 +170,9 @@ test("a `next` that points away from the app is ignored: after sign-in the app s
   const ada = await newVisitor(browser, app, "Ada");
   const { page } = ada;
   // Were the app to follow one of these, it would land here (this machine has no network to reach anything else).
-  await ada.context.route(/^https?:\/\/evil\.example\//, (route) => route.fulfill({ contentType: "text/html", body: "<h1>Another site</h1>" }));
+  await ada.context.route(/^https?:\/\/evil\.example\//, (route) =>
+    route.fulfill({ contentType: "text/html", body: "<h1>Another site</h1>" }),
+  );
   const arrivesAtTheTaskList = async (next: string) => {
     await expect.poll(() => page.url(), { message: `with next=${JSON.stringify(next)}`, timeout: 10_000 }).toBe(`${app.url}/`);
     await page.getByRole("heading", { name: "New task" }).waitFor();

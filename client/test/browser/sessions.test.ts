@@ -3,7 +3,16 @@
 import type { Browser, Response } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
-import { addTask, newVisitor, screenshotPath, signIn, signUp, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
+import {
+  addTask,
+  newVisitor,
+  screenshotPath,
+  signIn,
+  signUp,
+  taskTitles,
+  withAppInChromium,
+  type BrowserUser,
+} from "../support/browser.ts";
 
 const PHONE_USER_AGENT =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
@@ -24,7 +33,9 @@ async function signInOnAnotherDevice(account: BrowserUser): Promise<BrowserUser>
 
 async function visibleText(user: BrowserUser): Promise<string> {
   return user.page.evaluate(
-    () => document.body.innerText + [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"),
+    () =>
+      document.body.innerText +
+      [...document.querySelectorAll("input, textarea")].map((field) => (field as HTMLInputElement).value).join("\n"),
   );
 }
 
@@ -59,7 +70,8 @@ test("“Sign out everywhere else” on one device: the other lands on sign-in b
   const phoneAnswers: { path: string; status: number; challenge: string | null }[] = [];
   const record = async (response: Response) => {
     const path = new URL(response.url()).pathname;
-    if (path === "/graphql" || path === "/api/auth/token") phoneAnswers.push({ path, status: response.status(), challenge: await response.headerValue("www-authenticate") });
+    if (path === "/graphql" || path === "/api/auth/token")
+      phoneAnswers.push({ path, status: response.status(), challenge: await response.headerValue("www-authenticate") });
   };
   phone.page.on("response", record);
 

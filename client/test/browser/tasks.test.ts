@@ -2,7 +2,16 @@
 import type { Browser, Page, Request } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
-import { addTask, graphqlAsPageUser, newVisitor, screenshotPath, signUp, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
+import {
+  addTask,
+  graphqlAsPageUser,
+  newVisitor,
+  screenshotPath,
+  signUp,
+  taskTitles,
+  withAppInChromium,
+  type BrowserUser,
+} from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
@@ -18,7 +27,9 @@ async function signedUpUser(name: string, options: { width?: number } = {}): Pro
 /** Lines of the page's accessibility tree that are controls without a name. */
 async function unnamedControls(user: BrowserUser): Promise<string[]> {
   const tree = await user.page.locator("body").ariaSnapshot();
-  return tree.split("\n").filter((line) => /^\s*- (button|link|textbox|checkbox|radio|searchbox|combobox)(\s*\[[^\]]*\])?:?\s*$/.test(line));
+  return tree
+    .split("\n")
+    .filter((line) => /^\s*- (button|link|textbox|checkbox|radio|searchbox|combobox)(\s*\[[^\]]*\])?:?\s*$/.test(line));
 }
 
 test("create, edit, set and clear a due date, complete, filter, search, and delete with a confirmation", async () => {
@@ -91,7 +102,9 @@ test("the newest 20 come first; “Load more” shows older ones, and adding a t
   const ada = await signedUpUser("Ada");
   const { page } = ada;
   for (let number = 1; number <= 23; number += 1) {
-    const created = await graphqlAsPageUser(page, "mutation($title: String!) { createTask(input: { title: $title }) { id } }", { title: `Task ${number}` });
+    const created = await graphqlAsPageUser(page, "mutation($title: String!) { createTask(input: { title: $title }) { id } }", {
+      title: `Task ${number}`,
+    });
     expect(created.status).toBe(200);
   }
   await page.reload();
@@ -185,7 +198,10 @@ test("no GraphQL request carries the session cookie: the API gets the bearer tok
   const headers = await Promise.all(
     sent.map(async (request) => ({
       path: new URL(request.url()).pathname,
-      cookies: ((await request.headerValue("cookie")) ?? "").split(/;\s*/).filter(Boolean).map((cookie) => cookie.split("=")[0]),
+      cookies: ((await request.headerValue("cookie")) ?? "")
+        .split(/;\s*/)
+        .filter(Boolean)
+        .map((cookie) => cookie.split("=")[0]),
       bearer: /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test((await request.headerValue("authorization")) ?? ""),
     })),
   );
@@ -214,7 +230,13 @@ test("“Copy token” copies headers ready for GraphiQL's Headers tab, and “O
 
   const me = await page.evaluate(
     async (headers) =>
-      (await fetch("/graphql", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ query: "{ me { email } }" }) })).json(),
+      (
+        await fetch("/graphql", {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json" },
+          body: JSON.stringify({ query: "{ me { email } }" }),
+        })
+      ).json(),
     headers,
   );
   expect(me).toEqual({ data: { me: { email: ada.email } } });

@@ -3,7 +3,15 @@
 import type { Browser } from "playwright-core";
 import { afterEach, beforeAll, expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
-import { addTask, graphqlAsPageUser, signUpInNewContext, taskId, taskTitles, withAppInChromium, type BrowserUser } from "../support/browser.ts";
+import {
+  addTask,
+  graphqlAsPageUser,
+  signUpInNewContext,
+  taskId,
+  taskTitles,
+  withAppInChromium,
+  type BrowserUser,
+} from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
@@ -64,7 +72,11 @@ test("Bob sending Ada's task id in every operation gets not found, and Ada's tas
     const read = await graphqlAsPageUser(bob.page, "query($id: ID!) { task(id: $id) { id title } }", { id: target });
     expect(read).toEqual({ status: 200, body: { data: { task: null } } });
 
-    const update = await graphqlAsPageUser(bob.page, 'mutation($id: ID!) { updateTask(id: $id, input: { title: "Bob was here" }) { id } }', { id: target });
+    const update = await graphqlAsPageUser(
+      bob.page,
+      'mutation($id: ID!) { updateTask(id: $id, input: { title: "Bob was here" }) { id } }',
+      { id: target },
+    );
     expect(update.body.data).toBeNull();
     expect(update.body.errors?.map((error) => [error.message, error.extensions?.code])).toEqual([["Task not found.", "NOT_FOUND"]]);
 

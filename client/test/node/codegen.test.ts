@@ -31,12 +31,17 @@ test("every GraphQL document in client/src goes through the generated, typed gra
   const untyped = sources.filter((file) => {
     const text = readFileSync(file, "utf8");
     // A document literal not passed straight to graphql(...), or any other GraphQL tag.
-    return /(?<!graphql\()`\s*(query|mutation|subscription|fragment)\b/.test(text) || /\bgql`/.test(text) || /from "graphql-tag"/.test(text);
+    return (
+      /(?<!graphql\()`\s*(query|mutation|subscription|fragment)\b/.test(text) || /\bgql`/.test(text) || /from "graphql-tag"/.test(text)
+    );
   });
   expect(untyped.map((file) => path.relative(clientDir, file))).toEqual([]);
 
-  const typedOperations = sources.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/graphql\(`\s*(query|mutation|subscription|fragment) (\w+)/g)].map((match) => match[2]));
+  const typedOperations = sources.flatMap((file) =>
+    [...readFileSync(file, "utf8").matchAll(/graphql\(`\s*(query|mutation|subscription|fragment) (\w+)/g)].map((match) => match[2]),
+  );
   const generatedIndex = readFileSync(path.join(generatedDir, "graphql.ts"), "utf8");
   expect(typedOperations.length).toBeGreaterThan(0);
-  for (const name of typedOperations) expect(generatedIndex, `${name} has no generated type`).toMatch(new RegExp(`export const ${name}(Document|FragmentDoc) =`));
+  for (const name of typedOperations)
+    expect(generatedIndex, `${name} has no generated type`).toMatch(new RegExp(`export const ${name}(Document|FragmentDoc) =`));
 });

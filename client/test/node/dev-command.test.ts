@@ -29,14 +29,21 @@ function portIsOpen(port: number): Promise<boolean> {
 }
 
 /** A GET with the path exactly as written: fetch() would resolve `..` before sending it. */
-function rawGet(port: number, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
+function rawGet(
+  port: number,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: "127.0.0.1", port, path: rawPath, headers: { host: `localhost:${port}`, accept: "*/*", ...headers } }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
-    });
+    const outgoing = request(
+      { host: "127.0.0.1", port, path: rawPath, headers: { host: `localhost:${port}`, accept: "*/*", ...headers } },
+      (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
+      },
+    );
     outgoing.on("error", reject);
     outgoing.end();
   });
@@ -60,13 +67,25 @@ let spaUrl: string;
 beforeAll(async () => {
   const local = await localAppEnvironment({ dataDir, secret: "a-dev-command-test-secret-0123456789abcdef" });
   ports = local.ports;
-  child = spawn(process.execPath, ["--import", "tsx", "src/web/dev.ts"], { cwd: serverDir, env: local.environment, stdio: ["ignore", "pipe", "pipe"] });
+  child = spawn(process.execPath, ["--import", "tsx", "src/web/dev.ts"], {
+    cwd: serverDir,
+    env: local.environment,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
   spaUrl = `http://localhost:${ports.client}`;
-  await until(() => output.includes(`Web app       ${spaUrl}`), 60_000, () => `no "Web app ${spaUrl}" line:\n${output}`);
-  await until(() => portIsOpen(ports.client), 20_000, () => `nothing listens on ${ports.client}:\n${output}`);
+  await until(
+    () => output.includes(`Web app       ${spaUrl}`),
+    60_000,
+    () => `no "Web app ${spaUrl}" line:\n${output}`,
+  );
+  await until(
+    () => portIsOpen(ports.client),
+    20_000,
+    () => `nothing listens on ${ports.client}:\n${output}`,
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -140,7 +159,12 @@ describe("the Vite dev server serves the client and nothing else", () => {
   function secretsOf(file: string): string[] {
     if (file === envFile) return createdEnvFile ? [envCanary] : [];
     if (file === secretsFile) return Object.values(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>);
-    return [readFileSync(file, "utf8").split("\n").find((line) => line.trim().length > 20)!.trim()];
+    return [
+      readFileSync(file, "utf8")
+        .split("\n")
+        .find((line) => line.trim().length > 20)!
+        .trim(),
+    ];
   }
 
   const root = projectRoot.split(path.sep).join("/");

@@ -23,7 +23,9 @@ function upstream(name: string, received: Received[]): Promise<{ server: Server;
       response.end(JSON.stringify({ from: name }));
     });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })),
+  );
 }
 
 const toAuth: Received[] = [];
@@ -79,7 +81,12 @@ test("paths that only start like them are the SPA's, not proxied", async () => {
 });
 
 test("vite.config.ts proxies to the ports the services use, from the same variables", async () => {
-  const saved = { HOST: process.env.HOST, AUTH_PORT: process.env.AUTH_PORT, API_PORT: process.env.API_PORT, CLIENT_PORT: process.env.CLIENT_PORT };
+  const saved = {
+    HOST: process.env.HOST,
+    AUTH_PORT: process.env.AUTH_PORT,
+    API_PORT: process.env.API_PORT,
+    CLIENT_PORT: process.env.CLIENT_PORT,
+  };
   Object.assign(process.env, { HOST: "127.0.0.1", AUTH_PORT: "4101", API_PORT: "4100", CLIENT_PORT: "5273" });
   try {
     const config = await resolveConfig({ configFile: path.join(clientDir, "vite.config.ts"), logLevel: "silent" }, "serve");

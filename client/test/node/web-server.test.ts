@@ -25,7 +25,8 @@ function recorder(service: string) {
 }
 
 let web: ReturnType<typeof createWebApp>;
-const get = (pathname: string, headers: Record<string, string> = {}) => web.fetch(new Request(`http://localhost:5173${pathname}`, { headers }));
+const get = (pathname: string, headers: Record<string, string> = {}) =>
+  web.fetch(new Request(`http://localhost:5173${pathname}`, { headers }));
 
 beforeAll(() => {
   staticDir = mkdtempSync(path.join(os.tmpdir(), "tasks-web-"));

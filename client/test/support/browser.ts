@@ -56,7 +56,12 @@ export interface BrowserUser {
 let counter = 0;
 
 /** A new browser context (its own cookies and storage) with a page on the app; in UTC unless told otherwise. */
-export async function newVisitor(browser: Browser, app: RunningApp, name: string, options: { width?: number; timezoneId?: string } = {}): Promise<BrowserUser> {
+export async function newVisitor(
+  browser: Browser,
+  app: RunningApp,
+  name: string,
+  options: { width?: number; timezoneId?: string } = {},
+): Promise<BrowserUser> {
   const context = await browser.newContext({
     baseURL: app.url,
     viewport: { width: options.width ?? 1000, height: 800 },
@@ -110,7 +115,9 @@ export async function signIn(user: BrowserUser, page = user.page): Promise<void>
  * visibilitychange). Waits for the sign-in screen.
  */
 export async function endSessionBehindTheAppsBack(page: Page): Promise<void> {
-  const status = await page.evaluate(async () => (await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status);
+  const status = await page.evaluate(
+    async () => (await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status,
+  );
   if (status !== 200) throw new Error(`ending the session at the auth service answered ${status}`);
   await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
@@ -153,7 +160,10 @@ export async function graphqlAsPageUser(page: Page, query: string, variables: Re
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
+      return {
+        status: response.status,
+        body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] },
+      };
     },
     { query, variables },
   );

@@ -13,7 +13,9 @@ export default function ensureChromium(): void {
         "  Install it, then run the tests again:  sudo apt-get update && sudo apt-get install -y chromium",
     );
   }
-  console.log(`${CHROMIUM} is missing: installing Debian's chromium for the browser tests (apt-get update && apt-get install -y chromium).`);
+  console.log(
+    `${CHROMIUM} is missing: installing Debian's chromium for the browser tests (apt-get update && apt-get install -y chromium).`,
+  );
   execFileSync("sh", ["-c", "apt-get update && apt-get install -y chromium"], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },

@@ -121,7 +121,9 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     }
   };
   const publish = (userId: string, kind: FakeTaskEventKind, task: FakeTask | null, taskId: string) => {
-    const payload = { data: { taskEvents: { __typename: "TaskEvent", kind, taskId, task: task ? { __typename: "Task", ...task } : null } } };
+    const payload = {
+      data: { taskEvents: { __typename: "TaskEvent", kind, taskId, task: task ? { __typename: "Task", ...task } : null } },
+    };
     for (const stream of streams) {
       if (stream.closed || stream.userId !== userId) continue;
       stream.controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(payload)}\n\n`));
@@ -194,7 +196,10 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     /** Another device deletes a task. */
     deleteElsewhere(user: FakeUser, id: string) {
       const mine = tasks.get(user.id)!;
-      mine.splice(mine.findIndex((candidate) => candidate.id === id), 1);
+      mine.splice(
+        mine.findIndex((candidate) => candidate.id === id),
+        1,
+      );
       publish(user.id, "DELETED", null, id);
     },
     fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -205,7 +210,14 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
       const body = request.method === "POST" ? ((await request.json()) as Record<string, any>) : {};
       // graphql-sse asks for text/event-stream alone; urql's fetch lists it among others (for incremental delivery).
       const stream = url.pathname === "/graphql" && request.headers.get("accept") === "text/event-stream";
-      sent.push({ path: url.pathname, authorization, credentials, operationName: body.operationName, ...(request.method === "POST" ? { body } : {}), ...(stream ? { stream } : {}) });
+      sent.push({
+        path: url.pathname,
+        authorization,
+        credentials,
+        operationName: body.operationName,
+        ...(request.method === "POST" ? { body } : {}),
+        ...(stream ? { stream } : {}),
+      });
       if (stream) return openStream(authorization, init?.signal ?? (input instanceof Request ? input.signal : undefined));
       return route(url.pathname, authorization, body);
     },
@@ -222,7 +234,8 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
         if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
         // Better Auth lists sessions only to a session signed in within its freshAge (a day by default).
         const own = serverSessions.find((candidate) => candidate.id === session!.id)!;
-        if (now() - Date.parse(own.createdAt) >= 86_400_000) return json({ message: "Session is not fresh", code: "SESSION_NOT_FRESH" }, 403);
+        if (now() - Date.parse(own.createdAt) >= 86_400_000)
+          return json({ message: "Session is not fresh", code: "SESSION_NOT_FRESH" }, 403);
         return json(backend.sessionsOf(user));
       }
       case "/api/auth/revoke-session": {
@@ -298,8 +311,14 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
             tasks: {
               __typename: "TaskConnection",
               totalCount: filtered.length,
-              edges: filtered.slice(0, first).map((task) => ({ __typename: "TaskEdge", cursor: task.id, node: { __typename: "Task", ...task } })),
-              pageInfo: { __typename: "PageInfo", hasNextPage: filtered.length > first, endCursor: filtered[Math.min(first, filtered.length) - 1]?.id ?? null },
+              edges: filtered
+                .slice(0, first)
+                .map((task) => ({ __typename: "TaskEdge", cursor: task.id, node: { __typename: "Task", ...task } })),
+              pageInfo: {
+                __typename: "PageInfo",
+                hasNextPage: filtered.length > first,
+                endCursor: filtered[Math.min(first, filtered.length) - 1]?.id ?? null,
+              },
             },
           },
         });
@@ -310,9 +329,18 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
       }
       case "CreateTask": {
         const title = String(variables.input.title).trim();
-        if (!title) return json({ data: null, errors: [{ message: "Title is required.", extensions: { code: "BAD_USER_INPUT", field: "title" } }] });
+        if (!title)
+          return json({ data: null, errors: [{ message: "Title is required.", extensions: { code: "BAD_USER_INPUT", field: "title" } }] });
         const stamp = new Date(now() + ++sequence).toISOString();
-        const task = { id: `task-${sequence}`, title, description: variables.input.description ?? "", completed: false, dueAt: variables.input.dueAt ?? null, createdAt: stamp, updatedAt: stamp };
+        const task = {
+          id: `task-${sequence}`,
+          title,
+          description: variables.input.description ?? "",
+          completed: false,
+          dueAt: variables.input.dueAt ?? null,
+          createdAt: stamp,
+          updatedAt: stamp,
+        };
         mine.unshift(task);
         return json({ data: { createTask: { __typename: "Task", ...task } } });
       }
@@ -325,7 +353,14 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
 }
 
 function publicUser(user: FakeUser) {
-  return { id: user.id, email: user.email, name: user.name, emailVerified: false, createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    emailVerified: false,
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
+  };
 }
 
 export type FakeBackend = ReturnType<typeof createFakeBackend>;

@@ -21,7 +21,9 @@ export async function preparePostGraphileAccess(client: pg.Client, superuserUrl:
   await client.query(`ALTER TABLE task ALTER COLUMN "updatedAt" SET DEFAULT now()`);
   await client.query(`ALTER TABLE task ALTER COLUMN "userId" SET DEFAULT ${owner}`);
   // task already has row-level security (the project's migration); PostGraphile gets a policy of its own.
-  await client.query(`CREATE POLICY bench_postgraphile_task_owner ON task TO ${role} USING ("userId" = ${owner}) WITH CHECK ("userId" = ${owner})`);
+  await client.query(
+    `CREATE POLICY bench_postgraphile_task_owner ON task TO ${role} USING ("userId" = ${owner}) WITH CHECK ("userId" = ${owner})`,
+  );
   await client.query(`ALTER TABLE "user" ENABLE ROW LEVEL SECURITY`);
   await client.query(`CREATE POLICY bench_postgraphile_user_self ON "user" FOR SELECT TO ${role} USING (id = ${owner})`);
   const url = new URL(superuserUrl);

@@ -113,14 +113,17 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     logging: createApiLogger({ production: config.production, log, logError, requestId: requestIds.current }),
     graphiql: false,
     // No listed origin means same-origin only: CORS off. (Yoga reflects any origin for an empty list.)
-    cors: config.corsOrigins.length === 0 ? false : {
-      origin: config.corsOrigins,
-      credentials: false,
-      methods: ["GET", "POST", "OPTIONS"],
-      allowedHeaders: ["Authorization", "Content-Type"],
-      // So the SPA can show the id with an error message for the user to quote.
-      exposedHeaders: [REQUEST_ID_HEADER],
-    },
+    cors:
+      config.corsOrigins.length === 0
+        ? false
+        : {
+            origin: config.corsOrigins,
+            credentials: false,
+            methods: ["GET", "POST", "OPTIONS"],
+            allowedHeaders: ["Authorization", "Content-Type"],
+            // So the SPA can show the id with an error message for the user to quote.
+            exposedHeaders: [REQUEST_ID_HEADER],
+          },
     context: createContextFactory({
       verifier: createTokenVerifier(config, feed),
       db,

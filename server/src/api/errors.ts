@@ -3,7 +3,8 @@
 import { GraphQLError } from "graphql";
 
 const WWW_AUTHENTICATE_INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid or expired"';
-const WWW_AUTHENTICATE_INVALID_REQUEST = 'Bearer error="invalid_request", error_description="Send the token as: Authorization: Bearer <token>"';
+const WWW_AUTHENTICATE_INVALID_REQUEST =
+  'Bearer error="invalid_request", error_description="Send the token as: Authorization: Bearer <token>"';
 
 /** RFC 6750: a token was presented and it is not good. HTTP 401, no data. */
 export function invalidToken(): GraphQLError {

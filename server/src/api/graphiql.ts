@@ -53,7 +53,8 @@ export function useSelfHostedGraphiQL(options: GraphiQLPageOptions): Plugin {
     onRequest({ request, url, endResponse }) {
       const method = request.method;
       if (method !== "GET" && method !== "HEAD") return;
-      const isPage = (url.pathname === "/graphql" || url.pathname === "/graphql/") && (request.headers.get("accept") ?? "").includes("text/html");
+      const isPage =
+        (url.pathname === "/graphql" || url.pathname === "/graphql/") && (request.headers.get("accept") ?? "").includes("text/html");
       if (!isPage && !url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return;
       built ??= build(options);
       return built.then(({ page, assets }) => {
@@ -147,5 +148,8 @@ function escapeHtml(text: string): string {
 
 /** JSON inside a <script> data block: `<` escaped, so no text can close the element. */
 function jsonForHtml(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }

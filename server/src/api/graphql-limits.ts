@@ -157,7 +157,9 @@ function limitMutationFields(limit: number): Plugin {
       const operation = getOperationAST(document, args.operationName);
       if (operation?.operation !== "mutation") return;
       const fragments = new Map<string, FragmentDefinitionNode>(
-        document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
+        document.definitions.flatMap((definition) =>
+          definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
+        ),
       );
       // Fields with the same response name merge into one execution, so count distinct names.
       const responseNames = new Set<string>();
@@ -193,7 +195,9 @@ export function tasksRequested(
   if (!operation) return 0;
   const root = schema.getRootType(operation.operation);
   const fragments = new Map(
-    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])),
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [],
+    ),
   );
   // Counted once per fragment however often it is spread, so nested spreads cannot make this slow.
   const fragmentRows = new Map<string, number>();

@@ -19,7 +19,14 @@ export const adminAccess = {
 
 /** The admin plugin's endpoints, each decided. A plugin upgrade that adds one fails admin-powers.test.ts. */
 export const ADMIN_ENDPOINTS = {
-  allowed: ["/admin/list-users", "/admin/ban-user", "/admin/unban-user", "/admin/revoke-user-sessions", "/admin/revoke-user-session", "/admin/has-permission"],
+  allowed: [
+    "/admin/list-users",
+    "/admin/ban-user",
+    "/admin/unban-user",
+    "/admin/revoke-user-sessions",
+    "/admin/revoke-user-session",
+    "/admin/has-permission",
+  ],
   refused: [
     "/admin/impersonate-user",
     "/admin/stop-impersonating",

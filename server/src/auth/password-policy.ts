@@ -19,7 +19,11 @@ export function passwordProblem(password: string, user: { email?: string; name?:
     return "This password is one of the most commonly used passwords. Choose one that is harder to guess.";
   }
   const emailName = user.email?.split("@")[0]?.toLowerCase();
-  if ((emailName && normalized === emailName) || (user.email && normalized === user.email.toLowerCase()) || (user.name && normalized === user.name.trim().toLowerCase())) {
+  if (
+    (emailName && normalized === emailName) ||
+    (user.email && normalized === user.email.toLowerCase()) ||
+    (user.name && normalized === user.name.trim().toLowerCase())
+  ) {
     return "The password must not be your email address or your name.";
   }
   return null;

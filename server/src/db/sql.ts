@@ -15,9 +15,7 @@ export interface Statement {
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 export const utcTimestamps = {
   getTypeParser: (oid: number, format?: "text" | "binary") =>
-    oid === TIMESTAMP_WITHOUT_TIME_ZONE
-      ? (value: string) => new Date(`${value.replace(" ", "T")}Z`)
-      : pg.types.getTypeParser(oid, format),
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format),
 };
 
 /** A time as the columns hold it: UTC text. */

@@ -17,7 +17,12 @@ const TaskEvent = builder.objectRef<TaskEventShape>("TaskEvent").implement({
   fields: (t) => ({
     kind: t.field({ type: TaskEventKind, resolve: (event) => event.kind }),
     taskId: t.exposeID("taskId"),
-    task: t.field({ type: Task, nullable: true, description: "The task after the change; null when it was deleted.", resolve: (event) => event.task }),
+    task: t.field({
+      type: Task,
+      nullable: true,
+      description: "The task after the change; null when it was deleted.",
+      resolve: (event) => event.task,
+    }),
   }),
 });
 

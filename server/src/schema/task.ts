@@ -2,13 +2,7 @@
 // owner-scoped store) with the verified viewer's id; the owner is never an argument.
 import { taskNotFound, unauthenticated } from "../api/errors.ts";
 import { builder } from "../builder.ts";
-import {
-  createTaskInput,
-  PAGE_SIZE_DEFAULT,
-  pageSize,
-  searchText,
-  updateTaskInput,
-} from "../tasks/task-input.ts";
+import { createTaskInput, PAGE_SIZE_DEFAULT, pageSize, searchText, updateTaskInput } from "../tasks/task-input.ts";
 import { taskOrders } from "../tasks/task-order.ts";
 import { TOTAL_COUNT_MAX } from "../tasks/task-sql.ts";
 import { cursorOf, type TaskPage } from "../tasks/task-store.ts";

@@ -13,7 +13,9 @@ const title = z
   .trim()
   .min(1, "Title is required.")
   .max(TITLE_MAX, `Title must be at most ${TITLE_MAX} characters.`);
-const description = z.string({ error: "Description must be text." }).max(DESCRIPTION_MAX, `Description must be at most ${DESCRIPTION_MAX} characters.`);
+const description = z
+  .string({ error: "Description must be text." })
+  .max(DESCRIPTION_MAX, `Description must be at most ${DESCRIPTION_MAX} characters.`);
 
 const completed = z.boolean({ error: "completed must be true or false." });
 // GraphQL has already parsed DateTime strings into dates.

@@ -20,7 +20,16 @@ export interface PageFilter {
  * when the generated model has a field not listed, and test/task-columns.test.ts compares the list with
  * the model's scalar fields.
  */
-export const TASK_COLUMNS = ["id", "title", "description", "completed", "dueAt", "createdAt", "updatedAt", "userId"] as const satisfies readonly (keyof Task)[];
+export const TASK_COLUMNS = [
+  "id",
+  "title",
+  "description",
+  "completed",
+  "dueAt",
+  "createdAt",
+  "updatedAt",
+  "userId",
+] as const satisfies readonly (keyof Task)[];
 
 type Nothing<T extends never> = T;
 /** Compiles only while no field of the model is missing from TASK_COLUMNS. */
@@ -110,9 +119,7 @@ export function findStatement(ownerId: string, id: string): Statement {
 export function insertStatement(ownerId: string, input: CreateTaskInput, now = new Date()): Statement {
   return {
     name: "tasks_insert",
-    text:
-      `INSERT INTO "task" (${COLUMNS}) ` +
-      `VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING ${COLUMNS}`,
+    text: `INSERT INTO "task" (${COLUMNS}) ` + `VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING ${COLUMNS}`,
     values: [randomUUID(), input.title, input.description, input.completed, input.dueAt ? utc(input.dueAt) : null, utc(now), ownerId],
   };
 }
@@ -144,6 +151,9 @@ export function deleteStatement(ownerId: string, id: string): Statement {
 
 /** The one count across owners, through the SECURITY DEFINER function the migration made for it. */
 export async function countAllTasks(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ count: number }>({ name: "tasks_count_for_admin", text: `SELECT "task_count_for_admin"() AS "count"` });
+  const { rows } = await pool.query<{ count: number }>({
+    name: "tasks_count_for_admin",
+    text: `SELECT "task_count_for_admin"() AS "count"`,
+  });
   return rows[0]?.count ?? 0;
 }

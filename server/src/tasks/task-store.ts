@@ -63,7 +63,10 @@ export interface TaskStoreOptions {
 export function createTaskStore(db: Db, options: TaskStoreOptions = {}) {
   const pool = poolOf(db);
   const { events, quota } = options;
-  const lanes = options.inFlightPerOwner === undefined ? undefined : perOwnerConcurrency({ maxInFlight: options.inFlightPerOwner, maxWaitMs: options.maxWaitMs });
+  const lanes =
+    options.inFlightPerOwner === undefined
+      ? undefined
+      : perOwnerConcurrency({ maxInFlight: options.inFlightPerOwner, maxWaitMs: options.maxWaitMs });
   // Every statement: behind the owner's others, then as the owner under row-level security. A write the
   // usage trigger refused (nothing was written) comes out as QuotaExceededError, whichever write it was.
   const run = async <Row extends pg.QueryResultRow>(ownerId: string, statement: Statement) => {

@@ -16,7 +16,11 @@ export function createUserStore(db: Db) {
     },
     /** Admin statistics. */
     async count(): Promise<number> {
-      const rows = await queryRows<{ count: number }>(pool, { name: "users_count", text: `SELECT count(*)::int AS "count" FROM "user"`, values: [] });
+      const rows = await queryRows<{ count: number }>(pool, {
+        name: "users_count",
+        text: `SELECT count(*)::int AS "count" FROM "user"`,
+        values: [],
+      });
       return rows[0]?.count ?? 0;
     },
   };

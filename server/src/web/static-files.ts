@@ -91,7 +91,12 @@ async function regularFile(file: string): Promise<{ size: number; mtimeMs: numbe
   }
 }
 
-async function fileResponse(request: Request, file: string, info: { size: number; mtimeMs: number }, cacheControl: string): Promise<Response> {
+async function fileResponse(
+  request: Request,
+  file: string,
+  info: { size: number; mtimeMs: number },
+  cacheControl: string,
+): Promise<Response> {
   const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
   const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
   const headers = new Headers({ "cache-control": cacheControl, "content-type": type, etag, ...securityHeaders(type) });
@@ -104,5 +109,8 @@ async function fileResponse(request: Request, file: string, info: { size: number
 }
 
 function plain(status: number, text: string): Response {
-  return new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...securityHeaders("text/plain") } });
+  return new Response(text, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...securityHeaders("text/plain") },
+  });
 }

@@ -10,7 +10,10 @@ export interface LocalAppPorts {
   postgres: number;
 }
 
-export async function localAppEnvironment(options: { dataDir: string; secret: string }): Promise<{ ports: LocalAppPorts; environment: NodeJS.ProcessEnv }> {
+export async function localAppEnvironment(options: {
+  dataDir: string;
+  secret: string;
+}): Promise<{ ports: LocalAppPorts; environment: NodeJS.ProcessEnv }> {
   const [client, auth, api, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const { DATABASE_URL: _external, ...inherited } = process.env;
   return {

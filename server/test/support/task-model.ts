@@ -14,8 +14,7 @@ export interface ListFilter {
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const compareDue = (a: string | null, b: string | null) =>
-  a === b ? 0 : a === null ? 1 : b === null ? -1 : compareText(a, b);
+const compareDue = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : compareText(a, b));
 
 /** Negative when `a` comes before `b` in the order. */
 export const compareIn: Record<TaskOrder, (a: Position, b: Position) => number> = {
@@ -32,10 +31,7 @@ export function matchesFilter(task: SortableTask, filter: ListFilter | undefined
 }
 
 /** The ids a list of `own` tasks must show: filtered, in order, strictly after `after` when given. */
-export function expectedIds(
-  own: SortableTask[],
-  request: { orderBy: TaskOrder; filter?: ListFilter; after?: Position | null },
-): string[] {
+export function expectedIds(own: SortableTask[], request: { orderBy: TaskOrder; filter?: ListFilter; after?: Position | null }): string[] {
   const compare = compareIn[request.orderBy];
   return own
     .filter((task) => matchesFilter(task, request.filter))

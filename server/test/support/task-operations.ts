@@ -20,8 +20,7 @@ export interface TaskListView {
 }
 
 export function ops(system: TestSystem, user: Pick<TestUser, "token">) {
-  const send = (query: string, variables?: Record<string, unknown>) =>
-    system.graphql(query, { token: user.token, variables });
+  const send = (query: string, variables?: Record<string, unknown>) => system.graphql(query, { token: user.token, variables });
   return {
     send,
     async create(input: Record<string, unknown>): Promise<TaskView> {

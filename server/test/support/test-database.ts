@@ -11,9 +11,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const maintenanceUrl = inject("maintenanceUrl");
   const name = `tasks_test_${randomBytes(6).toString("hex")}`;
-  await withClient(maintenanceUrl, (client) =>
-    client.query(`CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`),
-  );
+  await withClient(maintenanceUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`));
   return {
     url: databaseUrl(maintenanceUrl, name),
     drop: () => withClient(maintenanceUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),

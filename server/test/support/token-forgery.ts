@@ -10,8 +10,7 @@ import type { GraphQLResponse, TestSystem, TestUser } from "./test-system.ts";
 export const ME = "{ me { id } }";
 
 /** The exact challenges the API sends (src/api/errors.ts): a test fails if they change unnoticed. */
-export const WWW_AUTHENTICATE_INVALID_TOKEN =
-  'Bearer error="invalid_token", error_description="The access token is invalid or expired"';
+export const WWW_AUTHENTICATE_INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid or expired"';
 export const WWW_AUTHENTICATE_INVALID_REQUEST =
   'Bearer error="invalid_request", error_description="Send the token as: Authorization: Bearer <token>"';
 
@@ -109,9 +108,7 @@ export function tokenForgery(getSystem: () => TestSystem) {
   async function realSigningKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
     const system = getSystem();
     const row = await system.db.jwks.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
-    const jwk = JSON.parse(
-      await symmetricDecrypt({ key: system.authConfig.secret, data: JSON.parse(row.privateKey) as string }),
-    ) as JWK;
+    const jwk = JSON.parse(await symmetricDecrypt({ key: system.authConfig.secret, data: JSON.parse(row.privateKey) as string })) as JWK;
     return { kid: row.id, privateKey: (await importJWK(jwk, "EdDSA")) as CryptoKey };
   }
 
@@ -129,9 +126,7 @@ export function tokenForgery(getSystem: () => TestSystem) {
   /** Signs arbitrary payload text (not necessarily a JSON claims set) with the real key, as above. */
   async function signBytesWithRealKey(payload: string, header: Record<string, unknown> = {}): Promise<string> {
     const { kid, privateKey } = await realSigningKey();
-    const protectedHeader = Object.fromEntries(
-      Object.entries({ alg: "EdDSA", kid, ...header }).filter(([, value]) => value !== undefined),
-    );
+    const protectedHeader = Object.fromEntries(Object.entries({ alg: "EdDSA", kid, ...header }).filter(([, value]) => value !== undefined));
     const signingInput = `${b64json(protectedHeader)}.${base64url.encode(payload)}`;
     const signature = await crypto.subtle.sign("Ed25519", privateKey, new TextEncoder().encode(signingInput));
     return `${signingInput}.${base64url.encode(new Uint8Array(signature))}`;
