@@ -1,4 +1,5 @@
 import { BrowserRouter, Route, Routes } from "react-router";
+import { AdminPage } from "./admin/admin-page.tsx";
 import type { AuthClient } from "./auth/auth-client.ts";
 import { SessionProvider } from "./auth/session.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
@@ -35,6 +36,7 @@ export function App({ authClient }: { authClient: AuthClient }) {
             <Route index element={<TaskListPage />} />
             <Route path="tasks/:taskId" element={<TaskPage />} />
             <Route path="sessions" element={<SessionsPage />} />
+            <Route path="admin" element={<AdminPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

@@ -30,10 +30,10 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, context) => (context.viewer ? forbidden() : unauthenticated()),
     authorizeOnSubscribe: true,
   },
-  // plugin-prisma's job here: prismaObject types whose exposed fields are checked against the Prisma
-  // models at compile time (Task and User today; the admin users list will use prismaConnection on
-  // Better Auth's User model). The request path's rows come from plain SQL (tasks/, users/), so no field
-  // loads through Prisma yet; the plugin requires the client and the data model all the same.
+  // plugin-prisma's job here: prismaObject types (Task, User) whose exposed fields are checked against
+  // the Prisma models at compile time. The request path's rows come from plain SQL (tasks/, users/), and so
+  // does the admin's user list (prismaConnection would need the Relay plugin and its Node interface), so no
+  // field loads through Prisma; the plugin requires the client and the data model all the same.
   prisma: {
     client: (context) => context.db,
     dmmf: getDatamodel(),

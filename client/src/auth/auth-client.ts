@@ -1,11 +1,13 @@
-// Better Auth's own client: sign-up, sign-in, sign-out, the session, and the API token (jwtClient).
+// Better Auth's own client: sign-up, sign-in, sign-out, the session, the API token (jwtClient), and the
+// admin endpoints this project allows (adminClient: ban, unban, end a user's sessions; the server refuses
+// the plugin's other powers whatever a client sends, server/src/auth/admin-powers.ts).
 // It talks to /api/auth on the SPA's own origin (the Vite proxy in development, the web server in production).
-import { jwtClient } from "better-auth/client/plugins";
+import { adminClient, jwtClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
 
 export function createAppAuthClient(options: { fetch?: typeof fetch } = {}) {
   return createAuthClient({
-    plugins: [jwtClient()],
+    plugins: [jwtClient(), adminClient()],
     fetchOptions: options.fetch ? { customFetchImpl: options.fetch } : {},
   });
 }

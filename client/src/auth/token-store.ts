@@ -25,6 +25,8 @@ export interface TokenClaims {
   sub: string;
   iat: number;
   exp: number;
+  /** What the SPA shows (the admin screen's link); the API decides what each role may read. */
+  role: "admin" | "user";
 }
 
 /** Reads the claims the client needs for timing and identity. Verifying is the API's job, not the browser's. */
@@ -32,11 +34,11 @@ export function readClaims(token: string): TokenClaims {
   const payload = token.split(".")[1];
   if (!payload) throw new TokenUnavailableError("The auth service returned something that is not a JWT.");
   const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-  const claims = JSON.parse(json) as Partial<TokenClaims>;
+  const claims = JSON.parse(json) as Partial<Record<keyof TokenClaims, unknown>>;
   if (typeof claims.sub !== "string" || typeof claims.iat !== "number" || typeof claims.exp !== "number") {
     throw new TokenUnavailableError("The token is missing sub, iat or exp.");
   }
-  return { sub: claims.sub, iat: claims.iat, exp: claims.exp };
+  return { sub: claims.sub, iat: claims.iat, exp: claims.exp, role: claims.role === "admin" ? "admin" : "user" };
 }
 
 /** Renew when this much of the lifetime is left: a quarter of it, at most a minute (14 min into a 15 min token). */

@@ -1,4 +1,5 @@
 import { Link, Navigate, Outlet, useLocation } from "react-router";
+import { useTokenRole } from "../admin/use-token-role.ts";
 import { useSession, useSignedInUser } from "../auth/session.tsx";
 import { GraphQLProvider } from "../graphql/graphql-provider.tsx";
 import { LiveIndicator } from "../live/live-indicator.tsx";
@@ -27,6 +28,7 @@ export function SignedInLayout() {
 
 function AppHeader() {
   const user = useSignedInUser();
+  const role = useTokenRole();
   return (
     <header className="app-header">
       <div className="app-header-inner">
@@ -44,6 +46,11 @@ function AppHeader() {
           <Link to="/sessions" className="account-link">
             Devices and sessions
           </Link>
+          {role === "admin" ? (
+            <Link to="/admin" className="account-link">
+              Users (admin)
+            </Link>
+          ) : null}
         </div>
         <GraphiQLTools />
         <div className="sign-out">

@@ -19,8 +19,12 @@ const NO_ROWS = { rows: [], rowCount: 0, command: "", oid: 0, fields: [] };
 
 function withoutOwnerTransaction(pool: pg.Pool): void {
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  // The pool hands the same clients out again and again: wrap each once, or the wrappers pile up per checkout.
+  const wrapped = new WeakSet<pg.PoolClient>();
   pool.connect = (async () => {
     const client = await connect();
+    if (wrapped.has(client)) return client;
+    wrapped.add(client);
     const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
     client.query = ((...args: unknown[]) =>
       isOwnerTransactionFrame(args[0]) ? Promise.resolve(NO_ROWS) : query(...args)) as typeof client.query;

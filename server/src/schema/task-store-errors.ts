@@ -3,7 +3,7 @@
 // into the API's errors (api/errors.ts). Anything else passes through, and Yoga masks it.
 import type { GraphQLError } from "graphql";
 import { badUserInput, quotaExceeded, unauthenticated } from "../api/errors.ts";
-import { InvalidCursorError } from "../tasks/task-order.ts";
+import { InvalidCursorError } from "../shared/cursor-values.ts";
 import { QuotaExceededError } from "../tasks/task-quota.ts";
 import { OwnerNotFoundError } from "../tasks/task-store.ts";
 

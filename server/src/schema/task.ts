@@ -6,6 +6,7 @@ import { createTaskInput, PAGE_SIZE_DEFAULT, pageSize, searchText, updateTaskInp
 import { taskOrders } from "../tasks/task-order.ts";
 import { TOTAL_COUNT_MAX } from "../tasks/task-sql.ts";
 import { cursorOf, type TaskPage } from "../tasks/task-store.ts";
+import { PageInfo } from "./page-info.ts";
 import { parseInput } from "./parse-input.ts";
 import { withStoreErrors } from "./task-store-errors.ts";
 import { User } from "./user.ts";
@@ -62,15 +63,6 @@ const UpdateTaskInput = builder.inputType("UpdateTaskInput", {
     description: t.string({ required: false }),
     completed: t.boolean({ required: false }),
     dueAt: t.field({ type: "DateTime", required: false }),
-  }),
-});
-
-const PageInfo = builder.objectRef<TaskPage["pageInfo"]>("PageInfo").implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean("hasNextPage"),
-    hasPreviousPage: t.exposeBoolean("hasPreviousPage"),
-    startCursor: t.exposeString("startCursor", { nullable: true }),
-    endCursor: t.exposeString("endCursor", { nullable: true }),
   }),
 });
 

@@ -1,6 +1,7 @@
 // Keyset ("seek") pagination for each order; the SQL is in task-sql.ts. A cursor carries only the
 // sort value and id of a task the caller was shown, never a reference the database looks up, so a
 // cursor can only move through the caller's own rows: a forged or foreign cursor is just a position.
+import { InvalidCursorError, isCursorTime, isStoredText, readCursorArray } from "../shared/cursor-values.ts";
 import { TITLE_MAX } from "./task-input.ts";
 
 export const taskOrders = ["NEWEST_FIRST", "OLDEST_FIRST", "DUE_SOONEST", "TITLE"] as const;
@@ -34,8 +35,6 @@ export interface CursorPosition {
   id: string;
 }
 
-export class InvalidCursorError extends Error {}
-
 interface SortableTask {
   id: string;
   createdAt: Date;
@@ -50,14 +49,9 @@ export function encodeCursor(order: TaskOrder, task: SortableTask): string {
 }
 
 export function decodeCursor(order: TaskOrder, cursor: string): CursorPosition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 3) throw new InvalidCursorError();
-  const [cursorOrder, value, id] = parsed as unknown[];
+  const parsed = readCursorArray(cursor, 3);
+  if (!parsed) throw new InvalidCursorError();
+  const [cursorOrder, value, id] = parsed;
   const spec = specs[order];
   const valueOk =
     (value === null && spec.nullable) ||
@@ -68,18 +62,3 @@ export function decodeCursor(order: TaskOrder, cursor: string): CursorPosition {
 
 /** Task ids are UUIDs; anything much longer was never handed out. */
 const MAX_ID_LENGTH = 64;
-
-/** Text a column could hold: not over its limit, no NUL (PostgreSQL text cannot store one). */
-function isStoredText(value: string, maxLength: number): boolean {
-  return value.length <= maxLength && !value.includes("\u0000");
-}
-
-/**
- * Exactly what encodeCursor writes (toISOString of a time PostgreSQL can store): anything else, such as
- * JavaScript's years past 9999 or before 1, would reach PostgreSQL and fail there as an internal error.
- */
-function isCursorTime(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) || value.startsWith("0000")) return false;
-  const time = Date.parse(value);
-  return !Number.isNaN(time) && new Date(time).toISOString() === value;
-}

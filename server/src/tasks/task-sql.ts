@@ -149,11 +149,21 @@ export function deleteStatement(ownerId: string, id: string): Statement {
   return { name: "tasks_delete", text: `DELETE FROM "task" WHERE "id" = $1 AND "userId" = $2`, values: [id, ownerId] };
 }
 
-/** The one count across owners, through the SECURITY DEFINER function the migration made for it. */
+/** Counts across owners, through the SECURITY DEFINER functions the migrations made for them. */
 export async function countAllTasks(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ count: number }>({
     name: "tasks_count_for_admin",
     text: `SELECT "task_count_for_admin"() AS "count"`,
   });
   return rows[0]?.count ?? 0;
+}
+
+/** How many tasks each of these users has (the admin screen's page of users); users with none are absent. */
+export async function countTasksOf(pool: pg.Pool, userIds: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ userId: string; tasks: number }>({
+    name: "tasks_counts_for_admin",
+    text: `SELECT "userId", "tasks" FROM "task_counts_for_admin"($1::text[])`,
+    values: [userIds],
+  });
+  return new Map(rows.map((row) => [row.userId, row.tasks]));
 }

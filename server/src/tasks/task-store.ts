@@ -16,6 +16,7 @@ import { perOwnerConcurrency } from "./per-owner-concurrency.ts";
 import { quotaExceededFrom, type TaskQuota } from "./task-quota.ts";
 import {
   countAllTasks,
+  countTasksOf,
   countStatement,
   deleteStatement,
   findStatement,
@@ -140,6 +141,12 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}) {
     /** Admin statistics: the only read that is not one owner's, and it returns a number, never a row. */
     countAllForAdmin(): Promise<number> {
       return countAllTasks(pool);
+    },
+
+    /** Admin screen: each listed user's number of tasks (0 when none), never a task's content. */
+    async countsForAdmin(userIds: readonly string[]): Promise<number[]> {
+      const counts = await countTasksOf(pool, userIds);
+      return userIds.map((id) => counts.get(id) ?? 0);
     },
   };
 }
