@@ -8,6 +8,7 @@ import { describeProblem } from "../graphql/problems.ts";
 import { useLiveRefetch } from "../live/live-updates.tsx";
 import { ProblemMessage } from "../ui/problem-message.tsx";
 import { TasksQuery } from "./operations.ts";
+import { describeCount } from "./task-count.ts";
 import { TaskItem } from "./task-item.tsx";
 
 export const PAGE_SIZE = 20;
@@ -62,7 +63,7 @@ export function TaskList({ filter, filtered, onClearFilters }: { filter: TaskFil
   return (
     <>
       <p className="list-count" role="status">
-        {totalCount === 1 ? "1 task" : `${totalCount} tasks`}
+        {describeCount(totalCount)}
         {filtered ? " found" : ""}
       </p>
       {error ? <ProblemMessage problem={describeProblem(error)} onRetry={retry} retrying={fetching} /> : null}
