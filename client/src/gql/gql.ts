@@ -15,6 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  query AdminUsers($first: Int!, $after: String) {\n    adminUsers(first: $first, after: $after) {\n      edges {\n        node {\n          id\n          name\n          email\n          emailVerified\n          createdAt\n          banned\n          banReason\n          lastActiveAt\n          taskCount\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.AdminUsersDocument,
+    "\n  query SecurityEvents($first: Int!) {\n    me {\n      id\n      securityEvents(first: $first) {\n        edges {\n          node {\n            id\n            kind\n            at\n            actorId\n            ipAddress\n            userAgent\n            detail\n          }\n        }\n      }\n    }\n  }\n": typeof types.SecurityEventsDocument,
     "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    dueAt\n    createdAt\n    updatedAt\n  }\n": typeof types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int!, $after: String, $filter: TaskFilter) {\n    tasks(first: $first, after: $after, filter: $filter, orderBy: NEWEST_FIRST) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TaskFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.TasksDocument,
     "\n  query Task($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskDocument,
@@ -25,6 +26,7 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  query AdminUsers($first: Int!, $after: String) {\n    adminUsers(first: $first, after: $after) {\n      edges {\n        node {\n          id\n          name\n          email\n          emailVerified\n          createdAt\n          banned\n          banReason\n          lastActiveAt\n          taskCount\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.AdminUsersDocument,
+    "\n  query SecurityEvents($first: Int!) {\n    me {\n      id\n      securityEvents(first: $first) {\n        edges {\n          node {\n            id\n            kind\n            at\n            actorId\n            ipAddress\n            userAgent\n            detail\n          }\n        }\n      }\n    }\n  }\n": types.SecurityEventsDocument,
     "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    dueAt\n    createdAt\n    updatedAt\n  }\n": types.TaskFieldsFragmentDoc,
     "\n  query Tasks($first: Int!, $after: String, $filter: TaskFilter) {\n    tasks(first: $first, after: $after, filter: $filter, orderBy: NEWEST_FIRST) {\n      totalCount\n      edges {\n        cursor\n        node {\n          ...TaskFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.TasksDocument,
     "\n  query Task($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskDocument,
@@ -52,6 +54,10 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AdminUsers($first: Int!, $after: String) {\n    adminUsers(first: $first, after: $after) {\n      edges {\n        node {\n          id\n          name\n          email\n          emailVerified\n          createdAt\n          banned\n          banReason\n          lastActiveAt\n          taskCount\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminUsers($first: Int!, $after: String) {\n    adminUsers(first: $first, after: $after) {\n      edges {\n        node {\n          id\n          name\n          email\n          emailVerified\n          createdAt\n          banned\n          banReason\n          lastActiveAt\n          taskCount\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SecurityEvents($first: Int!) {\n    me {\n      id\n      securityEvents(first: $first) {\n        edges {\n          node {\n            id\n            kind\n            at\n            actorId\n            ipAddress\n            userAgent\n            detail\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query SecurityEvents($first: Int!) {\n    me {\n      id\n      securityEvents(first: $first) {\n        edges {\n          node {\n            id\n            kind\n            at\n            actorId\n            ipAddress\n            userAgent\n            detail\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

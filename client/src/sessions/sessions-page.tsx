@@ -7,6 +7,7 @@ import type { Problem } from "../graphql/problems.ts";
 import { ConfirmDialog } from "../ui/confirm-dialog.tsx";
 import { formatMoment } from "../ui/local-dates.ts";
 import { ProblemMessage } from "../ui/problem-message.tsx";
+import { RecentSecurityActivity } from "./recent-security-activity.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import {
   describeSessionsFailure,
@@ -86,35 +87,38 @@ export function SessionsPage() {
   const canSignOutOthers = others.length > 0 || (state.kind === "failed" && state.notFresh);
 
   return (
-    <section className="card" aria-labelledby="sessions-heading">
-      <h1 id="sessions-heading">Devices and sessions</h1>
-      <p className="hint">Where your account is signed in. Sign out any browser or device you do not recognize.</p>
-      {/* Always there, so that screen readers announce what appears in it. */}
-      <p className={announcement ? "flash" : "visually-hidden"} role="status">
-        {announcement}
-      </p>
-      {state.kind === "loading" ? (
-        <p className="placeholder" role="status">
-          Loading your devices and sessions…
+    <>
+      <section className="card" aria-labelledby="sessions-heading">
+        <h1 id="sessions-heading">Devices and sessions</h1>
+        <p className="hint">Where your account is signed in. Sign out any browser or device you do not recognize.</p>
+        {/* Always there, so that screen readers announce what appears in it. */}
+        <p className={announcement ? "flash" : "visually-hidden"} role="status">
+          {announcement}
         </p>
-      ) : null}
-      {state.kind === "failed" ? <ProblemMessage problem={state.problem} onRetry={() => void load()} retrying={reloading} /> : null}
-      {state.kind === "loaded" ? (
-        <>
-          <ul className="device-list" aria-label="Devices and sessions">
-            {sessions.map((session) => (
-              <SessionRow key={session.id} session={session} onSignedOut={() => removeRow(session)} />
-            ))}
-          </ul>
-          {others.length === 0 ? (
-            <p className="placeholder" role="status">
-              No other browser or device is signed in to your account.
-            </p>
-          ) : null}
-        </>
-      ) : null}
-      {canSignOutOthers ? <SignOutEverywhereElse onDone={othersSignedOut} /> : null}
-    </section>
+        {state.kind === "loading" ? (
+          <p className="placeholder" role="status">
+            Loading your devices and sessions…
+          </p>
+        ) : null}
+        {state.kind === "failed" ? <ProblemMessage problem={state.problem} onRetry={() => void load()} retrying={reloading} /> : null}
+        {state.kind === "loaded" ? (
+          <>
+            <ul className="device-list" aria-label="Devices and sessions">
+              {sessions.map((session) => (
+                <SessionRow key={session.id} session={session} onSignedOut={() => removeRow(session)} />
+              ))}
+            </ul>
+            {others.length === 0 ? (
+              <p className="placeholder" role="status">
+                No other browser or device is signed in to your account.
+              </p>
+            ) : null}
+          </>
+        ) : null}
+        {canSignOutOthers ? <SignOutEverywhereElse onDone={othersSignedOut} /> : null}
+      </section>
+      <RecentSecurityActivity />
+    </>
   );
 }
 

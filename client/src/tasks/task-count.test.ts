@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { describeCount, TOTAL_COUNT_MAX } from "./task-count.ts";
+import { describeCount } from "./task-count.ts";
 
 test("counts under the cap are exact; the cap itself reads as 'or more'", () => {
   expect(describeCount(0)).toBe("0 tasks");

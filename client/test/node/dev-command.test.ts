@@ -116,7 +116,18 @@ test("the SPA's pages carry the production policy (inline styles allowed for Vit
 
   const browser = await launchBrowser();
   try {
-    const dev = await newVisitor(browser, { url: spaUrl, apiUrl: `http://127.0.0.1:${ports.api}`, stop: async () => {} }, "Dev");
+    const dev = await newVisitor(
+      browser,
+      {
+        url: spaUrl,
+        apiUrl: `http://127.0.0.1:${ports.api}`,
+        stop: async () => {},
+        grantAdmin: async () => {
+          throw new Error("this test does not grant roles");
+        },
+      },
+      "Dev",
+    );
     const violations = await recordCspViolations(dev.context);
     await signUp(dev); // the sign-up screen, then the task list
     expect(violations).toEqual([]);

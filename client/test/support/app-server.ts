@@ -3,6 +3,8 @@
 // by the server suite's helpers from the run's migrated template on the temporary embedded PostgreSQL).
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
+import { setRole } from "../../../server/src/auth/roles.ts";
+import { createDb } from "../../../server/src/db/client.ts";
 import { readEnv } from "../../../server/src/env.ts";
 import { startServices } from "../../../server/src/services.ts";
 import { freePort } from "../../../server/src/net/free-port.ts";
@@ -13,6 +15,8 @@ export interface RunningApp {
   url: string;
   /** The API's own address (its GraphQL endpoint is `${apiUrl}/graphql`). */
   apiUrl: string;
+  /** What an operator does with `pnpm admin:grant <email>`, on this app's database. */
+  grantAdmin(email: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +53,14 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   return {
     url: `http://localhost:${clientPort}`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    async grantAdmin(email) {
+      const db = createDb(database.url);
+      try {
+        if (!(await setRole(db, email, "admin"))) throw new Error(`no user ${email}`);
+      } finally {
+        await db.$disconnect();
+      }
+    },
     async stop() {
       await running.stop();
       await database.drop();

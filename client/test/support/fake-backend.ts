@@ -344,6 +344,28 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
         mine.unshift(task);
         return json({ data: { createTask: { __typename: "Task", ...task } } });
       }
+      case "SecurityEvents": {
+        // One event: the sign-in behind this token. The real trail is tested on the server (audit-trail.test.ts).
+        const node = {
+          __typename: "AuditEvent",
+          id: `event-${userId}`,
+          kind: "SIGN_IN",
+          at: new Date(now()).toISOString(),
+          actorId: userId,
+          ipAddress: "127.0.0.1",
+          userAgent: null,
+          detail: "{}",
+        };
+        return json({
+          data: {
+            me: {
+              __typename: "User",
+              id: userId,
+              securityEvents: { __typename: "AuditEventConnection", edges: [{ __typename: "AuditEventEdge", node }] },
+            },
+          },
+        });
+      }
       default:
         return json({ errors: [{ message: `The fake backend does not know ${body.operationName}.` }] }, 400);
     }

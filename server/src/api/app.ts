@@ -1,5 +1,6 @@
 // The API service's app: Yoga over the Pothos schema, with identity resolved once per request in the
 // context. Built here, listened to in main.ts, so tests call `yoga.fetch` without opening a port.
+import { createAuditStore } from "../audit/audit-store.ts";
 import { GraphQLError } from "graphql";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, maskError, type Plugin } from "graphql-yoga";
@@ -135,6 +136,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       }),
       streams: createStreamLimits(config.liveStreams),
       users: createUserStore(db),
+      audit: createAuditStore(db),
       logTokenRejection: (reason) => note(`token rejected: ${reason}`),
       rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,
     }),

@@ -3,6 +3,7 @@
 // the context. The API never looks at cookies or sessions: a verified JWT is all it trusts.
 import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
+import type { AuditStore } from "../audit/audit-store.ts";
 import type { Db } from "../db/client.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
@@ -31,6 +32,8 @@ export interface Context {
   db: Db;
   tasks: TaskStore;
   users: UserStore;
+  /** The audit trail's reads: a user's own events, and the admin's list. */
+  audit: AuditStore;
   /** A user by id, read at most once per request (every task on a page has the same owner). */
   userById: (id: string) => ReturnType<UserStore["findById"]>;
 }
@@ -40,6 +43,7 @@ export interface ContextDependencies {
   db: Db;
   tasks: TaskStore;
   users: UserStore;
+  audit: AuditStore;
   logTokenRejection?: (reason: string) => void;
   /** Absent: no rate limits (tests and benchmarks that build the app directly). */
   rateLimit?: ApiRateLimiter;
@@ -69,6 +73,7 @@ export function createContextFactory(deps: ContextDependencies) {
       db: deps.db,
       tasks: deps.tasks,
       users: deps.users,
+      audit: deps.audit,
       userById: oncePerRequest(deps.users),
     };
   };

@@ -10,6 +10,7 @@ import type { Db } from "../db/client.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
 import { ADMIN_ENDPOINTS, adminAccess } from "./admin-powers.ts";
+import { createAuditHooks } from "./audit-hooks.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { toRole } from "../shared/role.ts";
@@ -42,6 +43,8 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
     await pruneRevocationEvents(db, config.revocationRetentionMs);
   };
 
+  const audit = createAuditHooks(db);
+
   return betterAuth({
     appName: "Tasks",
     baseURL: config.baseURL,
@@ -59,7 +62,7 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
       useSecureCookies: config.production,
     },
-    databaseHooks: { session: { create: { after: pruneRevocations } } },
+    databaseHooks: { session: { create: { after: pruneRevocations }, ...audit.databaseHooks?.session } },
     hooks: {
       before: createAuthMiddleware(async (context) => {
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
@@ -72,6 +75,7 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
           if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "PASSWORD_TOO_COMMON" });
         }
       }),
+      after: audit.afterEndpoint,
     },
     plugins: [
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),

@@ -2,15 +2,18 @@
 // and mints a new one when none is live; expired keys stay published at /api/auth/jwks for its grace
 // period (30 days), so tokens signed before a rotation keep verifying until they expire (15 minutes).
 import { symmetricDecrypt } from "better-auth/crypto";
+import { recordSecurityEvent } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
 
 /** Retire every live signing key: the next token is signed by a newly minted key. */
 export async function rotateSigningKeys(db: Db, now = new Date()): Promise<number> {
-  const { count } = await db.jwks.updateMany({
-    where: { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    data: { expiresAt: now },
+  return db.$transaction(async (tx) => {
+    const live = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
+    const retired = await tx.jwks.findMany({ where: live, select: { id: true } });
+    const { count } = await tx.jwks.updateMany({ where: { id: { in: retired.map((key) => key.id) } }, data: { expiresAt: now } });
+    await recordSecurityEvent(tx, { kind: "KEY_ROTATED", detail: { retiredKeys: retired.map((key) => key.id).join(","), by: "operator" } });
+    return count;
   });
-  return count;
 }
 
 /**
@@ -20,8 +23,11 @@ export async function rotateSigningKeys(db: Db, now = new Date()): Promise<numbe
  * it was the signing key, the plugin mints a new one for the next token. False when no such key exists.
  */
 export async function revokeSigningKey(db: Db, kid: string): Promise<boolean> {
-  const { count } = await db.jwks.deleteMany({ where: { id: kid } });
-  return count === 1;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.jwks.deleteMany({ where: { id: kid } });
+    if (count === 1) await recordSecurityEvent(tx, { kind: "KEY_REVOKED", detail: { kid, by: "operator" } });
+    return count === 1;
+  });
 }
 
 /**
@@ -42,6 +48,9 @@ export async function retireKeysUnreadableWith(db: Db, secret: string): Promise<
     }
   }
   if (unreadable.length === 0) return 0;
-  const { count } = await db.jwks.updateMany({ where: { id: { in: unreadable } }, data: { expiresAt: now } });
-  return count;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.jwks.updateMany({ where: { id: { in: unreadable } }, data: { expiresAt: now } });
+    await recordSecurityEvent(tx, { kind: "KEY_ROTATED", detail: { retiredKeys: unreadable.join(","), by: "secret_change" } });
+    return count;
+  });
 }

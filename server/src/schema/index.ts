@@ -1,5 +1,6 @@
 import { builder } from "../builder.ts";
 import "./admin.ts";
+import "./audit.ts";
 import "./task.ts";
 import "./task-event.ts";
 import "./user.ts";

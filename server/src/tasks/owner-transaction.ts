@@ -5,7 +5,8 @@
 // WHERE clause (task-sql.ts), and each wall is tested without the other. The same statement sets the
 // owner's quota for the usage trigger (migration *_task_usage_quota).
 import type pg from "pg";
-import { utcTimestamps, type Statement } from "../db/sql.ts";
+import { runScoped } from "../db/scoped-transaction.ts";
+import type { Statement } from "../db/sql.ts";
 import type { TaskQuota } from "./task-quota.ts";
 
 const AS_OWNER: Omit<Statement, "values"> = {
@@ -16,23 +17,12 @@ const AS_OWNER: Omit<Statement, "values"> = {
 };
 
 /** Without a quota (scripts, tests of other things), writes are counted but not limited. */
-export async function runAsOwner<Row extends pg.QueryResultRow>(
+export function runAsOwner<Row extends pg.QueryResultRow>(
   pool: pg.Pool,
   ownerId: string,
   statement: Statement,
   quota?: TaskQuota,
 ): Promise<pg.QueryResult<Row>> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query({ ...AS_OWNER, values: [ownerId, String(quota?.maxTasks ?? ""), String(quota?.maxTextBytes ?? "")] });
-    const result = await client.query<Row>({ ...statement, types: utcTimestamps });
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  const frame = { ...AS_OWNER, values: [ownerId, String(quota?.maxTasks ?? ""), String(quota?.maxTextBytes ?? "")] };
+  return runScoped<Row>(pool, frame, statement);
 }

@@ -1,0 +1,22 @@
+// The security events the audit trail records. One list, used by the writers, the GraphQL enum and the
+// tests (each kind is written once per event; audit-trail.test.ts checks every one it can cause).
+export const AUDIT_EVENT_KINDS = [
+  "SIGN_UP",
+  "SIGN_IN",
+  "SIGN_IN_FAILED",
+  "SIGN_OUT",
+  "SESSION_ENDED",
+  "PASSWORD_CHANGED",
+  "ROLE_GRANTED",
+  "ROLE_REVOKED",
+  "USER_BANNED",
+  "USER_UNBANNED",
+  "USER_SESSIONS_ENDED",
+  "KEY_ROTATED",
+  "KEY_REVOKED",
+] as const;
+
+export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
+
+/** Why a sign-in failed, as a class: never what was typed. */
+export type SignInFailure = "invalid_credentials" | "banned" | "email_not_verified" | "other";

@@ -1,0 +1,130 @@
+// Where the auth service writes the audit trail. Endpoint events (sign-up, sign-in and its failures,
+// password changes, every admin action) are written after the endpoint has answered, from what it
+// answered; each ended session (sign-out, revoked, ended by an admin or a ban) by the session table's
+// delete hook, which Better Auth calls for every row it deletes. A failed write fails the request: an
+// event that cannot be recorded is not silently lost. Rows carry ids, classes and the client's address,
+// never a password, token or cookie.
+import type { BetterAuthOptions } from "better-auth";
+import { APIError, createAuthMiddleware } from "better-auth/api";
+import type { AuditEventKind, SignInFailure } from "../audit/audit-kinds.ts";
+import { recordSecurityEvent, type SecurityEvent } from "../audit/audit-log.ts";
+import type { Db } from "../db/client.ts";
+import { CLIENT_IP_HEADER } from "../http-server.ts";
+
+type AfterContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+
+interface EndpointContext {
+  path?: string;
+  headers?: Headers;
+  request?: Request;
+  context?: { session?: { user: { id: string }; session: { id: string } } | null };
+}
+
+function client(ctx: EndpointContext | null | undefined): Pick<SecurityEvent, "ipAddress" | "userAgent"> {
+  const headers = ctx?.headers ?? ctx?.request?.headers;
+  return { ipAddress: headers?.get(CLIENT_IP_HEADER) ?? null, userAgent: headers?.get("user-agent") ?? null };
+}
+
+const ADMIN_ACTIONS: Record<string, AuditEventKind> = {
+  "/admin/ban-user": "USER_BANNED",
+  "/admin/unban-user": "USER_UNBANNED",
+  "/admin/revoke-user-sessions": "USER_SESSIONS_ENDED",
+  "/admin/revoke-user-session": "USER_SESSIONS_ENDED",
+};
+
+function signInFailure(error: APIError): SignInFailure {
+  const code = String((error.body as { code?: unknown } | undefined)?.code ?? "");
+  if (code === "INVALID_EMAIL_OR_PASSWORD") return "invalid_credentials";
+  if (code === "BANNED_USER") return "banned";
+  if (code === "EMAIL_NOT_VERIFIED") return "email_not_verified";
+  return "other";
+}
+
+/** Who ended a session, as a class. */
+function sessionEndedBy(path: string | undefined): string {
+  if (!path) return "system";
+  if (path.startsWith("/admin/")) return path === "/admin/ban-user" ? "ban" : "admin";
+  if (path === "/change-password") return "password_change";
+  if (path.startsWith("/revoke-")) return "user";
+  return "expired";
+}
+
+export function createAuditHooks(db: Db) {
+  const write = (event: SecurityEvent) => recordSecurityEvent(db, event);
+
+  const afterEndpoint = async (ctx: AfterContext) => {
+    const returned = ctx.context.returned;
+    const failed = returned instanceof APIError;
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const where = client(ctx as EndpointContext);
+    const newSession = ctx.context.newSession;
+    const session = ctx.context.session;
+
+    if (ctx.path === "/sign-up/email" && !failed && newSession) {
+      const { user } = newSession;
+      return write({ kind: "SIGN_UP", actorId: user.id, subjectId: user.id, sessionId: newSession.session.id, ...where });
+    }
+    if (ctx.path === "/sign-in/email") {
+      if (!failed && newSession) {
+        const { user } = newSession;
+        return write({ kind: "SIGN_IN", actorId: user.id, subjectId: user.id, sessionId: newSession.session.id, ...where });
+      }
+      if (failed) {
+        // The account the attempt was against, when there is one; never the typed text (a password
+        // typed into the email field would otherwise land here).
+        const email = typeof body.email === "string" ? body.email.toLowerCase() : null;
+        const target = email ? await db.user.findUnique({ where: { email }, select: { id: true } }) : null;
+        return write({ kind: "SIGN_IN_FAILED", subjectId: target?.id ?? null, detail: { reason: signInFailure(returned) }, ...where });
+      }
+      return;
+    }
+    if (failed || !session) return;
+    if (ctx.path === "/change-password") {
+      return write({
+        kind: "PASSWORD_CHANGED",
+        actorId: session.user.id,
+        subjectId: session.user.id,
+        sessionId: session.session.id,
+        detail: { otherSessionsEnded: body.revokeOtherSessions === true },
+        ...where,
+      });
+    }
+    const adminKind = ctx.path ? ADMIN_ACTIONS[ctx.path] : undefined;
+    if (adminKind && typeof body.userId === "string") {
+      const reason = typeof body.banReason === "string" ? body.banReason.slice(0, 200) : null;
+      return write({
+        kind: adminKind,
+        actorId: session.user.id,
+        subjectId: body.userId,
+        sessionId: session.session.id,
+        detail: {
+          by: "admin",
+          ...(adminKind === "USER_BANNED" ? { reason } : {}),
+          ...(ctx.path === "/admin/revoke-user-session" ? { scope: "one" } : {}),
+        },
+        ...where,
+      });
+    }
+  };
+
+  const databaseHooks: BetterAuthOptions["databaseHooks"] = {
+    session: {
+      delete: {
+        after: async (ended, ctx) => {
+          const endpoint = ctx as EndpointContext | null | undefined;
+          const signOut = endpoint?.path === "/sign-out";
+          await write({
+            kind: signOut ? "SIGN_OUT" : "SESSION_ENDED",
+            actorId: endpoint?.context?.session?.user.id ?? (signOut ? ended.userId : null),
+            subjectId: ended.userId,
+            sessionId: ended.id,
+            detail: signOut ? {} : { by: sessionEndedBy(endpoint?.path) },
+            ...client(endpoint),
+          });
+        },
+      },
+    },
+  };
+
+  return { afterEndpoint: createAuthMiddleware(afterEndpoint), databaseHooks };
+}

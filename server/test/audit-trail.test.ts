@@ -1,0 +1,248 @@
+// The audit trail: every security event this system can cause is written once, by the service where it
+// happens, with who, whom, session, address and agent, and no secret in any column; the table refuses
+// UPDATE, DELETE and TRUNCATE whoever asks; a user reads only their own events (the door's WHERE and the
+// table's policy, each alone), an admin reads everyone's.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { AuditEventKind } from "../src/audit/audit-kinds.ts";
+import { AUDIT_EVENT_KINDS } from "../src/audit/audit-kinds.ts";
+import { rotateSigningKeys, revokeSigningKey } from "../src/auth/signing-keys.ts";
+import { setRole } from "../src/auth/roles.ts";
+import { poolOf } from "../src/db/client.ts";
+import { runScoped } from "../src/db/scoped-transaction.ts";
+import { errorCodes } from "./support/task-operations.ts";
+import { PASSWORD, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+
+let system: TestSystem;
+let admin: TestUser;
+let alice: TestUser;
+let bob: TestUser;
+const NEW_PASSWORD = "a brand new passphrase for alice";
+/** Every secret the test handles: none may appear in any column of any row. */
+const secrets: string[] = [PASSWORD, NEW_PASSWORD, "the wrong password entirely"];
+
+interface Row {
+  kind: AuditEventKind;
+  actorId: string | null;
+  subjectId: string | null;
+  sessionId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+}
+
+const eventsAbout = (userId: string | null, kind?: AuditEventKind) =>
+  system.db.auditEvent.findMany({ where: { subjectId: userId, ...(kind ? { kind } : {}) }, orderBy: { at: "asc" } }) as Promise<Row[]>;
+
+const post = (path: string, body: unknown, cookie?: string) =>
+  system.authFetch(`/api/auth${path}`, {
+    method: "POST",
+    headers: cookie ? { cookie, "user-agent": "audit-test/1.0" } : { "user-agent": "audit-test/1.0" },
+    body: JSON.stringify(body),
+  });
+
+function remember(user: TestUser): TestUser {
+  secrets.push(user.token, ...user.cookie.split("; ").map((pair) => pair.slice(pair.indexOf("=") + 1)));
+  return user;
+}
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  admin = remember(await system.makeAdmin(remember(await system.signUp("Admin"))));
+  alice = remember(await system.signUp("Alice"));
+  bob = remember(await system.signUp("Bob"));
+});
+afterAll(() => system.close());
+
+describe("each event, written once", () => {
+  test("sign-up: one SIGN_UP about the new user, with its session, address and agent", async () => {
+    const [event, ...more] = await eventsAbout(alice.id, "SIGN_UP");
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ actorId: alice.id, subjectId: alice.id, sessionId: alice.sessionId });
+    expect(event!.ipAddress).toMatch(/127\.0\.0\.1|::1/);
+  });
+
+  test("sign-in, and failed sign-ins with their class, never the typed text", async () => {
+    const again = remember(await system.signIn(alice.email));
+    const signIns = await eventsAbout(alice.id, "SIGN_IN");
+    expect(signIns.map((event) => event.sessionId)).toEqual([again.sessionId]);
+
+    expect((await post("/sign-in/email", { email: alice.email, password: "the wrong password entirely" })).status).toBe(401);
+    const unknown = `nobody-${Date.now()}@example.com`;
+    expect((await post("/sign-in/email", { email: unknown, password: "the wrong password entirely" })).status).toBe(401);
+    const failures = (await system.db.auditEvent.findMany({ where: { kind: "SIGN_IN_FAILED" } })) as Row[];
+    expect(failures.map((event) => [event.subjectId, event.detail])).toEqual([
+      [alice.id, { reason: "invalid_credentials" }],
+      [null, { reason: "invalid_credentials" }],
+    ]);
+    expect(JSON.stringify(failures)).not.toContain(unknown);
+    expect(failures[0]!.userAgent).toBe("audit-test/1.0");
+  });
+
+  test("password changed, ending the other sessions: PASSWORD_CHANGED and a SESSION_ENDED for each", async () => {
+    const other = remember(await system.signIn(alice.email));
+    const response = await post(
+      "/change-password",
+      { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, revokeOtherSessions: true },
+      alice.cookie,
+    );
+    expect(response.status).toBe(200);
+    for (const cookie of response.headers.getSetCookie()) secrets.push(cookie.split(";")[0]!.split("=").slice(1).join("="));
+    const [changed, ...more] = await eventsAbout(alice.id, "PASSWORD_CHANGED");
+    expect(more).toEqual([]);
+    expect(changed).toMatchObject({ actorId: alice.id, detail: { otherSessionsEnded: true } });
+    const ended = await eventsAbout(alice.id, "SESSION_ENDED");
+    expect(ended.map((event) => event.sessionId)).toContain(other.sessionId);
+    expect(new Set(ended.map((event) => event.sessionId)).size).toBe(ended.length); // once each
+    expect(ended.every((event) => event.detail.by === "password_change")).toBe(true);
+  });
+
+  test("sign-out: one SIGN_OUT for the session", async () => {
+    const session = remember(await system.signIn(bob.email));
+    expect((await post("/sign-out", {}, session.cookie)).status).toBe(200);
+    const signOuts = await eventsAbout(bob.id, "SIGN_OUT");
+    expect(signOuts.map((event) => [event.sessionId, event.actorId])).toEqual([[session.sessionId, bob.id]]);
+  });
+
+  test("revoking one's other sessions: SESSION_ENDED by the user", async () => {
+    const second = remember(await system.signIn(bob.email));
+    expect((await post("/revoke-other-sessions", {}, bob.cookie)).status).toBe(200);
+    const ended = (await eventsAbout(bob.id, "SESSION_ENDED")).filter((event) => event.sessionId === second.sessionId);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ actorId: bob.id, detail: { by: "user" } });
+  });
+
+  test("admin actions name the admin and the user: ban (with reason), unban, end sessions", async () => {
+    const target = remember(await system.signUp("Target"));
+    expect((await post("/admin/ban-user", { userId: target.id, banReason: "spam links" }, admin.cookie)).status).toBe(200);
+    expect((await post("/admin/unban-user", { userId: target.id }, admin.cookie)).status).toBe(200);
+    const back = remember(await system.signIn(target.email));
+    expect((await post("/admin/revoke-user-sessions", { userId: target.id }, admin.cookie)).status).toBe(200);
+
+    const events = await eventsAbout(target.id);
+    const adminActions = events.filter((event) => event.kind.startsWith("USER_"));
+    expect(adminActions.map((event) => [event.kind, event.actorId, event.sessionId])).toEqual([
+      ["USER_BANNED", admin.id, admin.sessionId],
+      ["USER_UNBANNED", admin.id, admin.sessionId],
+      ["USER_SESSIONS_ENDED", admin.id, admin.sessionId],
+    ]);
+    expect(adminActions[0]!.detail).toMatchObject({ reason: "spam links" });
+    const ended = events.filter((event) => event.kind === "SESSION_ENDED");
+    expect(ended.map((event) => [event.sessionId, event.actorId, event.detail.by])).toEqual([
+      [target.sessionId, admin.id, "ban"],
+      [back.sessionId, admin.id, "admin"],
+    ]);
+  });
+
+  test("an operator's role change and key rotation and revocation, each in the change's transaction", async () => {
+    await setRole(system.db, bob.email, "admin");
+    await setRole(system.db, bob.email, "user");
+    expect(
+      (await eventsAbout(bob.id))
+        .filter((event) => event.kind.startsWith("ROLE_"))
+        .map((event) => [event.kind, event.actorId, event.detail.role]),
+    ).toEqual([
+      ["ROLE_GRANTED", null, "admin"],
+      ["ROLE_REVOKED", null, "user"],
+    ]);
+    await system.tokenFor(bob.cookie); // a live key to rotate
+    const live = await system.db.jwks.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    await rotateSigningKeys(system.db);
+    expect(await revokeSigningKey(system.db, live.id)).toBe(true);
+    const keys = (await eventsAbout(null)).filter((event) => event.kind.startsWith("KEY_"));
+    expect(keys.map((event) => [event.kind, event.detail])).toEqual([
+      ["KEY_ROTATED", { retiredKeys: live.id, by: "operator" }],
+      ["KEY_REVOKED", { kid: live.id, by: "operator" }],
+    ]);
+  });
+
+  test("every kind this system writes today was caused above", async () => {
+    const written = new Set((await system.db.auditEvent.findMany({ select: { kind: true } })).map((event) => event.kind));
+    expect([...written].sort()).toEqual([...AUDIT_EVENT_KINDS].sort());
+  });
+
+  test("no password, token or cookie in any column of any row", async () => {
+    const rows = await system.db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "audit_event"`);
+    expect(rows.length).toBeGreaterThan(10);
+    const text = JSON.stringify(rows);
+    for (const secret of secrets.filter((value) => value.length >= 16)) expect(text).not.toContain(secret);
+  });
+});
+
+describe("append-only, enforced by the database", () => {
+  for (const statement of [`UPDATE "audit_event" SET "kind" = 'SIGN_IN'`, `DELETE FROM "audit_event"`, `TRUNCATE "audit_event"`]) {
+    test(statement, async () => {
+      const before = await system.db.auditEvent.count();
+      await expect(system.db.$executeRawUnsafe(statement)).rejects.toThrow(/append-only/);
+      expect(await system.db.auditEvent.count()).toBe(before);
+    });
+  }
+});
+
+describe("who reads which events", () => {
+  // The key revoked above signed every token so far, and bob's role change ended his: fresh ones.
+  beforeAll(async () => {
+    admin = remember({ ...admin, token: await system.tokenFor(admin.cookie) });
+    bob = remember({ ...bob, token: await system.tokenFor(bob.cookie) });
+  });
+
+  const MY_EVENTS = "{ me { securityEvents(first: 100) { edges { node { kind subjectId actorId } } } } }";
+
+  test("me.securityEvents: only my own events, through both walls", async () => {
+    const mine = await system.graphql(MY_EVENTS, { token: bob.token });
+    expect(mine.body.errors).toBeUndefined();
+    const edges = (mine.body.data as { me: { securityEvents: { edges: { node: Row }[] } } }).me.securityEvents.edges;
+    expect(edges.length).toBeGreaterThan(3);
+    expect(edges.every(({ node }) => node.subjectId === bob.id)).toBe(true);
+    expect(mine.text).not.toContain(alice.id);
+  });
+
+  test("the policy alone: a statement with no filter, run as the owner, sees only the owner's events", async () => {
+    const frame = {
+      name: "t_frame",
+      text: "SELECT set_config('role', 'tasks_api_owner_scoped', true), set_config('app.user_id', $1, true)",
+      values: [bob.id],
+    };
+    const { rows } = await runScoped<{ subjectId: string | null }>(poolOf(system.db), frame, {
+      name: "t_all",
+      text: `SELECT "subjectId" FROM "audit_event"`,
+      values: [],
+    });
+    expect(rows.length).toBeGreaterThan(3);
+    expect(new Set(rows.map((row) => row.subjectId))).toEqual(new Set([bob.id]));
+  });
+
+  test("auditEvents: an admin reads everyone's, newest first, filtered by kind and user; others are refused", async () => {
+    const query = `query ($filter: AuditEventFilter) { auditEvents(first: 100, filter: $filter) { edges { node { kind subjectId at } } } }`;
+    const all = await system.graphql(query, { token: admin.token });
+    const nodes = (all.body.data as { auditEvents: { edges: { node: Row & { at: string } }[] } }).auditEvents.edges.map(
+      (edge) => edge.node,
+    );
+    expect(nodes.some((node) => node.subjectId === alice.id) && nodes.some((node) => node.subjectId === bob.id)).toBe(true);
+    const times = nodes.map((node) => Date.parse(node.at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    const filtered = await system.graphql(query, { token: admin.token, variables: { filter: { kind: "SIGN_OUT", userId: bob.id } } });
+    const only = (filtered.body.data as { auditEvents: { edges: { node: Row }[] } }).auditEvents.edges.map((edge) => edge.node);
+    expect(only.map((node) => [node.kind, node.subjectId])).toEqual([["SIGN_OUT", bob.id]]);
+
+    expect(errorCodes(await system.graphql(query, { token: bob.token }))).toEqual(["FORBIDDEN"]);
+  });
+
+  test("pages of my events visit each once; a cursor it never handed out is BAD_USER_INPUT", async () => {
+    const PAGE = `query ($after: String) { me { securityEvents(first: 2, after: $after) { edges { cursor node { kind } } pageInfo { hasNextPage endCursor } } } }`;
+    const total = await system.db.auditEvent.count({ where: { subjectId: bob.id } });
+    let seen = 0;
+    let after: string | null = null;
+    for (let pages = 0; pages < 50; pages += 1) {
+      const response = await system.graphql(PAGE, { token: bob.token, variables: { after } });
+      const connection = (
+        response.body.data as { me: { securityEvents: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } }
+      ).me.securityEvents;
+      seen += connection.edges.length;
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(seen).toBe(total);
+    expect(errorCodes(await system.graphql(PAGE, { token: bob.token, variables: { after: "garbage" } }))).toEqual(["BAD_USER_INPUT"]);
+  });
+});
