@@ -1,6 +1,7 @@
 // The one place that reads process.env. Everything else receives typed config from here, so tests can
 // build apps from any config without touching the process environment.
 import { z } from "zod";
+import { invalidProxyEntry } from "./net/client-address.ts";
 
 /** A token lifetime as Better Auth and jose take it: a number and a unit (s, m, h, d). */
 export const DURATION = /^(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)$/i;
@@ -23,6 +24,10 @@ const list = z
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   HOST: z.string().default("127.0.0.1"),
+  /** Reverse proxies whose X-Forwarded-For both services believe (IPs or CIDR ranges); none by default. */
+  TRUSTED_PROXIES: list.refine((entries) => invalidProxyEntry(entries) === undefined, {
+    message: "comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16",
+  }),
   API_PORT: port.default(4000),
   AUTH_PORT: port.default(4001),
   CLIENT_PORT: port.default(5173),

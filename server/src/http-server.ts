@@ -1,9 +1,10 @@
 import { createServerAdapter } from "@whatwg-node/server";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { clientAddressOf, compileProxyTrust, type ProxyTrust } from "./net/client-address.ts";
 
 /**
- * The peer address of the connection, set by this server on every request (any value a client sent is
- * overwritten), for rate limits keyed by IP. Behind a reverse proxy this is the proxy's address.
+ * The client's address (net/client-address.ts), set by this server on every request: any value a client
+ * sent is overwritten. The peer's address, or behind TRUSTED_PROXIES the first untrusted forwarded hop.
  */
 export const CLIENT_IP_HEADER = "x-client-ip";
 
@@ -11,20 +12,24 @@ type FetchHandler = { fetch(request: Request): Response | Promise<Response> };
 /** A whatwg-node server adapter (a Yoga app is one): a node request listener as well as a fetch handler. */
 type NodeListener = FetchHandler & ((request: IncomingMessage, response: ServerResponse) => void);
 
+export interface ListenOptions {
+  /** Which peers may tell us the client's address in X-Forwarded-For; none by default. */
+  trustProxy?: ProxyTrust;
+}
+
 /**
  * Serves a fetch-style handler over node:http and resolves once it listens. A server adapter (the API's
- * Yoga app) is served directly, reading the peer address from the socket itself (api/context.ts); any
- * other handler gets the peer address in CLIENT_IP_HEADER.
+ * Yoga app) is served directly; any other handler through one. Either way the client's address is put in
+ * CLIENT_IP_HEADER of the node request before the handler sees it.
  */
-export function listen(handler: FetchHandler | NodeListener, port: number, host: string): Promise<Server> {
-  const server = createServer(
-    typeof handler === "function"
-      ? handler
-      : createServerAdapter<{ req: IncomingMessage }>((request, context) => {
-          request.headers.set(CLIENT_IP_HEADER, context.req?.socket.remoteAddress ?? "unknown");
-          return handler.fetch(request);
-        }),
-  );
+export function listen(handler: FetchHandler | NodeListener, port: number, host: string, options: ListenOptions = {}): Promise<Server> {
+  const trust = options.trustProxy ?? compileProxyTrust([]);
+  const listener: (request: IncomingMessage, response: ServerResponse) => void =
+    typeof handler === "function" ? handler : createServerAdapter((request: Request) => handler.fetch(request));
+  const server = createServer((request, response) => {
+    request.headers[CLIENT_IP_HEADER] = clientAddressOf(request, trust);
+    listener(request, response);
+  });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve(server));

@@ -13,6 +13,7 @@ import { openDatabase } from "./db/database.server.ts";
 import { migrateDatabase } from "./db/migrate.server.ts";
 import { readEnv, type Env } from "./env.ts";
 import { close, listen } from "./http-server.ts";
+import { compileProxyTrust } from "./net/client-address.ts";
 import { createWebApp } from "./web/web-app.ts";
 
 export interface RunningServices {
@@ -49,23 +50,25 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
     await db.$disconnect();
     await database.stop();
   };
+  // Every port reads the client's address the same way (X-Forwarded-For only from TRUSTED_PROXIES).
+  const serve = { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) };
   try {
     await migrateDatabase(database.url);
     const lines: string[] = [];
     const authApp = auth ? createAuthApp(createAuth(db, auth)) : undefined;
     yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
     if (spa?.kind === "static" && authApp && yoga) {
-      servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST));
+      servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve));
       lines.push(`Web app       ${spaUrl(env)}   (the built SPA; /api/auth and /graphql on the same origin)`);
     } else if (spa?.kind === "vite-dev-server") {
       lines.push(`Web app       ${spaUrl(env)}   (Vite dev server; proxies /api/auth and /graphql)`);
     }
     if (authApp) {
-      servers.push(await listen(authApp, env.AUTH_PORT, env.HOST));
+      servers.push(await listen(authApp, env.AUTH_PORT, env.HOST, serve));
       lines.push(`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`);
     }
     if (api && yoga) {
-      servers.push(await listen(yoga, env.API_PORT, env.HOST));
+      servers.push(await listen(yoga, env.API_PORT, env.HOST, serve));
       lines.push(`GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql${api.graphiql ? "   (open it in a browser for GraphiQL)" : ""}`);
       lines.push(`Token keys    ${describeKeys(api.keys)}`);
     }

@@ -61,8 +61,10 @@ type InitialContext = YogaInitialContext & { req?: IncomingMessage };
 export function createContextFactory(deps: ContextDependencies) {
   return async (initial: InitialContext): Promise<Context> => {
     const { request } = initial;
-    // The socket's peer when served directly; otherwise the header our own server set (http-server.ts).
-    const clientIp = initial.req?.socket.remoteAddress ?? request.headers.get(CLIENT_IP_HEADER) ?? "unknown";
+    // Set by our own server (http-server.ts) on the node request, or on the Request when another of our
+    // handlers passes it on in-process (the web server); read from the node object first, as it is cheaper.
+    const fromNode = initial.req?.headers[CLIENT_IP_HEADER];
+    const clientIp = (typeof fromNode === "string" ? fromNode : request.headers.get(CLIENT_IP_HEADER)) ?? "unknown";
     const token = await authenticate(request, clientIp, deps);
     return {
       viewer: token?.viewer ?? null,

@@ -1,5 +1,8 @@
 // How many live streams may be open at once on this instance, per user and per client IP. Each open
 // stream holds a connection and a subscription; counted while open, freed when it ends however it ends.
+// IPv6 clients are counted per /64, as every other per-IP budget.
+import { rateLimitKeyOf } from "../net/client-address.ts";
+
 export interface StreamLimits {
   /** A release function, or null when the user or the address is at its limit. */
   acquire(userId: string, ip: string): (() => void) | null;
@@ -14,7 +17,8 @@ export function createStreamLimits(limits: { perUser: number; perIp: number }): 
     else counts.set(key, next);
   };
   return {
-    acquire(userId, ip) {
+    acquire(userId, address) {
+      const ip = rateLimitKeyOf(address);
       if ((byUser.get(userId) ?? 0) >= limits.perUser || (byIp.get(ip) ?? 0) >= limits.perIp) return null;
       change(byUser, userId, 1);
       change(byIp, ip, 1);

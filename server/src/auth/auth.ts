@@ -58,8 +58,11 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
     disabledPaths: [...ADMIN_ENDPOINTS.refused],
     rateLimit: rateLimitOptions(config, log),
     advanced: {
-      // Our HTTP server sets this header from the connection's peer address (clients cannot forge it).
-      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      // Our HTTP server sets this header to the client's address, one value, overwriting whatever a client
+      // sent (peer address, or behind TRUSTED_PROXIES the first untrusted hop: net/client-address.ts).
+      // Better Auth's own trustedProxies stays unset: it reads the chain without knowing the peer.
+      // IPv6 clients share one budget per /64, like the API's.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], ipv6Subnet: 64 },
       useSecureCookies: config.production,
     },
     databaseHooks: { session: { create: { after: pruneRevocations }, ...audit.databaseHooks?.session } },
