@@ -158,3 +158,53 @@ describe("production posture of the auth service", () => {
     expect(cookie).not.toMatch(/^__Secure-/);
   });
 });
+
+describe("auth answers are never cached", () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem();
+  });
+  afterAll(() => system.close());
+
+  // A shared cache (a CDN, a corporate proxy) or the browser's back/forward cache must not keep an
+  // answer that carries a token, a session or a cookie.
+  test("sign-up, sign-in, /token, /get-session and /list-sessions answer Cache-Control: no-store", async () => {
+    const email = `${randomUUID()}@example.com`;
+    const signUp = await system.authFetch("/api/auth/sign-up/email", {
+      method: "POST",
+      body: JSON.stringify({ email, password: PASSWORD, name: "C" }),
+    });
+    const signIn = await system.authFetch("/api/auth/sign-in/email", {
+      method: "POST",
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    const failedSignIn = await system.authFetch("/api/auth/sign-in/email", {
+      method: "POST",
+      body: JSON.stringify({ email, password: "not the password" }),
+    });
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((value) => value.split(";")[0])
+      .join("; ");
+    const answers = {
+      signUp,
+      signIn,
+      failedSignIn,
+      token: await system.authFetch("/api/auth/token", { headers: { cookie } }),
+      getSession: await system.authFetch("/api/auth/get-session", { headers: { cookie } }),
+      listSessions: await system.authFetch("/api/auth/list-sessions", { headers: { cookie } }),
+    };
+    expect(
+      Object.fromEntries(
+        Object.entries(answers).map(([name, response]) => [name, [response.status, response.headers.get("cache-control")]]),
+      ),
+    ).toEqual({
+      signUp: [200, "no-store"],
+      signIn: [200, "no-store"],
+      failedSignIn: [401, "no-store"],
+      token: [200, "no-store"],
+      getSession: [200, "no-store"],
+      listSessions: [200, "no-store"],
+    });
+  });
+});

@@ -8,7 +8,12 @@ export function createAuthApp(auth: Auth) {
   const hsts = auth.options.advanced?.useSecureCookies === true;
   const route = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
-    if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) return withStandardRetryAfter(await auth.handler(request));
+    if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) {
+      const response = withStandardRetryAfter(await auth.handler(request));
+      // Answers carry tokens, sessions and cookies: no cache may keep one. The public key set is the
+      // exception (APIs cache it by their own rules, key-set.ts).
+      return pathname === "/api/auth/jwks" ? response : withHeader(response, "Cache-Control", "no-store");
+    }
     if (pathname === "/health") return Response.json({ ok: true });
     return Response.json({ error: "Not found" }, { status: 404 });
   };
@@ -28,7 +33,12 @@ export type AuthApp = ReturnType<typeof createAuthApp>;
 function withStandardRetryAfter(response: Response): Response {
   const retryAfter = response.headers.get("x-retry-after");
   if (response.status !== 429 || !retryAfter || response.headers.has("retry-after")) return response;
+  return withHeader(response, "Retry-After", retryAfter);
+}
+
+/** The response with one header set; a copy, since some responses (redirects) have immutable headers. */
+function withHeader(response: Response, name: string, value: string): Response {
   const headers = new Headers(response.headers);
-  headers.set("Retry-After", retryAfter);
+  headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
