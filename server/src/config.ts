@@ -2,6 +2,7 @@
 // production refusals. The auth service and the API are separate services: each takes only its part.
 import { DURATION, type Env } from "./env.ts";
 import type { TaskQuota } from "./tasks/task-quota.ts";
+import type { RateLimitRule } from "./rate-limit/limiter.ts";
 import { devSecret } from "./db/dev-secrets.ts";
 
 export class ConfigError extends Error {}
@@ -29,8 +30,11 @@ export interface AuthConfig extends JwtClaimsConfig {
   revocationRetentionMs: number;
   /** Opt-in HS256 mode: tokens are signed with this shared secret instead of the JWKS keys. */
   sharedSecret?: string;
-  /** Attempts per minute per client IP; 0 turns a limit off. Absent: Better Auth's defaults. */
-  rateLimit?: RateLimitConfig & { signInPerMinute: number; signUpPerMinute: number };
+  /**
+   * Attempts per minute per client IP; 0 turns a limit off. Absent: Better Auth's defaults, and no
+   * per-account budget. `accountFailures`: failed sign-ins per account per window, from any address.
+   */
+  rateLimit?: RateLimitConfig & { signInPerMinute: number; signUpPerMinute: number; accountFailures?: RateLimitRule };
 }
 
 export type KeySourceConfig =
@@ -170,6 +174,7 @@ export function authConfig(env: Env): AuthConfig {
       redisUrl: env.REDIS_URL,
       signInPerMinute: env.AUTH_SIGN_IN_PER_MINUTE,
       signUpPerMinute: env.AUTH_SIGN_UP_PER_MINUTE,
+      accountFailures: { max: env.AUTH_SIGN_IN_FAILURES_PER_ACCOUNT, windowSeconds: env.AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS },
     },
   };
 }

@@ -58,6 +58,8 @@ const envSchema = z.object({
   REDIS_URL: optionalString,
   AUTH_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(0).default(5),
   AUTH_SIGN_UP_PER_MINUTE: z.coerce.number().int().min(0).default(5),
+  AUTH_SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
+  AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   API_REQUESTS_PER_MINUTE_PER_USER: z.coerce.number().int().min(0).default(600),
   API_REQUESTS_PER_MINUTE_PER_IP: z.coerce.number().int().min(0).default(1200),
   API_LIVE_STREAMS_PER_USER: z.coerce.number().int().min(1).default(10),

@@ -61,3 +61,24 @@ test("two auth instances share the sign-in budget through Redis", async () => {
   expect(refused.status).toBe(429);
   expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
 });
+
+test("two auth instances share each account's failed sign-in budget through Redis, whatever the address", async () => {
+  const config = {
+    ...system.authConfig,
+    rateLimit: { redisUrl, signInPerMinute: 0, signUpPerMinute: 0, accountFailures: { max: 3, windowSeconds: 60 } },
+  };
+  const [first, second] = [createAuthApp(createAuth(system.db, config)), createAuthApp(createAuth(system.db, config))];
+  const email = `nobody-${randomUUID()}@example.com`;
+  const signIn = (app: typeof first) =>
+    app.fetch(
+      new Request(`${system.authUrl}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: SPA_ORIGIN, [CLIENT_IP_HEADER]: randomTestIp() },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      }),
+    );
+  expect([(await signIn(first)).status, (await signIn(second)).status, (await signIn(first)).status]).toEqual([401, 401, 401]);
+  const refused = await signIn(second);
+  expect(refused.status).toBe(429);
+  expect(((await refused.json()) as { code: string }).code).toBe("TOO_MANY_FAILED_SIGN_INS");
+});

@@ -16,6 +16,8 @@ const MESSAGES: Record<string, string> = {
 
 export function describeAuthFailure(failure: AuthFailure): string {
   if (failure.code && MESSAGES[failure.code]) return MESSAGES[failure.code]!;
+  // The account's failed sign-ins are spent: the service's message says for how long.
+  if (failure.code === "TOO_MANY_FAILED_SIGN_INS" && failure.message) return failure.message;
   if (failure.status === 429) return "Too many attempts. Wait a minute, then try again.";
   if (!failure.status) return "Could not reach the server. Check your connection and try again.";
   if (failure.status >= 500) return "The sign-in service had a problem. Try again in a moment.";

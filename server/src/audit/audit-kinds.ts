@@ -19,4 +19,4 @@ export const AUDIT_EVENT_KINDS = [
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
 /** Why a sign-in failed, as a class: never what was typed. */
-export type SignInFailure = "invalid_credentials" | "banned" | "email_not_verified" | "other";
+export type SignInFailure = "invalid_credentials" | "banned" | "email_not_verified" | "account_locked" | "other";

@@ -9,6 +9,7 @@ import { APIError, createAuthMiddleware } from "better-auth/api";
 import type { AuditEventKind, SignInFailure } from "../audit/audit-kinds.ts";
 import { recordSecurityEvent, type SecurityEvent } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
+import { TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 
 type AfterContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
@@ -37,6 +38,7 @@ function signInFailure(error: APIError): SignInFailure {
   if (code === "INVALID_EMAIL_OR_PASSWORD") return "invalid_credentials";
   if (code === "BANNED_USER") return "banned";
   if (code === "EMAIL_NOT_VERIFIED") return "email_not_verified";
+  if (code === TOO_MANY_FAILED_SIGN_INS) return "account_locked";
   return "other";
 }
 
@@ -51,6 +53,16 @@ function sessionEndedBy(path: string | undefined): string {
 
 export function createAuditHooks(db: Db) {
   const write = (event: SecurityEvent) => recordSecurityEvent(db, event);
+
+  /** A failed sign-in, also one refused before the endpoint ran (then no after hook follows). */
+  const signInFailed = async (ctx: AfterContext, reason: SignInFailure) => {
+    // The account the attempt was against, when there is one; never the typed text (a password
+    // typed into the email field would otherwise land here).
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const email = typeof body.email === "string" ? body.email.toLowerCase() : null;
+    const target = email ? await db.user.findUnique({ where: { email }, select: { id: true } }) : null;
+    return write({ kind: "SIGN_IN_FAILED", subjectId: target?.id ?? null, detail: { reason }, ...client(ctx as EndpointContext) });
+  };
 
   const afterEndpoint = async (ctx: AfterContext) => {
     const returned = ctx.context.returned;
@@ -69,13 +81,7 @@ export function createAuditHooks(db: Db) {
         const { user } = newSession;
         return write({ kind: "SIGN_IN", actorId: user.id, subjectId: user.id, sessionId: newSession.session.id, ...where });
       }
-      if (failed) {
-        // The account the attempt was against, when there is one; never the typed text (a password
-        // typed into the email field would otherwise land here).
-        const email = typeof body.email === "string" ? body.email.toLowerCase() : null;
-        const target = email ? await db.user.findUnique({ where: { email }, select: { id: true } }) : null;
-        return write({ kind: "SIGN_IN_FAILED", subjectId: target?.id ?? null, detail: { reason: signInFailure(returned) }, ...where });
-      }
+      if (failed) return signInFailed(ctx, signInFailure(returned));
       return;
     }
     if (failed || !session) return;
@@ -126,5 +132,5 @@ export function createAuditHooks(db: Db) {
     },
   };
 
-  return { afterEndpoint: createAuthMiddleware(afterEndpoint), databaseHooks };
+  return { afterEndpoint, signInFailed, databaseHooks };
 }

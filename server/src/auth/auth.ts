@@ -9,6 +9,7 @@ import type { AuthConfig } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
+import { type AccountSignInBudget, createAccountSignInBudget, TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
 import { ADMIN_ENDPOINTS, adminAccess } from "./admin-powers.ts";
 import { createAuditHooks } from "./audit-hooks.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
@@ -45,6 +46,16 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
 
   const audit = createAuditHooks(db);
 
+  // One store for the auth service's budgets: Better Auth's per-IP limits (with Redis) and the account's.
+  let store: RateLimitStore | undefined;
+  const rateLimitStore = (redisUrl: string | undefined) =>
+    (store ??= createRateLimitStore(redisUrl, (error) => log(`rate-limit store unavailable: ${String(error)}`)));
+  const accountFailures = config.rateLimit?.accountFailures;
+  const accountBudget =
+    accountFailures && accountFailures.max > 0
+      ? createAccountSignInBudget(rateLimitStore(config.rateLimit?.redisUrl), accountFailures)
+      : undefined;
+
   return betterAuth({
     appName: "Tasks",
     baseURL: config.baseURL,
@@ -56,7 +67,7 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
     telemetry: { enabled: false },
     // Admin powers this project does not grant answer 404 (admin-powers.ts), whatever the role says.
     disabledPaths: [...ADMIN_ENDPOINTS.refused],
-    rateLimit: rateLimitOptions(config, log),
+    rateLimit: rateLimitOptions(config, rateLimitStore),
     advanced: {
       // Our HTTP server sets this header to the client's address, one value, overwriting whatever a client
       // sent (peer address, or behind TRUSTED_PROXIES the first untrusted hop: net/client-address.ts).
@@ -69,6 +80,13 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
     hooks: {
       before: createAuthMiddleware(async (context) => {
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
+        if (context.path === "/sign-in/email" && accountBudget) {
+          const refusal = await lockedAccountRefusal(accountBudget, context.body);
+          if (refusal) {
+            await audit.signInFailed(context, "account_locked");
+            throw refusal;
+          }
+        }
         if (NEW_PASSWORD_PATHS.has(context.path)) {
           const body = (context.body ?? {}) as { password?: unknown; newPassword?: unknown; email?: unknown; name?: unknown };
           const password = typeof body.newPassword === "string" ? body.newPassword : body.password;
@@ -78,7 +96,10 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
           if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "PASSWORD_TOO_COMMON" });
         }
       }),
-      after: audit.afterEndpoint,
+      after: createAuthMiddleware(async (context) => {
+        if (context.path === "/sign-in/email" && accountBudget) await countSignIn(accountBudget, context.body, context.context.returned);
+        await audit.afterEndpoint(context);
+      }),
     },
     plugins: [
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
@@ -109,11 +130,10 @@ export type Auth = ReturnType<typeof createAuth>;
  * in Redis through the shared store when REDIS_URL is set. Without a rateLimit config (tests), Better
  * Auth's own default applies: on in production only.
  */
-function rateLimitOptions(config: AuthConfig, log: (message: string) => void): BetterAuthOptions["rateLimit"] {
+function rateLimitOptions(config: AuthConfig, rateLimitStore: (redisUrl: string) => RateLimitStore): BetterAuthOptions["rateLimit"] {
   const limits = config.rateLimit;
   if (!limits) return undefined;
   const rule = (max: number) => (max > 0 ? { window: 60, max } : (false as const));
-  let store: RateLimitStore | undefined;
   return {
     enabled: true,
     window: 60,
@@ -123,14 +143,42 @@ function rateLimitOptions(config: AuthConfig, log: (message: string) => void): B
       ? {
           customStorage: {
             async consume(key, { window, max }) {
-              store ??= createRateLimitStore(limits.redisUrl, (error) => log(`rate-limit store unavailable: ${String(error)}`));
-              const decision = await store.consume("auth", { max, windowSeconds: window }, key);
+              const decision = await rateLimitStore(limits.redisUrl!).consume("auth", { max, windowSeconds: window }, key);
               return { allowed: decision.allowed, retryAfter: decision.allowed ? null : decision.retryAfterSeconds };
             },
           },
         }
       : { storage: "memory" as const }),
   };
+}
+
+function typedEmail(body: unknown): string | null {
+  const email = (body as { email?: unknown } | undefined)?.email;
+  return typeof email === "string" && email.trim() !== "" ? email : null;
+}
+
+/** A sign-in against an account whose failure budget is spent: 429 before the password is even checked. */
+async function lockedAccountRefusal(budget: AccountSignInBudget, body: unknown): Promise<APIError | null> {
+  const email = typedEmail(body);
+  const seconds = email ? await budget.lockedFor(email) : null;
+  if (seconds === null) return null;
+  const minutes = Math.ceil(seconds / 60);
+  return new APIError(
+    "TOO_MANY_REQUESTS",
+    {
+      message: `Too many failed sign-ins for this account. Try again in ${minutes === 1 ? "a minute" : `${minutes} minutes`}.`,
+      code: TOO_MANY_FAILED_SIGN_INS,
+    },
+    { "Retry-After": String(seconds), "X-Retry-After": String(seconds) },
+  );
+}
+
+/** A wrong password spends one of the account's failures; a right one gives the budget back. */
+async function countSignIn(budget: AccountSignInBudget, body: unknown, returned: unknown): Promise<void> {
+  const email = typedEmail(body);
+  if (!email) return;
+  if (!(returned instanceof APIError)) return budget.succeeded(email);
+  if ((returned.body as { code?: unknown } | undefined)?.code === "INVALID_EMAIL_OR_PASSWORD") await budget.failed(email);
 }
 
 /** The opt-in shared-secret mode: HS256 with one secret both services hold, and no other algorithm. */

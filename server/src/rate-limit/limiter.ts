@@ -20,6 +20,10 @@ const CONNECT_WAIT_MS = 2_000;
 export interface RateLimitStore {
   readonly kind: "memory" | "redis";
   consume(name: string, rule: RateLimitRule, key: string): Promise<Decision>;
+  /** Whether the key's budget is spent, without spending any. */
+  peek(name: string, rule: RateLimitRule, key: string): Promise<Decision>;
+  /** Gives the key its whole budget back. */
+  reset(name: string, rule: RateLimitRule, key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +78,25 @@ export function createRateLimitStore(redisUrl?: string, onStoreError: (error: un
         unreachable(rejection);
         return { allowed: true, retryAfterSeconds: 0 };
       }
+    },
+    async peek(name, rule, key) {
+      if (rule.max <= 0) return { allowed: true, retryAfterSeconds: 0 };
+      if (redis && redis.status !== "ready") await connected;
+      try {
+        const state = await limiterFor(name, rule).get(key);
+        if (!state || state.consumedPoints < rule.max) return { allowed: true, retryAfterSeconds: 0 };
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
+      } catch (error) {
+        unreachable(error);
+        return { allowed: true, retryAfterSeconds: 0 };
+      }
+    },
+    async reset(name, rule, key) {
+      if (rule.max <= 0) return;
+      if (redis && redis.status !== "ready") await connected;
+      await limiterFor(name, rule)
+        .delete(key)
+        .catch((error: unknown) => unreachable(error));
     },
     async close() {
       if (redis) await redis.quit().catch(() => redis.disconnect());

@@ -1,0 +1,21 @@
+import { expect, test } from "vitest";
+import { describeAuthFailure } from "./auth-errors.ts";
+
+test("a locked account's 429 shows the service's message with its time; any other 429 the general one", () => {
+  const locked = {
+    status: 429,
+    code: "TOO_MANY_FAILED_SIGN_INS",
+    message: "Too many failed sign-ins for this account. Try again in 15 minutes.",
+  };
+  expect(describeAuthFailure(locked)).toBe("Too many failed sign-ins for this account. Try again in 15 minutes.");
+  expect(describeAuthFailure({ status: 429, message: "Too many requests. Please try again later." })).toBe(
+    "Too many attempts. Wait a minute, then try again.",
+  );
+});
+
+test("known codes in plain words, whatever the service's own text", () => {
+  expect(describeAuthFailure({ status: 401, code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" })).toBe(
+    "Wrong email or password. Check both and try again.",
+  );
+  expect(describeAuthFailure({})).toBe("Could not reach the server. Check your connection and try again.");
+});
