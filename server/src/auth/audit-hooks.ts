@@ -5,7 +5,7 @@
 // event that cannot be recorded is not silently lost. Rows carry ids, classes and the client's address,
 // never a password, token or cookie.
 import type { BetterAuthOptions } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, type createAuthMiddleware } from "better-auth/api";
 import type { AuditEventKind, SignInFailure } from "../audit/audit-kinds.ts";
 import { recordSecurityEvent, type SecurityEvent } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
