@@ -13,6 +13,8 @@ export interface DevProxyTargets {
 export function devProxy(targets: DevProxyTargets): Record<string, ProxyOptions> {
   return {
     "^/api/auth(?:[/?]|$)": { target: targets.auth },
+    // Development's caught mail, listed by the auth service (its own page and policy).
+    "^/dev/mail(?:[?]|$)": { target: targets.auth },
     "^/graphql(?:[/?]|$)": {
       target: targets.api,
       configure(proxy) {

@@ -2,8 +2,10 @@ import { BrowserRouter, Route, Routes } from "react-router";
 import { AdminPage } from "./admin/admin-page.tsx";
 import type { AuthClient } from "./auth/auth-client.ts";
 import { SessionProvider } from "./auth/session.tsx";
+import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { PublicOnly } from "./pages/public-only.tsx";
+import { ResetPasswordPage } from "./pages/reset-password-page.tsx";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { SignUpPage } from "./pages/sign-up-page.tsx";
 import { SignedInLayout } from "./pages/signed-in-layout.tsx";
@@ -32,6 +34,16 @@ export function App({ authClient }: { authClient: AuthClient }) {
               </PublicOnly>
             }
           />
+          <Route
+            path="/forgot-password"
+            element={
+              <PublicOnly>
+                <ForgotPasswordPage />
+              </PublicOnly>
+            }
+          />
+          {/* Not PublicOnly: a link from the mail works in a browser that is signed in too. */}
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route element={<SignedInLayout />}>
             <Route index element={<TaskListPage />} />
             <Route path="tasks/:taskId" element={<TaskPage />} />

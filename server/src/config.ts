@@ -1,6 +1,8 @@
 // Turns the parsed environment into each service's configuration, with development defaults and the
 // production refusals. The auth service and the API are separate services: each takes only its part.
+import path from "node:path";
 import { DURATION, type Env } from "./env.ts";
+import { dataDir } from "./paths.ts";
 import type { TaskQuota } from "./tasks/task-quota.ts";
 import type { RateLimitRule } from "./rate-limit/limiter.ts";
 import { devSecret } from "./db/dev-secrets.ts";
@@ -35,7 +37,14 @@ export interface AuthConfig extends JwtClaimsConfig {
    * per-account budget. `accountFailures`: failed sign-ins per account per window, from any address.
    */
   rateLimit?: RateLimitConfig & { signInPerMinute: number; signUpPerMinute: number; accountFailures?: RateLimitRule };
+  /** Where mail goes: an SMTP server (production, or whenever SMTP_URL is set), or the local catcher. */
+  mail: MailConfig;
 }
+
+export type MailConfig = { kind: "smtp"; url: string; from: string } | { kind: "catcher"; port: number; directory: string; from: string };
+
+/** The sender when MAIL_FROM is unset (development only: production requires it). */
+const DEVELOPMENT_SENDER = "Tasks <no-reply@localhost>";
 
 export type KeySourceConfig =
   | {
@@ -139,6 +148,8 @@ function refuseUnsafeProduction(env: Env, service: "auth" | "api"): void {
     required("BETTER_AUTH_SECRET");
     required("AUTH_BASE_URL");
     https("AUTH_BASE_URL");
+    required("SMTP_URL");
+    required("MAIL_FROM");
   } else {
     if (!env.JWT_ISSUER && !env.AUTH_BASE_URL) problems.push("JWT_ISSUER (or AUTH_BASE_URL) is required");
     if (!env.API_JWKS_URL && !env.API_JWKS && !env.JWT_SHARED_SECRET && !env.AUTH_BASE_URL) {
@@ -176,6 +187,14 @@ export function authConfig(env: Env): AuthConfig {
       signUpPerMinute: env.AUTH_SIGN_UP_PER_MINUTE,
       accountFailures: { max: env.AUTH_SIGN_IN_FAILURES_PER_ACCOUNT, windowSeconds: env.AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS },
     },
+    mail: env.SMTP_URL
+      ? { kind: "smtp", url: env.SMTP_URL, from: env.MAIL_FROM ?? DEVELOPMENT_SENDER }
+      : {
+          kind: "catcher",
+          port: env.MAIL_CATCHER_PORT,
+          directory: env.MAIL_CATCHER_DIR ?? path.join(dataDir, "mail"),
+          from: env.MAIL_FROM ?? DEVELOPMENT_SENDER,
+        },
   };
 }
 

@@ -58,6 +58,11 @@ const envSchema = z.object({
   REDIS_URL: optionalString,
   AUTH_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(0).default(5),
   AUTH_SIGN_UP_PER_MINUTE: z.coerce.number().int().min(0).default(5),
+  /** Production mail: any SMTP server (smtp:// or smtps://, credentials in the URL). Unset in development: the local catcher. */
+  SMTP_URL: optionalString.refine((value) => value === undefined || /^smtps?:\/\//.test(value), { message: "an smtp:// or smtps:// URL" }),
+  MAIL_FROM: optionalString,
+  MAIL_CATCHER_PORT: port.default(0),
+  MAIL_CATCHER_DIR: optionalString,
   AUTH_SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   API_REQUESTS_PER_MINUTE_PER_USER: z.coerce.number().int().min(0).default(600),

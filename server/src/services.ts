@@ -13,6 +13,7 @@ import { openDatabase } from "./db/database.server.ts";
 import { migrateDatabase } from "./db/migrate.server.ts";
 import { readEnv, type Env } from "./env.ts";
 import { close, listen } from "./http-server.ts";
+import { type OpenMail, openMail } from "./mail/open-mail.server.ts";
 import { compileProxyTrust } from "./net/client-address.ts";
 import { createWebApp } from "./web/web-app.ts";
 
@@ -43,8 +44,10 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
   const servers: Server[] = [];
   const db = createDb(database.url, databaseLimits(env));
   let yoga: ReturnType<typeof createApiApp> | undefined;
+  let mail: OpenMail | undefined;
   const stop = async () => {
     await Promise.all(servers.map(close));
+    await mail?.close();
     // Closes the API's revocation feed, live-update and rate-limit connections before the database goes.
     await yoga?.dispose();
     await db.$disconnect();
@@ -55,7 +58,9 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
   try {
     await migrateDatabase(database.url);
     const lines: string[] = [];
-    const authApp = auth ? createAuthApp(createAuth(db, auth)) : undefined;
+    mail = auth ? await openMail(auth.mail, (line) => console.log(`[mail] ${line}`)) : undefined;
+    const authLog = (message: string) => console.warn(`[auth] ${message}`);
+    const authApp = auth && mail ? createAuthApp(createAuth(db, auth, authLog, mail.mailer), { devMail: mail.catcher }) : undefined;
     yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
     if (spa?.kind === "static" && authApp && yoga) {
       servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve));
@@ -72,6 +77,7 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
       lines.push(`GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql${api.graphiql ? "   (open it in a browser for GraphiQL)" : ""}`);
       lines.push(`Token keys    ${describeKeys(api.keys)}`);
     }
+    if (mail) lines.push(`Mail          ${mail.description}`);
     lines.push(`Database      ${database.description}`);
     return { lines, stop };
   } catch (error) {

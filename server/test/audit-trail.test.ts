@@ -10,7 +10,7 @@ import { setRole } from "../src/auth/roles.ts";
 import { poolOf } from "../src/db/client.ts";
 import { runScoped } from "../src/db/scoped-transaction.ts";
 import { errorCodes } from "./support/task-operations.ts";
-import { PASSWORD, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
 let admin: TestUser;
@@ -152,6 +152,24 @@ describe("each event, written once", () => {
     expect(keys.map((event) => [event.kind, event.detail])).toEqual([
       ["KEY_ROTATED", { retiredKeys: live.id, by: "operator" }],
       ["KEY_REVOKED", { kid: live.id, by: "operator" }],
+    ]);
+  });
+
+  test("password reset by mail: one PASSWORD_RESET, and a SESSION_ENDED by the reset for each session", async () => {
+    const resetter = remember(await system.signUp("Resetter"));
+    const since = new Date();
+    expect((await post("/request-password-reset", { email: resetter.email, redirectTo: `${SPA_ORIGIN}/reset-password` })).status).toBe(200);
+    const mail = await system.mailbox.waitFor(resetter.email, { since });
+    const landing = new URL((await fetch(mail.links[0]!, { redirect: "manual" })).headers.get("location")!);
+    const token = landing.searchParams.get("token")!;
+    secrets.push(token);
+    expect((await post("/reset-password", { token, newPassword: NEW_PASSWORD })).status).toBe(200);
+    const events = await eventsAbout(resetter.id);
+    expect(events.filter((event) => event.kind === "PASSWORD_RESET").map((event) => [event.actorId, event.detail])).toEqual([
+      [resetter.id, { sessionsEnded: true }],
+    ]);
+    expect(events.filter((event) => event.kind === "SESSION_ENDED").map((event) => [event.sessionId, event.detail.by])).toEqual([
+      [resetter.sessionId, "password_reset"],
     ]);
   });
 

@@ -7,7 +7,7 @@ describe("auth service configuration", () => {
   test("production without its secret, base URL and database stops, naming each", () => {
     expect(() => authConfig(readEnv({ NODE_ENV: "production" }))).toThrow(
       new ConfigError(
-        "The auth service will not start in production:\n  - DATABASE_URL is required\n  - BETTER_AUTH_SECRET is required\n  - AUTH_BASE_URL is required",
+        "The auth service will not start in production:\n  - DATABASE_URL is required\n  - BETTER_AUTH_SECRET is required\n  - AUTH_BASE_URL is required\n  - SMTP_URL is required\n  - MAIL_FROM is required",
       ),
     );
   });
@@ -18,6 +18,8 @@ describe("auth service configuration", () => {
       DATABASE_URL: "postgresql://db/x",
       BETTER_AUTH_SECRET: "s".repeat(32),
       AUTH_BASE_URL: "http://auth.example.com",
+      SMTP_URL: "smtps://user:pass@smtp.example.com",
+      MAIL_FROM: "Tasks <no-reply@example.com>",
     };
     expect(() => authConfig(readEnv(env))).toThrow(/AUTH_BASE_URL must be an https:\/\/ URL/);
     expect(() => authConfig(readEnv({ ...env, AUTH_BASE_URL: "https://auth.example.com", JWT_ISSUER: "http://auth.example.com" }))).toThrow(
@@ -33,9 +35,16 @@ describe("auth service configuration", () => {
         DATABASE_URL: "postgresql://db/x",
         BETTER_AUTH_SECRET: "s".repeat(32),
         AUTH_BASE_URL: "https://auth.example.com",
+        SMTP_URL: "smtps://user:pass@smtp.example.com",
+        MAIL_FROM: "Tasks <no-reply@example.com>",
       }),
     );
-    expect(config).toMatchObject({ production: true, issuer: "https://auth.example.com", audience: "tasks-api" });
+    expect(config).toMatchObject({
+      production: true,
+      issuer: "https://auth.example.com",
+      audience: "tasks-api",
+      mail: { kind: "smtp", url: "smtps://user:pass@smtp.example.com", from: "Tasks <no-reply@example.com>" },
+    });
   });
 
   test("a short secret is refused", () => {

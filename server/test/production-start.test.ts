@@ -23,12 +23,14 @@ async function start(entry: string, env: Record<string, string>) {
   }
 }
 
-test("the auth service in production without its secret and base URL stops, naming them", async () => {
+test("the auth service in production without its secret, base URL and mail server stops, naming them", async () => {
   const { code, output } = await start("src/auth/main.ts", { NODE_ENV: "production", DATABASE_URL: "postgresql://db.invalid/x" });
   expect(code).toBe(1);
   expect(output).toContain("The auth service will not start in production");
   expect(output).toContain("BETTER_AUTH_SECRET is required");
   expect(output).toContain("AUTH_BASE_URL is required");
+  expect(output).toContain("SMTP_URL is required");
+  expect(output).toContain("MAIL_FROM is required");
   expect(output).not.toMatch(/\n\s+at /);
 });
 

@@ -8,6 +8,7 @@ export type AuditEventKind =
   | 'KEY_REVOKED'
   | 'KEY_ROTATED'
   | 'PASSWORD_CHANGED'
+  | 'PASSWORD_RESET'
   | 'ROLE_GRANTED'
   | 'ROLE_REVOKED'
   | 'SESSION_ENDED'

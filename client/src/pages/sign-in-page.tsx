@@ -30,6 +30,12 @@ export function SignInPage() {
     <main className="auth-screen">
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
         <h1 id="sign-in-heading">Sign in</h1>
+        {params.get("reset") && !notice ? (
+          <div className="notice" role="status">
+            <p className="notice-message">Your password was changed.</p>
+            <p>Sign in with the new one. Every other device was signed out.</p>
+          </div>
+        ) : null}
         {notice ? (
           <div className="notice">
             <p className="notice-message" role="alert">
@@ -68,6 +74,9 @@ export function SignInPage() {
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
         </button>
+        <p className="switch">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
         <p className="switch">
           New here? <Link to={next ? `/sign-up?next=${encodeURIComponent(next)}` : "/sign-up"}>Create an account</Link>
         </p>

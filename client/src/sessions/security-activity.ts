@@ -30,6 +30,7 @@ const WORDS: Record<AuditEventKind, string> = {
   SIGN_OUT: "Signed out",
   SESSION_ENDED: "A session was ended",
   PASSWORD_CHANGED: "Password changed",
+  PASSWORD_RESET: "Password reset by mail",
   ROLE_GRANTED: "Admin role granted",
   ROLE_REVOKED: "Admin role removed",
   USER_BANNED: "Account banned by an admin",
@@ -43,6 +44,7 @@ const FAILURE_WORDS: Record<string, string> = {
   invalid_credentials: "wrong password",
   banned: "account banned",
   email_not_verified: "email not verified",
+  account_locked: "too many failed attempts",
 };
 
 /** What happened, in one phrase: the kind, and the class of a failure or who ended a session. */
@@ -59,6 +61,7 @@ export function describeSecurityEvent(event: { kind: AuditEventKind; detail: str
   if (event.kind === "SESSION_ENDED") {
     if (detail.by === "ban" || detail.by === "admin") return "A session was ended by an admin";
     if (detail.by === "password_change") return "A session was ended by a password change";
+    if (detail.by === "password_reset") return "A session was ended by a password reset";
     if (detail.by === "expired") return "A session expired";
     if (event.actorId === viewerId) return "You ended a session";
   }

@@ -2,6 +2,9 @@
 // API and the web server serving the built SPA, on free ports, over a database of this file's own (cloned
 // by the server suite's helpers from the run's migrated template on the temporary embedded PostgreSQL).
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { inject } from "vitest";
 import { setRole } from "../../../server/src/auth/roles.ts";
 import { createDb } from "../../../server/src/db/client.ts";
@@ -24,6 +27,8 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const database = await createTestDatabase();
   const [clientPort, authPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  // The development mail catcher, in a folder of this file's own; /dev/mail lists what it caught.
+  const mailDir = mkdtempSync(path.join(tmpdir(), "tasks-app-mail-"));
   let services: Awaited<ReturnType<typeof startServices>>;
   try {
     services = await startServices(
@@ -41,6 +46,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
         AUTH_SIGN_UP_PER_MINUTE: "0",
         API_REQUESTS_PER_MINUTE_PER_USER: "0",
         API_REQUESTS_PER_MINUTE_PER_IP: "0",
+        MAIL_CATCHER_DIR: mailDir,
         ...env,
       }),
       { auth: true, api: true, spa: { kind: "static", directory: inject("spaDir") } },
@@ -64,6 +70,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     async stop() {
       await running.stop();
       await database.drop();
+      rmSync(mailDir, { recursive: true, force: true });
     },
   };
 }

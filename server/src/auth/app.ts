@@ -1,9 +1,16 @@
 // The auth service's HTTP handler: Better Auth under /api/auth, nothing else. Tests call `fetch`
 // in-process; main.ts serves it over HTTP.
+import { devMailPage } from "../mail/dev-mail-page.ts";
+import type { MailCatcher } from "../mail/mail-catcher.server.ts";
 import { HSTS } from "../shared/hsts.ts";
 import type { Auth } from "./auth.ts";
 
-export function createAuthApp(auth: Auth) {
+export interface AuthAppOptions {
+  /** Development's mail catcher: its mails are listed at /dev/mail. Absent: /dev/mail is 404. */
+  devMail?: MailCatcher;
+}
+
+export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
   // Secure cookies are on exactly when the service runs in production behind HTTPS.
   const hsts = auth.options.advanced?.useSecureCookies === true;
   const route = async (request: Request): Promise<Response> => {
@@ -15,6 +22,7 @@ export function createAuthApp(auth: Auth) {
       return pathname === "/api/auth/jwks" ? response : withHeader(response, "Cache-Control", "no-store");
     }
     if (pathname === "/health") return Response.json({ ok: true });
+    if (pathname === "/dev/mail" && options.devMail && request.method === "GET") return devMailPage(options.devMail);
     return Response.json({ error: "Not found" }, { status: 404 });
   };
   return {

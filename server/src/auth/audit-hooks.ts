@@ -47,6 +47,7 @@ function sessionEndedBy(path: string | undefined): string {
   if (!path) return "system";
   if (path.startsWith("/admin/")) return path === "/admin/ban-user" ? "ban" : "admin";
   if (path === "/change-password") return "password_change";
+  if (path === "/reset-password") return "password_reset";
   if (path.startsWith("/revoke-")) return "user";
   return "expired";
 }
@@ -132,5 +133,9 @@ export function createAuditHooks(db: Db) {
     },
   };
 
-  return { afterEndpoint, signInFailed, databaseHooks };
+  /** Better Auth's onPasswordReset: after the new password is saved and the user's sessions ended. */
+  const passwordReset = (userId: string, request: Request | undefined) =>
+    write({ kind: "PASSWORD_RESET", actorId: userId, subjectId: userId, detail: { sessionsEnded: true }, ...client({ request }) });
+
+  return { afterEndpoint, signInFailed, passwordReset, databaseHooks };
 }

@@ -7,6 +7,8 @@ import { admin, jwt } from "better-auth/plugins";
 import { SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.ts";
 import type { Db } from "../db/client.ts";
+import { resetPasswordMail } from "../mail/auth-mails.ts";
+import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
 import { type AccountSignInBudget, createAccountSignInBudget, TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
@@ -17,10 +19,17 @@ import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { toRole } from "../shared/role.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 
+/** How long a password reset link works. */
+const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
+
 /** Endpoints that take a new password from the person typing it. */
 const NEW_PASSWORD_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);
 
-export function createAuth(db: Db, config: AuthConfig, log: (message: string) => void = () => {}) {
+/**
+ * `mailer`: where the auth service's mail goes (services.ts gives SMTP_URL's or the development catcher's).
+ * Without one, the flows that need mail (password reset) are unavailable; tests of other things omit it.
+ */
+export function createAuth(db: Db, config: AuthConfig, log: (message: string) => void = () => {}, mailer?: Mailer) {
   // Before the first token is signed: retire keys the current BETTER_AUTH_SECRET cannot decrypt (after
   // a secret change), so the plugin mints a new key instead of failing every token request.
   let keysChecked: Promise<void> | undefined;
@@ -63,7 +72,20 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
     database: prismaAdapter(db, { provider: "postgresql" }),
-    emailAndPassword: { enabled: true, minPasswordLength: PASSWORD_MIN_LENGTH, maxPasswordLength: PASSWORD_MAX_LENGTH },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN_LENGTH,
+      maxPasswordLength: PASSWORD_MAX_LENGTH,
+      ...(mailer
+        ? {
+            resetPasswordTokenExpiresIn: RESET_LINK_LIFETIME_SECONDS,
+            // A reset ends every session of the user, and with them their tokens (revocation feed).
+            revokeSessionsOnPasswordReset: true,
+            sendResetPassword: async ({ user, url }) => sendInBackground(mailer, resetPasswordMail(user.email, url), log),
+            onPasswordReset: async ({ user }, request) => audit.passwordReset(user.id, request),
+          }
+        : {}),
+    },
     telemetry: { enabled: false },
     // Admin powers this project does not grant answer 404 (admin-powers.ts), whatever the role says.
     disabledPaths: [...ADMIN_ENDPOINTS.refused],
@@ -138,7 +160,12 @@ function rateLimitOptions(config: AuthConfig, rateLimitStore: (redisUrl: string)
     enabled: true,
     window: 60,
     max: 300,
-    customRules: { "/sign-in/email": rule(limits.signInPerMinute), "/sign-up/email": rule(limits.signUpPerMinute) },
+    customRules: {
+      "/sign-in/email": rule(limits.signInPerMinute),
+      "/sign-up/email": rule(limits.signUpPerMinute),
+      // Each one sends a mail: the sign-up budget, so no one can mail-bomb an address through us.
+      "/request-password-reset": rule(limits.signUpPerMinute),
+    },
     ...(limits.redisUrl
       ? {
           customStorage: {

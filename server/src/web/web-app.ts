@@ -19,7 +19,8 @@ export function createWebApp({ auth, api, staticDir }: WebAppOptions) {
   return {
     async fetch(request: Request): Promise<Response> {
       const { pathname } = new URL(request.url);
-      if (isUnder(pathname, "/api/auth")) return auth.fetch(request);
+      // /dev/mail: development's caught mail, which the auth service lists (404 when mail really goes out).
+      if (isUnder(pathname, "/api/auth") || pathname === "/dev/mail") return auth.fetch(request);
       if (isUnder(pathname, "/graphql")) return api.fetch(withoutCookies(request));
       if (isUnder(pathname, "/api")) return Response.json({ error: "Not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {

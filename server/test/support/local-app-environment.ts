@@ -1,6 +1,7 @@
 // The environment for running the app as `pnpm dev` / `pnpm start` would, in a child process of a test:
 // development settings, free ports for every service, the embedded PostgreSQL in the test's own data
 // folder, and never the DATABASE_URL the test run itself may have been given.
+import path from "node:path";
 import { freePort } from "../../src/net/free-port.ts";
 
 export interface LocalAppPorts {
@@ -27,6 +28,7 @@ export async function localAppEnvironment(options: {
       API_PORT: String(api),
       EMBEDDED_POSTGRES_PORT: String(postgres),
       EMBEDDED_POSTGRES_DIR: options.dataDir,
+      MAIL_CATCHER_DIR: path.join(options.dataDir, "mail"),
       BETTER_AUTH_SECRET: options.secret,
     },
   };

@@ -2,6 +2,9 @@
 // the API app called in-process through its fetch. The API fetches the auth service's real JWKS across
 // that HTTP boundary, exactly as in production. Users and tokens are made through the real endpoints.
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Server } from "node:http";
 import { createApiApp, type ApiApp } from "../../src/api/app.ts";
 import { createAuthApp, type AuthApp } from "../../src/auth/app.ts";
@@ -11,6 +14,8 @@ import { apiConfig, authConfig, type ApiConfig, type AuthConfig } from "../../sr
 import { createDb, type Db } from "../../src/db/client.ts";
 import { readEnv } from "../../src/env.ts";
 import { close, listen } from "../../src/http-server.ts";
+import type { MailCatcher } from "../../src/mail/mail-catcher.server.ts";
+import { type OpenMail, openMail } from "../../src/mail/open-mail.server.ts";
 import { freePort } from "../../src/net/free-port.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
@@ -60,7 +65,14 @@ export class TestSystem {
     readonly apiConfig: ApiConfig,
     readonly api: ApiApp,
     private authServer: Server | undefined,
+    /** The auth service's mail, caught by a real SMTP server in this process (the development catcher). */
+    readonly mail: OpenMail,
   ) {}
+
+  /** The mail catcher: `system.mailbox.waitFor(email)` is the next mail to that address. */
+  get mailbox(): MailCatcher {
+    return this.mail.catcher!;
+  }
 
   /** Really stops the auth service: its port refuses connections until startAuth(). */
   async stopAuth(): Promise<void> {
@@ -73,7 +85,7 @@ export class TestSystem {
     await this.stopAuth();
     if (Object.keys(overrides).length > 0) {
       this.authConfig = { ...this.authConfig, ...overrides };
-      this.authApp = createAuthApp(createAuth(this.db, this.authConfig));
+      this.authApp = createAuthApp(createAuth(this.db, this.authConfig, undefined, this.mail.mailer), { devMail: this.mail.catcher });
     }
     this.authServer = await listen(
       {
@@ -159,6 +171,8 @@ export class TestSystem {
 
   async close(): Promise<void> {
     await this.stopAuth();
+    await this.mail.close();
+    rmSync(this.mailbox.directory, { recursive: true, force: true });
     await this.db.$disconnect();
     await this.database.drop();
   }
@@ -200,7 +214,13 @@ function configsFor(authUrl: string, options: TestSystemOptions): { auth: AuthCo
     // Tests that stop or stall the auth service wait for its keys less long than production would.
     API_JWKS_TIMEOUT_MS: "2000",
   });
-  const auth: AuthConfig = { ...authConfig(env), rateLimit: undefined, ...options.auth };
+  const auth: AuthConfig = {
+    ...authConfig(env),
+    rateLimit: undefined,
+    // Each system catches its own mail, in a folder of its own.
+    mail: { kind: "catcher", port: 0, directory: mkdtempSync(path.join(tmpdir(), "tasks-test-mail-")), from: "Tasks <no-reply@localhost>" },
+    ...options.auth,
+  };
   const api: ApiConfig = {
     ...apiConfig(env),
     rateLimit: undefined,
@@ -217,9 +237,10 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const port = await freePort();
   const authUrl = `http://127.0.0.1:${port}`;
   const { auth: authConfig, api: apiConfig } = configsFor(authUrl, options);
-  const authApp = createAuthApp(createAuth(db, authConfig));
+  const mail = await openMail(authConfig.mail, () => {});
+  const authApp = createAuthApp(createAuth(db, authConfig, undefined, mail.mailer), { devMail: mail.catcher });
   const api = createApiApp({ db, config: apiConfig });
-  const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined);
+  const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined, mail);
   await system.startAuth();
   return system;
 }

@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { attempt } from "../auth/auth-errors.ts";
+import { useSession } from "../auth/session.tsx";
+import { useDocumentTitle } from "../ui/use-document-title.ts";
+
+/**
+ * "Forgot password?": asks the auth service to mail a reset link. The answer is the same whether or not
+ * the address has an account (the service's is, and so is this screen's), so it tells no one who has one.
+ */
+export function ForgotPasswordPage() {
+  useDocumentTitle("Forgot password");
+  const { authClient } = useSession();
+  const [email, setEmail] = useState("");
+  const [pending, setPending] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    const redirectTo = `${window.location.origin}/reset-password`;
+    const failure = await attempt(() => authClient.requestPasswordReset({ email, redirectTo }));
+    setPending(false);
+    if (failure) setError(failure);
+    else setSentTo(email);
+  }
+
+  return (
+    <main className="auth-screen">
+      <form className="card auth-card" onSubmit={submit} aria-labelledby="forgot-heading">
+        <h1 id="forgot-heading">Forgot password</h1>
+        {sentTo ? (
+          <div className="notice" role="status">
+            <p className="notice-message">Check your inbox.</p>
+            <p>If an account exists for {sentTo}, we sent it a link to choose a new password. The link works once, for 30 minutes.</p>
+          </div>
+        ) : (
+          <>
+            <p>Enter the address you signed up with; we will mail you a link to choose a new password.</p>
+            <div className="field">
+              <label htmlFor="forgot-email">Email</label>
+              <input
+                id="forgot-email"
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(event) => setEmail(event.target.value)}
+              />
+            </div>
+            {error ? (
+              <p className="problem" role="alert">
+                {error}
+              </p>
+            ) : null}
+            <button type="submit" className="button primary wide" disabled={pending}>
+              {pending ? "Sending…" : "Send the link"}
+            </button>
+          </>
+        )}
+        <p className="switch">
+          <Link to="/sign-in">Back to sign in</Link>
+        </p>
+      </form>
+    </main>
+  );
+}

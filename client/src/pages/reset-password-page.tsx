@@ -1,0 +1,92 @@
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { attempt } from "../auth/auth-errors.ts";
+import { useSession } from "../auth/session.tsx";
+import { useDocumentTitle } from "../ui/use-document-title.ts";
+
+/**
+ * Where the mailed reset link lands (the auth service checks the link, then sends the browser here with
+ * `?token=`, or with `?error=INVALID_TOKEN` when it has expired or was used). The new password is checked
+ * by the auth service's password policy; a reset ends every session of the account.
+ */
+export function ResetPasswordPage() {
+  useDocumentTitle("Choose a new password");
+  const { authClient } = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const token = params.get("token");
+  const [password, setPassword] = useState("");
+  const [repeated, setRepeated] = useState("");
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!token) return;
+    if (password !== repeated) {
+      setError("The two passwords are not the same.");
+      return;
+    }
+    setPending(true);
+    setError(null);
+    const failure = await attempt(() => authClient.resetPassword({ newPassword: password, token }));
+    setPending(false);
+    if (failure) setError(failure);
+    else navigate("/sign-in?reset=1", { replace: true });
+  }
+
+  if (!token || params.get("error")) {
+    return (
+      <main className="auth-screen">
+        <div className="card auth-card">
+          <h1>Choose a new password</h1>
+          <p className="problem" role="alert">
+            This link has expired or was already used.
+          </p>
+          <p className="switch">
+            <Link to="/forgot-password">Ask for a new link</Link>
+          </p>
+        </div>
+      </main>
+    );
+  }
+
+  return (
+    <main className="auth-screen">
+      <form className="card auth-card" onSubmit={submit} aria-labelledby="reset-heading">
+        <h1 id="reset-heading">Choose a new password</h1>
+        <p>At least 10 characters, not a common password. Every device signed in to your account will be signed out.</p>
+        <div className="field">
+          <label htmlFor="reset-password">New password</label>
+          <input
+            id="reset-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="reset-password-again">New password again</label>
+          <input
+            id="reset-password-again"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={repeated}
+            onChange={(event) => setRepeated(event.target.value)}
+          />
+        </div>
+        {error ? (
+          <p className="problem" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="button primary wide" disabled={pending}>
+          {pending ? "Saving…" : "Set the new password"}
+        </button>
+      </form>
+    </main>
+  );
+}
