@@ -2,6 +2,7 @@ import { BrowserRouter, Route, Routes } from "react-router";
 import { AdminPage } from "./admin/admin-page.tsx";
 import type { AuthClient } from "./auth/auth-client.ts";
 import { SessionProvider } from "./auth/session.tsx";
+import { CheckInboxPage } from "./pages/check-inbox-page.tsx";
 import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { PublicOnly } from "./pages/public-only.tsx";
@@ -31,6 +32,14 @@ export function App({ authClient }: { authClient: AuthClient }) {
             element={
               <PublicOnly>
                 <SignUpPage />
+              </PublicOnly>
+            }
+          />
+          <Route
+            path="/check-inbox"
+            element={
+              <PublicOnly>
+                <CheckInboxPage />
               </PublicOnly>
             }
           />

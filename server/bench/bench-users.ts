@@ -1,13 +1,18 @@
 // Users and their tokens, made the way production makes them: sign-up at the real Better Auth service,
-// then GET /api/auth/token with the session cookie (real Ed25519 key from the jwks table, real iss/aud).
+// the verification mail caught by the development catcher and its link followed (which signs in), then
+// GET /api/auth/token with the session cookie (real Ed25519 key from the jwks table, real iss/aud).
 // The service is called in-process through its fetch: no port, nothing else to trust.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createAuthApp } from "../src/auth/app.ts";
 import { createAuth } from "../src/auth/auth.ts";
 import { authConfig } from "../src/config.ts";
 import { createDb } from "../src/db/client.ts";
 import { readEnv } from "../src/env.ts";
 import { CLIENT_IP_HEADER } from "../src/http-server.ts";
+import { openMail } from "../src/mail/open-mail.server.ts";
 
 export interface BenchUser {
   id: string;
@@ -38,29 +43,34 @@ export async function createBenchUsers(databaseUrl: string, count: number): Prom
     AUTH_SIGN_UP_PER_MINUTE: "0",
     AUTH_SIGN_IN_PER_MINUTE: "0",
   });
-  const config = authConfig(env);
+  const mailDir = mkdtempSync(path.join(tmpdir(), "tasks-bench-mail-"));
+  const config = { ...authConfig(env), mail: { kind: "catcher" as const, port: 0, directory: mailDir, from: "Bench <bench@localhost>" } };
   const db = createDb(databaseUrl, { poolSize: 2 });
+  const mail = await openMail(config.mail, () => {});
   try {
-    const app = createAuthApp(createAuth(db, config));
-    const call = async (path: string, init: RequestInit = {}) => {
+    const app = createAuthApp(createAuth(db, config, { mailer: mail.mailer }));
+    const call = async (path: string, init: RequestInit = {}, expectedStatus = 200) => {
       const headers = new Headers(init.headers);
       headers.set("origin", ORIGIN);
       // What src/http-server.ts sets from the socket; these calls are in-process, from loopback.
       headers.set(CLIENT_IP_HEADER, "127.0.0.1");
       if (init.body) headers.set("content-type", "application/json");
       const response = await app.fetch(new Request(`${config.baseURL}${path}`, { ...init, headers }));
-      if (response.status !== 200) throw new Error(`${path} answered HTTP ${response.status}: ${await response.text()}`);
+      if (response.status !== expectedStatus) throw new Error(`${path} answered HTTP ${response.status}: ${await response.text()}`);
       return response;
     };
     const users: BenchUser[] = [];
     for (let index = 0; index < count; index += 1) {
       const name = `${FIRST_NAMES[index % FIRST_NAMES.length]} Bench${index}`;
-      const signUp = await call("/api/auth/sign-up/email", {
+      const email = `bench-${index}@example.com`;
+      await call("/api/auth/sign-up/email", {
         method: "POST",
-        body: JSON.stringify({ email: `bench-${index}@example.com`, password: randomBytes(12).toString("hex"), name }),
+        body: JSON.stringify({ email, password: randomBytes(12).toString("hex"), name, callbackURL: `${ORIGIN}/` }),
       });
-      const { user } = (await signUp.json()) as { user: { id: string } };
-      const cookie = signUp.headers
+      const link = new URL((await mail.catcher!.waitFor(email)).links[0]!);
+      const verified = await call(`${link.pathname}${link.search}`, {}, 302);
+      const user = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
+      const cookie = verified.headers
         .getSetCookie()
         .map((value) => value.split(";")[0])
         .join("; ");
@@ -73,6 +83,8 @@ export async function createBenchUsers(databaseUrl: string, count: number): Prom
       keys: { jwks, issuer: config.issuer, audience: config.audience, clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS },
     };
   } finally {
+    await mail.close();
+    rmSync(mailDir, { recursive: true, force: true });
     await db.$disconnect();
   }
 }

@@ -60,7 +60,8 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
     const lines: string[] = [];
     mail = auth ? await openMail(auth.mail, (line) => console.log(`[mail] ${line}`)) : undefined;
     const authLog = (message: string) => console.warn(`[auth] ${message}`);
-    const authApp = auth && mail ? createAuthApp(createAuth(db, auth, authLog, mail.mailer), { devMail: mail.catcher }) : undefined;
+    const authApp =
+      auth && mail ? createAuthApp(createAuth(db, auth, { mailer: mail.mailer, log: authLog }), { devMail: mail.catcher }) : undefined;
     yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
     if (spa?.kind === "static" && authApp && yoga) {
       servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve));

@@ -93,7 +93,7 @@ describe("an admin's list of users", () => {
     expect(byEmail.get(alice.email)).toMatchObject({
       id: alice.id,
       name: "Alice",
-      emailVerified: false,
+      emailVerified: true, // signed up through the mailed link
       banned: false,
       banReason: null,
       taskCount: 3,

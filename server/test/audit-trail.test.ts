@@ -54,10 +54,10 @@ beforeAll(async () => {
 afterAll(() => system.close());
 
 describe("each event, written once", () => {
-  test("sign-up: one SIGN_UP about the new user, with its session, address and agent", async () => {
+  test("sign-up: one SIGN_UP about the new user, with address and agent (no session: none exists before the address is verified)", async () => {
     const [event, ...more] = await eventsAbout(alice.id, "SIGN_UP");
     expect(more).toEqual([]);
-    expect(event).toMatchObject({ actorId: alice.id, subjectId: alice.id, sessionId: alice.sessionId });
+    expect(event).toMatchObject({ actorId: alice.id, subjectId: alice.id, sessionId: null });
     expect(event!.ipAddress).toMatch(/127\.0\.0\.1|::1/);
   });
 

@@ -128,19 +128,25 @@ describe("production posture of the auth service", () => {
   });
   afterAll(() => system.close());
 
-  const signUpThrough = (app: ReturnType<typeof createAuthApp>) =>
-    app.fetch(
+  /** A sign-up through `app`, then its verification link followed through `app`: the answer that signs in. */
+  const signUpThrough = async (app: ReturnType<typeof createAuthApp>) => {
+    const email = `${randomUUID()}@example.com`;
+    const signUp = await app.fetch(
       new Request(`${system.authUrl}/api/auth/sign-up/email`, {
         method: "POST",
         headers: { "content-type": "application/json", origin: SPA_ORIGIN },
-        body: JSON.stringify({ email: `${randomUUID()}@example.com`, password: PASSWORD, name: "Prod" }),
+        body: JSON.stringify({ email, password: PASSWORD, name: "Prod", callbackURL: `${SPA_ORIGIN}/` }),
       }),
     );
+    expect(signUp.status).toBe(200);
+    const mail = await system.mailbox.waitFor(email);
+    return app.fetch(new Request(mail.links[0]!));
+  };
 
   test("in production: HSTS on every answer, and session cookies that are Secure, HttpOnly, SameSite and __Secure-", async () => {
-    const app = createAuthApp(createAuth(system.db, { ...system.authConfig, production: true }));
+    const app = createAuthApp(createAuth(system.db, { ...system.authConfig, production: true }, { mailer: system.mail.mailer }));
     const response = await signUpThrough(app);
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(302);
     expect(response.headers.get("strict-transport-security")).toBe(HSTS);
     const cookie = response.headers.getSetCookie().find((value) => value.includes("session_token"));
     expect(cookie).toMatch(/^__Secure-/);
@@ -169,11 +175,11 @@ describe("auth answers are never cached", () => {
   // A shared cache (a CDN, a corporate proxy) or the browser's back/forward cache must not keep an
   // answer that carries a token, a session or a cookie.
   test("sign-up, sign-in, /token, /get-session and /list-sessions answer Cache-Control: no-store", async () => {
-    const email = `${randomUUID()}@example.com`;
     const signUp = await system.authFetch("/api/auth/sign-up/email", {
       method: "POST",
-      body: JSON.stringify({ email, password: PASSWORD, name: "C" }),
+      body: JSON.stringify({ email: `${randomUUID()}@example.com`, password: PASSWORD, name: "C" }),
     });
+    const { email } = await system.signUp("Cached"); // verified, so it can sign in
     const signIn = await system.authFetch("/api/auth/sign-in/email", {
       method: "POST",
       body: JSON.stringify({ email, password: PASSWORD }),

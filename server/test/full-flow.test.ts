@@ -1,12 +1,17 @@
 // The whole path across the service boundary, over real HTTP, through the same start-up code the
 // `dev` and `start` scripts run: sign up at the auth service, fetch a JWT, call the API with it.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { readEnv } from "../src/env.ts";
 import { startServices, type RunningServices } from "../src/services.ts";
 import { freePort } from "../src/net/free-port.ts";
+import { mailedLink } from "./support/mail-files.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 import { PASSWORD, SPA_ORIGIN } from "./support/test-system.ts";
 
+const mailDir = mkdtempSync(path.join(tmpdir(), "tasks-full-flow-mail-"));
 let database: TestDatabase;
 let services: RunningServices;
 let authUrl: string;
@@ -25,6 +30,7 @@ beforeAll(async () => {
       API_PORT: String(apiPort),
       AUTH_BASE_URL: authUrl,
       BETTER_AUTH_SECRET: "a-test-secret-that-is-long-enough-0123456789",
+      MAIL_CATCHER_DIR: mailDir,
     }),
     { auth: true, api: true },
   );
@@ -32,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await services?.stop();
   await database.drop();
+  rmSync(mailDir, { recursive: true, force: true });
 });
 
 test("sign up, get a token, and use it at the API, all over HTTP", async () => {
@@ -41,7 +48,10 @@ test("sign up, get a token, and use it at the API, all over HTTP", async () => {
     body: JSON.stringify({ email: "flow@example.com", password: PASSWORD, name: "Flow" }),
   });
   expect(signUp.status).toBe(200);
-  const cookie = signUp.headers
+  expect(signUp.headers.getSetCookie()).toEqual([]); // no session before the address is verified
+  const verified = await fetch(await mailedLink(mailDir, "flow@example.com", "Verify your email for Tasks"), { redirect: "manual" });
+  expect(verified.status).toBe(302);
+  const cookie = verified.headers
     .getSetCookie()
     .map((value) => value.split(";")[0])
     .join("; ");

@@ -12,11 +12,13 @@ import { startEmbeddedPostgres } from "../src/db/embedded-postgres.server.ts";
 import { withClient } from "../src/db/with-client.ts";
 import { projectRoot } from "../src/paths.ts";
 import { freePort } from "../src/net/free-port.ts";
+import { mailedLink } from "./support/mail-files.ts";
 import { localAppEnvironment, type LocalAppPorts } from "./support/local-app-environment.ts";
 
 const run = promisify(execFile);
 const serverDir = path.join(projectRoot, "server");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "tasks-operator-postgres-"));
+const mailDir = mkdtempSync(path.join(os.tmpdir(), "tasks-operator-mail-"));
 const PASSWORD = "operator-test-password-123";
 
 let app: ChildProcess;
@@ -64,7 +66,7 @@ async function tokenFor(cookie: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  ({ ports, environment } = await localAppEnvironment({ dataDir, secret: "an-operator-commands-test-secret-0123456789" }));
+  ({ ports, environment } = await localAppEnvironment({ dataDir, mailDir, secret: "an-operator-commands-test-secret-0123456789" }));
   app = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: environment,
@@ -88,6 +90,7 @@ afterAll(() => {
     // None left.
   }
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(mailDir, { recursive: true, force: true });
 });
 
 let user: { email: string; cookie: string };
@@ -99,7 +102,10 @@ test("admin:grant and keys:rotate work while the app runs, and the running app s
     body: JSON.stringify({ email, password: PASSWORD, name: "Op" }),
   });
   expect(signUp.status).toBe(200);
-  const cookie = signUp.headers
+  // The address must be verified before an operator may make it admin: the link from the caught mail.
+  const verified = await fetch(await mailedLink(mailDir, email, "Verify your email for Tasks"), { redirect: "manual" });
+  expect(verified.status).toBe(302);
+  const cookie = verified.headers
     .getSetCookie()
     .map((line) => line.split(";")[0])
     .join("; ");

@@ -45,7 +45,10 @@ test("two API instances share one per-user budget through Redis", async () => {
 
 test("two auth instances share the sign-in budget through Redis", async () => {
   const config = { ...system.authConfig, rateLimit: { redisUrl, signInPerMinute: 2, signUpPerMinute: 0 } };
-  const [first, second] = [createAuthApp(createAuth(system.db, config)), createAuthApp(createAuth(system.db, config))];
+  const [first, second] = [
+    createAuthApp(createAuth(system.db, config, { mailer: system.mail.mailer })),
+    createAuthApp(createAuth(system.db, config, { mailer: system.mail.mailer })),
+  ];
   const ip = randomTestIp();
   const signIn = (app: typeof first) =>
     app.fetch(
@@ -67,7 +70,10 @@ test("two auth instances share each account's failed sign-in budget through Redi
     ...system.authConfig,
     rateLimit: { redisUrl, signInPerMinute: 0, signUpPerMinute: 0, accountFailures: { max: 3, windowSeconds: 60 } },
   };
-  const [first, second] = [createAuthApp(createAuth(system.db, config)), createAuthApp(createAuth(system.db, config))];
+  const [first, second] = [
+    createAuthApp(createAuth(system.db, config, { mailer: system.mail.mailer })),
+    createAuthApp(createAuth(system.db, config, { mailer: system.mail.mailer })),
+  ];
   const email = `nobody-${randomUUID()}@example.com`;
   const signIn = (app: typeof first) =>
     app.fetch(

@@ -136,7 +136,14 @@ describe("the API behind a proxy, 3 requests per minute per client address", () 
 });
 
 describe("the auth service behind a proxy, 3 sign-ins per minute per client address", () => {
-  const auth = () => createAuthApp(createAuth(system.db, { ...system.authConfig, rateLimit: { signInPerMinute: 3, signUpPerMinute: 0 } }));
+  const auth = () =>
+    createAuthApp(
+      createAuth(
+        system.db,
+        { ...system.authConfig, rateLimit: { signInPerMinute: 3, signUpPerMinute: 0 } },
+        { mailer: system.mail.mailer },
+      ),
+    );
   const signIn = (url: string, from: string, email: string, password: string, headers: Record<string, string> = {}) =>
     send(`${url}/api/auth/sign-in/email`, from, {
       method: "POST",

@@ -12,6 +12,7 @@ const MESSAGES: Record<string, string> = {
   PASSWORD_TOO_SHORT: "The password is too short: use at least 10 characters.",
   PASSWORD_TOO_LONG: "The password is too long: use at most 128 characters.",
   INVALID_EMAIL: "Enter a valid email address.",
+  EMAIL_NOT_VERIFIED: "Verify your email address first: open the link we mailed you when you signed up.",
 };
 
 export function describeAuthFailure(failure: AuthFailure): string {

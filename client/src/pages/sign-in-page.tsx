@@ -3,6 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
+import { ResendVerification } from "./resend-verification.tsx";
 
 export function SignInPage() {
   useDocumentTitle("Sign in");
@@ -12,15 +13,23 @@ export function SignInPage() {
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [unverified, setUnverified] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setPending(true);
     setError(null);
-    const failure = await attempt(() => authClient.signIn.email({ email, password }));
+    setUnverified(null);
+    let notVerified = false;
+    const failure = await attempt(async () => {
+      const result = await authClient.signIn.email({ email, password });
+      notVerified = result.error?.code === "EMAIL_NOT_VERIFIED";
+      return result;
+    });
     // On success the session updates and this screen is replaced; keep the button disabled until then.
     if (failure) {
       setError(failure);
+      if (notVerified) setUnverified(email);
       setPending(false);
     }
   }
@@ -71,6 +80,7 @@ export function SignInPage() {
             {error}
           </p>
         ) : null}
+        {unverified ? <ResendVerification email={unverified} next={next} /> : null}
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
         </button>

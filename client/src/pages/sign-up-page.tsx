@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
+import type { CheckInboxState } from "./check-inbox-page.tsx";
+import { verificationLanding } from "./verification-landing.ts";
 
 export function SignUpPage() {
   useDocumentTitle("Create an account");
@@ -13,20 +15,25 @@ export function SignUpPage() {
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const navigate = useNavigate();
+  const next = params.get("next");
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setPending(true);
     setError(null);
-    // Better Auth signs the new account in at once.
-    const failure = await attempt(() => authClient.signUp.email({ name: name.trim(), email, password }));
-    if (failure) {
-      setError(failure);
-      setPending(false);
-    }
+    // No session yet: the mailed link verifies the address and signs in. The answer is the same for an
+    // address that already has an account (its owner gets a mail instead), so this screen says the same.
+    const failure = await attempt(() =>
+      authClient.signUp.email({ name: name.trim(), email, password, callbackURL: verificationLanding(next) }),
+    );
+    setPending(false);
+    // In the history entry's state, not in component state: the session refetch after a sign-up briefly
+    // unmounts this screen, and the address is not put in the URL.
+    if (failure) setError(failure);
+    else navigate("/check-inbox", { state: { email, next } satisfies CheckInboxState });
   }
 
-  const next = params.get("next");
   return (
     <main className="auth-screen">
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-up-heading">

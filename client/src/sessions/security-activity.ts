@@ -25,6 +25,7 @@ export const SecurityEventsQuery = graphql(`
 
 const WORDS: Record<AuditEventKind, string> = {
   SIGN_UP: "Account created",
+  EMAIL_VERIFIED: "Email address verified",
   SIGN_IN: "Signed in",
   SIGN_IN_FAILED: "Failed sign-in attempt",
   SIGN_OUT: "Signed out",

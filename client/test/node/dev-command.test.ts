@@ -16,6 +16,7 @@ import { clientDir } from "../support/build-spa.ts";
 const projectRoot = path.join(clientDir, "..");
 const serverDir = path.join(projectRoot, "server");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "tasks-dev-postgres-"));
+const mailDir = mkdtempSync(path.join(os.tmpdir(), "tasks-dev-mail-"));
 
 function portIsOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -65,7 +66,7 @@ let ports: LocalAppPorts;
 let spaUrl: string;
 
 beforeAll(async () => {
-  const local = await localAppEnvironment({ dataDir, secret: "a-dev-command-test-secret-0123456789abcdef" });
+  const local = await localAppEnvironment({ dataDir, mailDir, secret: "a-dev-command-test-secret-0123456789abcdef" });
   ports = local.ports;
   child = spawn(process.execPath, ["--import", "tsx", "src/web/dev.ts"], {
     cwd: serverDir,
@@ -91,6 +92,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (child?.exitCode === null) child.kill("SIGINT");
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(mailDir, { recursive: true, force: true });
 });
 
 test("pnpm dev serves the SPA, the auth service and the API on one origin", async () => {

@@ -95,6 +95,7 @@ test("vite.config.ts proxies to the ports the services use, from the same variab
     const proxy = config.server.proxy as Record<string, { target: string }>;
     expect(Object.fromEntries(Object.entries(proxy).map(([route, options]) => [route, options.target]))).toEqual({
       "^/api/auth(?:[/?]|$)": "http://127.0.0.1:4101",
+      "^/dev/mail(?:[?]|$)": "http://127.0.0.1:4101", // development's caught mail, the auth service's page
       "^/graphql(?:[/?]|$)": "http://127.0.0.1:4100",
     });
   } finally {

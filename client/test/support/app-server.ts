@@ -39,7 +39,9 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
         CLIENT_PORT: String(clientPort),
         AUTH_PORT: String(authPort),
         API_PORT: String(apiPort),
-        AUTH_BASE_URL: `http://127.0.0.1:${authPort}`,
+        // The address people open, as in production: mailed links land on the SPA's origin, so the session
+        // cookie a verification link sets is the SPA's.
+        AUTH_BASE_URL: `http://localhost:${clientPort}`,
         BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
         // Every test signs up its own users from one address, quickly: the rate limits have tests of their own.
         AUTH_SIGN_IN_PER_MINUTE: "0",
@@ -62,7 +64,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     async grantAdmin(email) {
       const db = createDb(database.url);
       try {
-        if (!(await setRole(db, email, "admin"))) throw new Error(`no user ${email}`);
+        const change = await setRole(db, email, "admin");
+        if (change !== "changed") throw new Error(`could not make ${email} admin: ${change}`);
       } finally {
         await db.$disconnect();
       }

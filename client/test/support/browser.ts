@@ -77,7 +77,11 @@ export async function newVisitor(
   return { name, email, context, page, pageErrors };
 }
 
-/** Creates an account through the sign-up screen and waits for the task screen. */
+/**
+ * Creates an account as a person does: the sign-up screen, "Check your inbox", then the verification mail
+ * opened on /dev/mail (the development catcher's page) and its link clicked, which signs in; waits for the
+ * task screen.
+ */
 export async function signUp(user: BrowserUser): Promise<void> {
   const { page } = user;
   await page.goto("/sign-up");
@@ -85,7 +89,32 @@ export async function signUp(user: BrowserUser): Promise<void> {
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
+  const inbox = page.getByRole("heading", { name: "Check your inbox" });
+  const problem = page.locator(".problem[role=alert]");
+  await inbox.or(problem).first().waitFor();
+  if (!(await inbox.isVisible())) throw new Error(`sign-up failed: ${await problem.first().innerText()}`);
+  await openMailedLink(page, user.email, "Verify your email for Tasks");
   await arrivedAtTasks(page, "sign-up");
+}
+
+/**
+ * Opens /dev/mail in `page` (reloading until the mail has arrived: mail is sent in the background) and
+ * clicks the link in the newest mail to `email` with that subject.
+ */
+export async function openMailedLink(page: Page, email: string, subject: string): Promise<void> {
+  const mail = page
+    .locator("article")
+    .filter({ hasText: email })
+    .filter({ has: page.getByRole("heading", { name: subject }) })
+    .first();
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    await page.goto("/dev/mail");
+    if ((await mail.count()) > 0) break;
+    if (Date.now() > deadline) throw new Error(`no mail "${subject}" to ${email} on /dev/mail`);
+    await page.waitForTimeout(100);
+  }
+  await mail.getByRole("link").first().click();
 }
 
 /** Waits for the task screen; if an error is shown instead, fails with it. */

@@ -2,6 +2,7 @@
 // tests (each kind is written once per event; audit-trail.test.ts checks every one it can cause).
 export const AUDIT_EVENT_KINDS = [
   "SIGN_UP",
+  "EMAIL_VERIFIED",
   "SIGN_IN",
   "SIGN_IN_FAILED",
   "SIGN_OUT",

@@ -73,10 +73,6 @@ export function createAuditHooks(db: Db) {
     const newSession = ctx.context.newSession;
     const session = ctx.context.session;
 
-    if (ctx.path === "/sign-up/email" && !failed && newSession) {
-      const { user } = newSession;
-      return write({ kind: "SIGN_UP", actorId: user.id, subjectId: user.id, sessionId: newSession.session.id, ...where });
-    }
     if (ctx.path === "/sign-in/email") {
       if (!failed && newSession) {
         const { user } = newSession;
@@ -115,6 +111,15 @@ export function createAuditHooks(db: Db) {
   };
 
   const databaseHooks: BetterAuthOptions["databaseHooks"] = {
+    // Sign-up: written when the user row is made, so a sign-up with a taken address (which makes none,
+    // and answers alike) writes nothing here; no session exists until the address is verified.
+    user: {
+      create: {
+        after: async (user, ctx) => {
+          await write({ kind: "SIGN_UP", actorId: user.id, subjectId: user.id, ...client(ctx as EndpointContext | null) });
+        },
+      },
+    },
     session: {
       delete: {
         after: async (ended, ctx) => {
@@ -137,5 +142,9 @@ export function createAuditHooks(db: Db) {
   const passwordReset = (userId: string, request: Request | undefined) =>
     write({ kind: "PASSWORD_RESET", actorId: userId, subjectId: userId, detail: { sessionsEnded: true }, ...client({ request }) });
 
-  return { afterEndpoint, signInFailed, passwordReset, databaseHooks };
+  /** Better Auth's afterEmailVerification: the address is now proven to be the user's. */
+  const emailVerified = (userId: string, request: Request | undefined) =>
+    write({ kind: "EMAIL_VERIFIED", actorId: userId, subjectId: userId, ...client({ request }) });
+
+  return { afterEndpoint, signInFailed, passwordReset, emailVerified, databaseHooks };
 }

@@ -7,7 +7,7 @@ import { admin, jwt } from "better-auth/plugins";
 import { SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { resetPasswordMail } from "../mail/auth-mails.ts";
+import { existingAccountMail, resetPasswordMail, verifyEmailMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
@@ -21,15 +21,22 @@ import { retireKeysUnreadableWith } from "./signing-keys.ts";
 
 /** How long a password reset link works. */
 const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
+/** The answer to every accepted sign-up, new address or taken: the rest happens by mail. */
+const SIGN_UP_ANSWER = { token: null, verification: "sent" } as const;
+
+/** How long a verification link works. */
+const VERIFY_LINK_LIFETIME_SECONDS = 24 * 60 * 60;
 
 /** Endpoints that take a new password from the person typing it. */
 const NEW_PASSWORD_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);
 
-/**
- * `mailer`: where the auth service's mail goes (services.ts gives SMTP_URL's or the development catcher's).
- * Without one, the flows that need mail (password reset) are unavailable; tests of other things omit it.
- */
-export function createAuth(db: Db, config: AuthConfig, log: (message: string) => void = () => {}, mailer?: Mailer) {
+export interface AuthServices {
+  /** Where the auth service's mail goes: SMTP_URL's server, or the development catcher (open-mail.server.ts). */
+  mailer: Mailer;
+  log?: (message: string) => void;
+}
+
+export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} }: AuthServices) {
   // Before the first token is signed: retire keys the current BETTER_AUTH_SECRET cannot decrypt (after
   // a secret change), so the plugin mints a new key instead of failing every token request.
   let keysChecked: Promise<void> | undefined;
@@ -65,6 +72,9 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
       ? createAccountSignInBudget(rateLimitStore(config.rateLimit?.redisUrl), accountFailures)
       : undefined;
 
+  // Where the "someone tried to sign up with your address" mail sends its owner.
+  const signInPage = `${config.trustedOrigins[0] ?? config.baseURL}/sign-in`;
+
   return betterAuth({
     appName: "Tasks",
     baseURL: config.baseURL,
@@ -76,15 +86,26 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
       enabled: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
-      ...(mailer
-        ? {
-            resetPasswordTokenExpiresIn: RESET_LINK_LIFETIME_SECONDS,
-            // A reset ends every session of the user, and with them their tokens (revocation feed).
-            revokeSessionsOnPasswordReset: true,
-            sendResetPassword: async ({ user, url }) => sendInBackground(mailer, resetPasswordMail(user.email, url), log),
-            onPasswordReset: async ({ user }, request) => audit.passwordReset(user.id, request),
-          }
-        : {}),
+      // No session until the address is verified. With this on, Better Auth answers a sign-up with a taken
+      // address like a new one (after hashing the password as a new one would), and calls
+      // onExistingUserSignUp instead of creating anything.
+      requireEmailVerification: true,
+      onExistingUserSignUp: async ({ user }) => sendInBackground(mailer, existingAccountMail(user.email, signInPage), log),
+      resetPasswordTokenExpiresIn: RESET_LINK_LIFETIME_SECONDS,
+      // A reset ends every session of the user, and with them their tokens (revocation feed).
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, url }) => sendInBackground(mailer, resetPasswordMail(user.email, url), log),
+      onPasswordReset: async ({ user }, request) => audit.passwordReset(user.id, request),
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      // A sign-in before verifying is refused with EMAIL_NOT_VERIFIED; the SPA offers to send the link again
+      // (/send-verification-email, under the sign-up budget) rather than mailing at every attempt.
+      sendOnSignIn: false,
+      autoSignInAfterVerification: true,
+      expiresIn: VERIFY_LINK_LIFETIME_SECONDS,
+      sendVerificationEmail: async ({ user, url }) => sendInBackground(mailer, verifyEmailMail(user.email, url), log),
+      afterEmailVerification: async (user, request) => audit.emailVerified(user.id, request),
     },
     telemetry: { enabled: false },
     // Admin powers this project does not grant answer 404 (admin-powers.ts), whatever the role says.
@@ -98,7 +119,7 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], ipv6Subnet: 64 },
       useSecureCookies: config.production,
     },
-    databaseHooks: { session: { create: { after: pruneRevocations }, ...audit.databaseHooks?.session } },
+    databaseHooks: { ...audit.databaseHooks, session: { create: { after: pruneRevocations }, ...audit.databaseHooks?.session } },
     hooks: {
       before: createAuthMiddleware(async (context) => {
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
@@ -121,6 +142,9 @@ export function createAuth(db: Db, config: AuthConfig, log: (message: string) =>
       after: createAuthMiddleware(async (context) => {
         if (context.path === "/sign-in/email" && accountBudget) await countSignIn(accountBudget, context.body, context.context.returned);
         await audit.afterEndpoint(context);
+        // Better Auth answers a taken address with a made-up user (its own id and times), so the two answers
+        // differ in bytes. Both become the same fixed answer: nothing in it says which one it was.
+        if (context.path === "/sign-up/email" && !(context.context.returned instanceof APIError)) return context.json(SIGN_UP_ANSWER);
       }),
     },
     plugins: [
@@ -165,6 +189,7 @@ function rateLimitOptions(config: AuthConfig, rateLimitStore: (redisUrl: string)
       "/sign-up/email": rule(limits.signUpPerMinute),
       // Each one sends a mail: the sign-up budget, so no one can mail-bomb an address through us.
       "/request-password-reset": rule(limits.signUpPerMinute),
+      "/send-verification-email": rule(limits.signUpPerMinute),
     },
     ...(limits.redisUrl
       ? {

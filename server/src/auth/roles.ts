@@ -2,20 +2,26 @@ import { recordSecurityEvent } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
 import type { Role } from "../shared/role.ts";
 
+/** What `setRole` did: changed it, or refused because no account or an unverified one has the address. */
+export type RoleChange = "changed" | "no-user" | "unverified";
+
 /**
  * Operator action (`pnpm admin:grant <email>`): the only way a user becomes admin, or stops being one.
- * The change and its audit row commit together. False when no user has that email.
+ * The change and its audit row commit together. Admin only for a verified address: anyone can sign up
+ * with someone else's address, and the operator must not trust it until its owner has proven it is theirs.
+ * Taking the role away needs no such proof.
  */
-export async function setRole(db: Db, email: string, role: Role): Promise<boolean> {
+export async function setRole(db: Db, email: string, role: Role): Promise<RoleChange> {
   return db.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, role: true } });
-    if (!user) return false;
+    const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, role: true, emailVerified: true } });
+    if (!user) return "no-user";
+    if (role === "admin" && !user.emailVerified) return "unverified";
     await tx.user.update({ where: { id: user.id }, data: { role } });
     await recordSecurityEvent(tx, {
       kind: role === "admin" ? "ROLE_GRANTED" : "ROLE_REVOKED",
       subjectId: user.id,
       detail: { role, previousRole: user.role ?? "user", by: "operator" },
     });
-    return true;
+    return "changed";
   });
 }

@@ -15,3 +15,32 @@ If it was not you, ignore this mail: your password stays as it is.
 `,
   };
 }
+
+export function verifyEmailMail(to: string, link: string): OutgoingMail {
+  return {
+    to,
+    subject: "Verify your email for Tasks",
+    text: `Welcome to Tasks. To verify this address and sign in, open this link within 24 hours:
+
+${link}
+
+If you did not create an account, ignore this mail: nothing happens without the link.
+`,
+  };
+}
+
+/** Sent instead of a second account when someone signs up with an address that already has one. */
+export function existingAccountMail(to: string, signInPage: string): OutgoingMail {
+  return {
+    to,
+    subject: "Someone tried to create a Tasks account with your address",
+    text: `Someone tried to create a Tasks account with this address, which already has one. No new account was made and nothing about yours changed.
+
+If it was you, sign in instead (or use "Forgot password?"):
+
+${signInPage}
+
+If it was not you, you can ignore this mail.
+`,
+  };
+}

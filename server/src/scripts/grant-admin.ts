@@ -16,9 +16,14 @@ const database = await openOperatorDatabase(readEnv());
 const db = createDb(database.url);
 try {
   const role = values.revoke ? "user" : "admin";
-  if (await setRole(db, email, role)) console.log(`${email} is now ${role}.`);
+  const change = await setRole(db, email, role);
+  if (change === "changed") console.log(`${email} is now ${role}.`);
   else {
-    console.error(`No user with email ${email}.`);
+    console.error(
+      change === "no-user"
+        ? `No user with email ${email}.`
+        : `${email} has not verified its address yet, so it cannot be made admin: anyone can sign up with an address that is not theirs. Ask its owner to follow the link in the verification mail first.`,
+    );
     process.exitCode = 1;
   }
 } finally {

@@ -85,7 +85,7 @@ export class TestSystem {
     await this.stopAuth();
     if (Object.keys(overrides).length > 0) {
       this.authConfig = { ...this.authConfig, ...overrides };
-      this.authApp = createAuthApp(createAuth(this.db, this.authConfig, undefined, this.mail.mailer), { devMail: this.mail.catcher });
+      this.authApp = createAuthApp(createAuth(this.db, this.authConfig, { mailer: this.mail.mailer }), { devMail: this.mail.catcher });
     }
     this.authServer = await listen(
       {
@@ -120,15 +120,32 @@ export class TestSystem {
     return createApiApp({ db: this.db, config: { ...this.apiConfig, ...overrides } });
   }
 
+  /**
+   * A new user as a person makes one: signs up, reads the verification mail from the catcher and follows
+   * its link, which verifies the address and signs in (the link's answer carries the session cookie).
+   */
   async signUp(name = "Test User"): Promise<TestUser> {
     const email = `user-${randomUUID()}@example.com`;
     const response = await this.authFetch("/api/auth/sign-up/email", {
       method: "POST",
-      body: JSON.stringify({ email, password: PASSWORD, name }),
+      body: JSON.stringify({ email, password: PASSWORD, name, callbackURL: `${SPA_ORIGIN}/` }),
     });
     if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
-    const { user } = (await response.json()) as { user: { id: string } };
-    return this.userWithSession(user.id, email, sessionCookie(response));
+    const { cookie } = await this.followVerificationMail(email);
+    const { id } = await this.db.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
+    return this.userWithSession(id, email, cookie);
+  }
+
+  /** Reads the verification mail to `email` and follows its link, as a browser would; the session it starts. */
+  async followVerificationMail(email: string): Promise<{ cookie: string }> {
+    const mail = await this.mailbox.waitFor(email);
+    const link = mail.links.find((candidate) => candidate.includes("/verify-email"));
+    if (!link) throw new Error(`no verification link in the mail to ${email}: ${mail.text}`);
+    const followed = await fetch(link, { redirect: "manual" });
+    const cookie = sessionCookie(followed);
+    if (followed.status !== 302 || !cookie.includes("session_token"))
+      throw new Error(`verification failed: ${followed.status} ${await followed.text()}`);
+    return { cookie };
   }
 
   async tokenFor(cookie: string): Promise<string> {
@@ -139,7 +156,8 @@ export class TestSystem {
 
   /** Operator grants admin, then the user's next token carries the role. */
   async makeAdmin(user: TestUser): Promise<TestUser> {
-    await setRole(this.db, user.email, "admin");
+    const change = await setRole(this.db, user.email, "admin");
+    if (change !== "changed") throw new Error(`could not make ${user.email} admin: ${change}`);
     return { ...user, token: await this.tokenFor(user.cookie) };
   }
 
@@ -238,7 +256,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const authUrl = `http://127.0.0.1:${port}`;
   const { auth: authConfig, api: apiConfig } = configsFor(authUrl, options);
   const mail = await openMail(authConfig.mail, () => {});
-  const authApp = createAuthApp(createAuth(db, authConfig, undefined, mail.mailer), { devMail: mail.catcher });
+  const authApp = createAuthApp(createAuth(db, authConfig, { mailer: mail.mailer }), { devMail: mail.catcher });
   const api = createApiApp({ db, config: apiConfig });
   const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined, mail);
   await system.startAuth();

@@ -1,0 +1,36 @@
+import { useState } from "react";
+import { attempt } from "../auth/auth-errors.ts";
+import { useSession } from "../auth/session.tsx";
+import { verificationLanding } from "./verification-landing.ts";
+
+/**
+ * "Send the link again": another verification mail to `email` (the auth service limits how often, and
+ * answers the same whether or not the address has an unverified account).
+ */
+export function ResendVerification({ email, next }: { email: string; next: string | null }) {
+  const { authClient } = useSession();
+  const [state, setState] = useState<"idle" | "sending" | "sent">("idle");
+  const [error, setError] = useState<string | null>(null);
+
+  async function resend() {
+    setState("sending");
+    setError(null);
+    const failure = await attempt(() => authClient.sendVerificationEmail({ email, callbackURL: verificationLanding(next) }));
+    setState(failure ? "idle" : "sent");
+    setError(failure);
+  }
+
+  return (
+    <div className="resend">
+      <button type="button" className="button" onClick={resend} disabled={state === "sending"}>
+        {state === "sending" ? "Sending…" : "Send the link again"}
+      </button>
+      {state === "sent" ? <p role="status">Sent. The newest link works; check your spam folder too.</p> : null}
+      {error ? (
+        <p className="problem" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
