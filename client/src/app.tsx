@@ -1,4 +1,5 @@
 import { BrowserRouter, Route, Routes } from "react-router";
+import { AccountPage } from "./account/account-page.tsx";
 import { AdminPage } from "./admin/admin-page.tsx";
 import type { AuthClient } from "./auth/auth-client.ts";
 import { SessionProvider } from "./auth/session.tsx";
@@ -57,6 +58,7 @@ export function App({ authClient }: { authClient: AuthClient }) {
             <Route index element={<TaskListPage />} />
             <Route path="tasks/:taskId" element={<TaskPage />} />
             <Route path="sessions" element={<SessionsPage />} />
+            <Route path="account" element={<AccountPage />} />
             <Route path="admin" element={<AdminPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

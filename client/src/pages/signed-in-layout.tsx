@@ -43,6 +43,9 @@ function AppHeader() {
             <span className="visually-hidden">Signed in as </span>
             {user.email}
           </p>
+          <Link to="/account" className="account-link">
+            Account
+          </Link>
           <Link to="/sessions" className="account-link">
             Devices and sessions
           </Link>

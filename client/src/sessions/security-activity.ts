@@ -26,6 +26,8 @@ export const SecurityEventsQuery = graphql(`
 const WORDS: Record<AuditEventKind, string> = {
   SIGN_UP: "Account created",
   EMAIL_VERIFIED: "Email address verified",
+  EMAIL_CHANGED: "Email address changed",
+  ACCOUNT_DELETED: "Account deleted",
   SIGN_IN: "Signed in",
   SIGN_IN_FAILED: "Failed sign-in attempt",
   SIGN_OUT: "Signed out",
@@ -63,6 +65,7 @@ export function describeSecurityEvent(event: { kind: AuditEventKind; detail: str
     if (detail.by === "ban" || detail.by === "admin") return "A session was ended by an admin";
     if (detail.by === "password_change") return "A session was ended by a password change";
     if (detail.by === "password_reset") return "A session was ended by a password reset";
+    if (detail.by === "account_deleted") return "A session was ended by deleting the account";
     if (detail.by === "expired") return "A session expired";
     if (event.actorId === viewerId) return "You ended a session";
   }

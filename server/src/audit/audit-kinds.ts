@@ -3,6 +3,7 @@
 export const AUDIT_EVENT_KINDS = [
   "SIGN_UP",
   "EMAIL_VERIFIED",
+  "EMAIL_CHANGED",
   "SIGN_IN",
   "SIGN_IN_FAILED",
   "SIGN_OUT",
@@ -16,6 +17,7 @@ export const AUDIT_EVENT_KINDS = [
   "USER_SESSIONS_ENDED",
   "KEY_ROTATED",
   "KEY_REVOKED",
+  "ACCOUNT_DELETED",
 ] as const;
 
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];

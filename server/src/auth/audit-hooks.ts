@@ -6,6 +6,7 @@
 // never a password, token or cookie.
 import type { BetterAuthOptions } from "better-auth";
 import { APIError, type createAuthMiddleware } from "better-auth/api";
+import { decodeJwt } from "jose";
 import type { AuditEventKind, SignInFailure } from "../audit/audit-kinds.ts";
 import { recordSecurityEvent, type SecurityEvent } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
@@ -48,6 +49,7 @@ function sessionEndedBy(path: string | undefined): string {
   if (path.startsWith("/admin/")) return path === "/admin/ban-user" ? "ban" : "admin";
   if (path === "/change-password") return "password_change";
   if (path === "/reset-password") return "password_reset";
+  if (path === "/delete-user") return "account_deleted";
   if (path.startsWith("/revoke-")) return "user";
   return "expired";
 }
@@ -142,9 +144,24 @@ export function createAuditHooks(db: Db) {
   const passwordReset = (userId: string, request: Request | undefined) =>
     write({ kind: "PASSWORD_RESET", actorId: userId, subjectId: userId, detail: { sessionsEnded: true }, ...client({ request }) });
 
-  /** Better Auth's afterEmailVerification: the address is now proven to be the user's. */
-  const emailVerified = (userId: string, request: Request | undefined) =>
-    write({ kind: "EMAIL_VERIFIED", actorId: userId, subjectId: userId, ...client({ request }) });
+  /**
+   * Better Auth's afterEmailVerification, called for a first verification and for a changed address alike.
+   * The link's token says which (its `updateTo`); the endpoint has already verified it, so it is only read.
+   */
+  const emailVerified = (userId: string, request: Request | undefined) => {
+    const token = request ? new URL(request.url).searchParams.get("token") : null;
+    let changed = false;
+    try {
+      changed = token !== null && typeof decodeJwt(token).updateTo === "string";
+    } catch {
+      // Not a token we can read: a first verification.
+    }
+    return write({ kind: changed ? "EMAIL_CHANGED" : "EMAIL_VERIFIED", actorId: userId, subjectId: userId, ...client({ request }) });
+  };
 
-  return { afterEndpoint, signInFailed, passwordReset, emailVerified, databaseHooks };
+  /** Better Auth's afterDelete: the account, its tasks and its sessions are gone. */
+  const accountDeleted = (userId: string, request: Request | undefined) =>
+    write({ kind: "ACCOUNT_DELETED", actorId: userId, subjectId: userId, ...client({ request }) });
+
+  return { afterEndpoint, signInFailed, passwordReset, emailVerified, accountDeleted, databaseHooks };
 }

@@ -97,6 +97,14 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       sendResetPassword: async ({ user, url }) => sendInBackground(mailer, resetPasswordMail(user.email, url), log),
       onPasswordReset: async ({ user }, request) => audit.passwordReset(user.id, request),
     },
+    user: {
+      // A new address takes effect only once its owner opens the link mailed to it (Better Auth mails the
+      // new address through sendVerificationEmail and changes nothing before).
+      changeEmail: { enabled: true },
+      // Deleting asks for the password (the endpoint checks it); the user's tasks go with the row (foreign
+      // key cascade), their sessions too, and the revocation feed refuses their tokens.
+      deleteUser: { enabled: true, afterDelete: async (user, request) => audit.accountDeleted(user.id, request) },
+    },
     emailVerification: {
       sendOnSignUp: true,
       // A sign-in before verifying is refused with EMAIL_NOT_VERIFIED; the SPA offers to send the link again

@@ -1,0 +1,178 @@
+// Account: the signed-in user's own changes, each through Better Auth's client. A new password passes the
+// service's policy; a new email takes effect when its owner opens the link mailed to it; deleting asks for
+// the password and takes the tasks with it.
+import { useState, type FormEvent } from "react";
+import { attempt } from "../auth/auth-errors.ts";
+import { useSession } from "../auth/session.tsx";
+import { useDocumentTitle } from "../ui/use-document-title.ts";
+
+export function AccountPage() {
+  useDocumentTitle("Account");
+  return (
+    <main className="page account-page">
+      <h1>Account</h1>
+      <ChangePassword />
+      <ChangeEmail />
+      <DeleteAccount />
+    </main>
+  );
+}
+
+function useAction() {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const run = async (call: () => Promise<{ error: { code?: string; message?: string; status?: number } | null }>, success: string) => {
+    setPending(true);
+    setError(null);
+    setDone(null);
+    const failure = await attempt(call);
+    setPending(false);
+    if (failure) setError(failure);
+    else setDone(success);
+    return failure === null;
+  };
+  const messages = (
+    <>
+      {error ? (
+        <p className="problem" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {done ? <p role="status">{done}</p> : null}
+    </>
+  );
+  return { pending, run, messages };
+}
+
+function ChangePassword() {
+  const { authClient } = useSession();
+  const [currentPassword, setCurrent] = useState("");
+  const [newPassword, setNew] = useState("");
+  const [revokeOtherSessions, setRevoke] = useState(true);
+  const { pending, run, messages } = useAction();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const changed = await run(
+      () => authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions }),
+      revokeOtherSessions ? "Password changed. Your other devices were signed out." : "Password changed.",
+    );
+    if (changed) {
+      setCurrent("");
+      setNew("");
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="change-password-heading">
+      <h2 id="change-password-heading">Change password</h2>
+      <div className="field">
+        <label htmlFor="current-password">Current password</label>
+        <input
+          id="current-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onChange={(event) => setCurrent(event.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="new-password">New password</label>
+        <input
+          id="new-password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={newPassword}
+          onChange={(event) => setNew(event.target.value)}
+        />
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={revokeOtherSessions} onChange={(event) => setRevoke(event.target.checked)} /> Sign out my other
+        devices
+      </label>
+      {messages}
+      <button type="submit" className="button primary" disabled={pending}>
+        {pending ? "Saving…" : "Change password"}
+      </button>
+    </form>
+  );
+}
+
+function ChangeEmail() {
+  const { authClient, user } = useSession();
+  const [newEmail, setNewEmail] = useState("");
+  const { pending, run, messages } = useAction();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const callbackURL = `${window.location.origin}/account`;
+    await run(
+      () => authClient.changeEmail({ newEmail, callbackURL }),
+      `Check the inbox of ${newEmail}: the change takes effect when you open the link we sent there.`,
+    );
+  }
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="change-email-heading">
+      <h2 id="change-email-heading">Change email</h2>
+      <p>Now: {user?.email}</p>
+      <div className="field">
+        <label htmlFor="new-email">New email</label>
+        <input
+          id="new-email"
+          type="email"
+          autoComplete="email"
+          required
+          value={newEmail}
+          onChange={(event) => setNewEmail(event.target.value)}
+        />
+      </div>
+      {messages}
+      <button type="submit" className="button primary" disabled={pending}>
+        {pending ? "Sending…" : "Send the link to the new address"}
+      </button>
+    </form>
+  );
+}
+
+function DeleteAccount() {
+  const { authClient } = useSession();
+  const [password, setPassword] = useState("");
+  const [understood, setUnderstood] = useState(false);
+  const { pending, run, messages } = useAction();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    // On success the session is gone: the app lands on sign-in by itself.
+    await run(() => authClient.deleteUser({ password }), "Account deleted.");
+  }
+
+  return (
+    <form className="card danger-zone" onSubmit={submit} aria-labelledby="delete-account-heading">
+      <h2 id="delete-account-heading">Delete my account</h2>
+      <p>Deletes your account and every one of your tasks, and signs you out everywhere. This cannot be undone.</p>
+      <div className="field">
+        <label htmlFor="delete-password">Password</label>
+        <input
+          id="delete-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} /> I understand my tasks will
+        be deleted
+      </label>
+      {messages}
+      <button type="submit" className="button danger" disabled={pending || !understood}>
+        {pending ? "Deleting…" : "Delete my account"}
+      </button>
+    </form>
+  );
+}
