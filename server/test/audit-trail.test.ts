@@ -173,6 +173,26 @@ describe("each event, written once", () => {
     ]);
   });
 
+  test("email changed through its mailed link: EMAIL_CHANGED once, after the sign-up's EMAIL_VERIFIED", async () => {
+    const mover = remember(await system.signUp("Mover"));
+    const newEmail = `moved-${Date.now()}@example.com`;
+    expect((await post("/change-email", { newEmail, callbackURL: `${SPA_ORIGIN}/account` }, mover.cookie)).status).toBe(200);
+    const mail = await system.mailbox.waitFor(newEmail);
+    expect((await fetch(mail.links[0]!, { redirect: "manual" })).status).toBe(302);
+    const kinds = (await eventsAbout(mover.id)).map((event) => event.kind).filter((kind) => kind.startsWith("EMAIL_"));
+    expect(kinds).toEqual(["EMAIL_VERIFIED", "EMAIL_CHANGED"]);
+  });
+
+  test("account deleted: ACCOUNT_DELETED once, by the user, and a SESSION_ENDED by the deletion", async () => {
+    const leaver = remember(await system.signUp("Leaver"));
+    expect((await post("/delete-user", { password: PASSWORD }, leaver.cookie)).status).toBe(200);
+    const events = await eventsAbout(leaver.id);
+    expect(events.filter((event) => event.kind === "ACCOUNT_DELETED").map((event) => event.actorId)).toEqual([leaver.id]);
+    expect(events.filter((event) => event.kind === "SESSION_ENDED").map((event) => [event.sessionId, event.detail.by])).toEqual([
+      [leaver.sessionId, "account_deleted"],
+    ]);
+  });
+
   test("every kind this system writes today was caused above", async () => {
     const written = new Set((await system.db.auditEvent.findMany({ select: { kind: true } })).map((event) => event.kind));
     expect([...written].sort()).toEqual([...AUDIT_EVENT_KINDS].sort());
