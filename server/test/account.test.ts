@@ -30,6 +30,7 @@ test("a new email takes effect only once the link mailed to it is opened; then i
   expect((await post("/change-email", { newEmail, callbackURL: `${SPA_ORIGIN}/account` }, user.cookie)).status).toBe(200);
 
   const mail = await system.mailbox.waitFor(newEmail);
+  expect(mail.subject).toBe("Confirm your new email for Tasks");
   expect((await system.db.user.findUniqueOrThrow({ where: { id: user.id } })).email).toBe(user.email); // not yet
   const followed = await fetch(mail.links[0]!, { redirect: "manual" });
   expect(followed.status).toBe(302);

@@ -7,7 +7,7 @@ import { admin, jwt } from "better-auth/plugins";
 import { SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { existingAccountMail, resetPasswordMail, verifyEmailMail } from "../mail/auth-mails.ts";
+import { confirmNewEmailMail, existingAccountMail, resetPasswordMail, verifyEmailMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
@@ -112,7 +112,10 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       sendOnSignIn: false,
       autoSignInAfterVerification: true,
       expiresIn: VERIFY_LINK_LIFETIME_SECONDS,
-      sendVerificationEmail: async ({ user, url }) => sendInBackground(mailer, verifyEmailMail(user.email, url), log),
+      // Better Auth sends both kinds through here: a sign-up's (the user is not verified yet) and an email
+      // change's (a verified user, with the new address as `email`).
+      sendVerificationEmail: async ({ user, url }) =>
+        sendInBackground(mailer, user.emailVerified ? confirmNewEmailMail(user.email, url) : verifyEmailMail(user.email, url), log),
       afterEmailVerification: async (user, request) => audit.emailVerified(user.id, request),
     },
     telemetry: { enabled: false },

@@ -44,3 +44,17 @@ If it was not you, you can ignore this mail.
 `,
   };
 }
+
+/** To the new address of an email change: nothing changes until it is opened. */
+export function confirmNewEmailMail(to: string, link: string): OutgoingMail {
+  return {
+    to,
+    subject: "Confirm your new email for Tasks",
+    text: `Someone asked to change the email of a Tasks account to this address. To confirm it, open this link within 24 hours:
+
+${link}
+
+Until then the account keeps its old address. If it was not you, ignore this mail.
+`,
+  };
+}
