@@ -92,7 +92,9 @@ export async function signUp(user: BrowserUser): Promise<void> {
   const inbox = page.getByRole("heading", { name: "Check your inbox" });
   const problem = page.locator(".problem[role=alert]");
   await inbox.or(problem).first().waitFor();
-  if (!(await inbox.isVisible())) throw new Error(`sign-up failed: ${await problem.first().innerText()}`);
+  if (await problem.first().isVisible()) throw new Error(`sign-up failed: ${await problem.first().innerText()}`);
+  // The session refetch after a sign-up can hide the screen for a moment: wait for it to be back.
+  await inbox.waitFor();
   await openMailedLink(page, user.email, "Verify your email for Tasks");
   await arrivedAtTasks(page, "sign-up");
 }
