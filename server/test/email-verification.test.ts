@@ -51,6 +51,17 @@ test("a sign-up gets no session; the mailed link verifies the address, signs in 
   expect(kinds).toEqual(["SIGN_UP", "EMAIL_VERIFIED"]);
 });
 
+test("a sign-up without a callbackURL (curl) still gets a link that lands on the web app", async () => {
+  const email = freshEmail();
+  const answer = await system.authFetch("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email, password: PASSWORD, name: "Curl" }),
+  });
+  expect(answer.status).toBe(200);
+  const followed = await fetch((await system.mailbox.waitFor(email)).links[0]!, { redirect: "manual" });
+  expect(followed.headers.get("location")).toBe(`${SPA_ORIGIN}/`);
+});
+
 test("a sign-in before verifying is refused with EMAIL_NOT_VERIFIED and no session; the link can be sent again, and works", async () => {
   const email = freshEmail();
   await signUp(email);

@@ -24,6 +24,9 @@ const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
 /** The answer to every accepted sign-up, new address or taken: the rest happens by mail. */
 const SIGN_UP_ANSWER = { token: null, verification: "sent" } as const;
 
+/** Endpoints that mail a verification link. */
+const VERIFICATION_SENDERS = new Set(["/sign-up/email", "/send-verification-email"]);
+
 /** How long a verification link works. */
 const VERIFY_LINK_LIFETIME_SECONDS = 24 * 60 * 60;
 
@@ -72,8 +75,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       ? createAccountSignInBudget(rateLimitStore(config.rateLimit?.redisUrl), accountFailures)
       : undefined;
 
-  // Where the "someone tried to sign up with your address" mail sends its owner.
-  const signInPage = `${config.trustedOrigins[0] ?? config.baseURL}/sign-in`;
+  // The web app's address: where mailed links land and "someone tried to sign up with your address" points.
+  const webApp = config.trustedOrigins[0] ?? config.baseURL;
+  const signInPage = `${webApp}/sign-in`;
 
   return betterAuth({
     appName: "Tasks",
@@ -134,6 +138,11 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
     hooks: {
       before: createAuthMiddleware(async (context) => {
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
+        // A verification link must land on the web app: without a callbackURL (a sign-up with curl) Better
+        // Auth would send the browser to "/" of the auth service itself.
+        if (VERIFICATION_SENDERS.has(context.path) && !(context.body as { callbackURL?: unknown } | undefined)?.callbackURL) {
+          return { context: { body: { ...(context.body as object), callbackURL: `${webApp}/` } } };
+        }
         if (context.path === "/sign-in/email" && accountBudget) {
           const refusal = await lockedAccountRefusal(accountBudget, context.body);
           if (refusal) {
