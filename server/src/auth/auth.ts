@@ -138,11 +138,6 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
     hooks: {
       before: createAuthMiddleware(async (context) => {
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
-        // A verification link must land on the web app: without a callbackURL (a sign-up with curl) Better
-        // Auth would send the browser to "/" of the auth service itself.
-        if (VERIFICATION_SENDERS.has(context.path) && !(context.body as { callbackURL?: unknown } | undefined)?.callbackURL) {
-          return { context: { body: { ...(context.body as object), callbackURL: `${webApp}/` } } };
-        }
         if (context.path === "/sign-in/email" && accountBudget) {
           const refusal = await lockedAccountRefusal(accountBudget, context.body);
           if (refusal) {
@@ -157,6 +152,11 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
           const name = typeof body.name === "string" ? body.name : context.context.session?.user.name;
           const problem = typeof password === "string" ? passwordProblem(password, { email, name }) : null;
           if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "PASSWORD_TOO_COMMON" });
+        }
+        // Last, after every check above: a verification link must land on the web app. Without a callbackURL
+        // (a sign-up with curl) Better Auth would send the browser to "/" of the auth service itself.
+        if (VERIFICATION_SENDERS.has(context.path) && !(context.body as { callbackURL?: unknown } | undefined)?.callbackURL) {
+          return { context: { body: { ...(context.body as object), callbackURL: `${webApp}/` } } };
         }
       }),
       after: createAuthMiddleware(async (context) => {
