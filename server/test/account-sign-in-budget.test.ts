@@ -2,47 +2,22 @@
 // bounded too. Over real HTTP, each attempt from its own loopback address (the socket is bound to it), so
 // no per-IP budget is ever reached and only the account's can refuse.
 import { randomUUID } from "node:crypto";
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { requestFrom } from "./support/request-from.ts";
 import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";
-
-interface Answer {
-  status: number;
-  retryAfter: string | undefined;
-  body: { code?: string; message?: string };
-}
 
 let nextAddress = 10;
 /** A loopback address no earlier attempt in this file used. */
 const freshAddress = () => `127.0.${Math.floor(nextAddress / 250)}.${(nextAddress++ % 250) + 2}`;
 
-function signInFrom(system: TestSystem, email: string, password: string, localAddress = freshAddress()): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const body = JSON.stringify({ email, password });
-    const request = httpRequest(
-      `${system.authUrl}/api/auth/sign-in/email`,
-      {
-        method: "POST",
-        localAddress,
-        agent: false,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), origin: SPA_ORIGIN },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          resolve({
-            status: response.statusCode ?? 0,
-            retryAfter: response.headers["retry-after"] as string | undefined,
-            body: text ? JSON.parse(text) : {},
-          });
-        });
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
+async function signInFrom(system: TestSystem, email: string, password: string) {
+  const answer = await requestFrom(`${system.authUrl}/api/auth/sign-in/email`, freshAddress(), {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: SPA_ORIGIN },
+    body: JSON.stringify({ email, password }),
   });
+  const body = (answer.body ? JSON.parse(answer.body) : {}) as { code?: string; message?: string };
+  return { status: answer.status, retryAfter: answer.headers["retry-after"], body };
 }
 
 const WRONG = "a wrong password guess";

@@ -1,13 +1,13 @@
 // The auth service's abuse limits and password policy, over real HTTP (so the client-IP header is set
 // by our server from the socket, as in production).
 import { randomUUID } from "node:crypto";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createAuthApp } from "../src/auth/app.ts";
 import { HSTS } from "../src/shared/hsts.ts";
 import { createAuth } from "../src/auth/auth.ts";
 import { commonPasswordCount, passwordProblem } from "../src/auth/password-policy.ts";
-import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";
+import { requestFrom } from "./support/request-from.ts";
+import { PASSWORD, SPA_ORIGIN, sessionCookie, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 describe("rate limits on sign-in and sign-up (memory store)", () => {
   let system: TestSystem;
@@ -21,23 +21,10 @@ describe("rate limits on sign-in and sign-up (memory store)", () => {
    * the auth service's HTTP server sees that address as the peer, as it would a real client's.
    */
   const signInFrom = (localAddress: string, email: string, password: string) =>
-    new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
-      const body = JSON.stringify({ email, password });
-      const request = httpRequest(
-        `${system.authUrl}/api/auth/sign-in/email`,
-        {
-          method: "POST",
-          localAddress,
-          agent: false,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), origin: SPA_ORIGIN },
-        },
-        (response) => {
-          response.resume();
-          response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
-        },
-      );
-      request.on("error", reject);
-      request.end(body);
+    requestFrom(`${system.authUrl}/api/auth/sign-in/email`, localAddress, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: SPA_ORIGIN },
+      body: JSON.stringify({ email, password }),
     });
   const signUp = () =>
     system.authFetch("/api/auth/sign-up/email", {
@@ -188,10 +175,7 @@ describe("auth answers are never cached", () => {
       method: "POST",
       body: JSON.stringify({ email, password: "not the password" }),
     });
-    const cookie = signIn.headers
-      .getSetCookie()
-      .map((value) => value.split(";")[0])
-      .join("; ");
+    const cookie = sessionCookie(signIn);
     const answers = {
       signUp,
       signIn,

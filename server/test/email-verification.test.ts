@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { setRole } from "../src/auth/roles.ts";
-import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";
+import { PASSWORD, SPA_ORIGIN, sessionCookie, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -21,11 +21,6 @@ const signUp = (email: string, password = PASSWORD, name = "Vera") =>
   });
 const signIn = (email: string, password = PASSWORD) =>
   system.authFetch("/api/auth/sign-in/email", { method: "POST", body: JSON.stringify({ email, password }) });
-const cookieOf = (response: Response) =>
-  response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
-    .join("; ");
 
 test("a sign-up gets no session; the mailed link verifies the address, signs in and lands on the SPA; the token works", async () => {
   const email = freshEmail();
@@ -40,7 +35,7 @@ test("a sign-up gets no session; the mailed link verifies the address, signs in 
   const followed = await fetch(mail.links[0]!, { redirect: "manual" });
   expect(followed.status).toBe(302);
   expect(followed.headers.get("location")).toBe(`${SPA_ORIGIN}/`);
-  const cookie = cookieOf(followed);
+  const cookie = sessionCookie(followed);
   expect(cookie).toContain("session_token");
   expect((await system.db.user.findUniqueOrThrow({ where: { email } })).emailVerified).toBe(true);
 

@@ -9,7 +9,7 @@ import { startServices, type RunningServices } from "../src/services.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { mailedLink } from "./support/mail-files.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
-import { PASSWORD, SPA_ORIGIN } from "./support/test-system.ts";
+import { PASSWORD, SPA_ORIGIN, sessionCookie } from "./support/test-system.ts";
 
 const mailDir = mkdtempSync(path.join(tmpdir(), "tasks-full-flow-mail-"));
 let database: TestDatabase;
@@ -51,10 +51,7 @@ test("sign up, get a token, and use it at the API, all over HTTP", async () => {
   expect(signUp.headers.getSetCookie()).toEqual([]); // no session before the address is verified
   const verified = await fetch(await mailedLink(mailDir, "flow@example.com", "Verify your email for Tasks"), { redirect: "manual" });
   expect(verified.status).toBe(302);
-  const cookie = verified.headers
-    .getSetCookie()
-    .map((value) => value.split(";")[0])
-    .join("; ");
+  const cookie = sessionCookie(verified);
 
   const tokenResponse = await fetch(`${authUrl}/api/auth/token`, { headers: { cookie } });
   expect(tokenResponse.status).toBe(200);

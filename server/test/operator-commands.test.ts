@@ -13,6 +13,7 @@ import { withClient } from "../src/db/with-client.ts";
 import { projectRoot } from "../src/paths.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { mailedLink } from "./support/mail-files.ts";
+import { sessionCookie } from "./support/test-system.ts";
 import { localAppEnvironment, type LocalAppPorts } from "./support/local-app-environment.ts";
 
 const run = promisify(execFile);
@@ -105,10 +106,7 @@ test("admin:grant and keys:rotate work while the app runs, and the running app s
   // The address must be verified before an operator may make it admin: the link from the caught mail.
   const verified = await fetch(await mailedLink(mailDir, email, "Verify your email for Tasks"), { redirect: "manual" });
   expect(verified.status).toBe(302);
-  const cookie = verified.headers
-    .getSetCookie()
-    .map((line) => line.split(";")[0])
-    .join("; ");
+  const cookie = sessionCookie(verified);
   user = { email, cookie };
   const before = await tokenFor(cookie);
   expect(claimsOf(before).role).toBe("user");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { revokeSigningKey } from "../src/auth/signing-keys.ts";
 import { setRole } from "../src/auth/roles.ts";
 import { startApiProcess, type ApiProcess } from "./support/api-process.ts";
-import { PASSWORD, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import { PASSWORD, sessionCookie, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 const ME = "{ me { id } }";
 const ADMIN_STATS = "{ adminStats { users } }";
@@ -150,10 +150,7 @@ describe("ending sessions", () => {
     await expectRevokedEverywhere(phone!.token, since);
     // Better Auth replaces the changing device's session too, and hands it a new cookie at once.
     await expectRevokedEverywhere(laptop!.token, since);
-    const newCookie = response.headers
-      .getSetCookie()
-      .map((cookie) => cookie.split(";")[0])
-      .join("; ");
+    const newCookie = sessionCookie(response);
     await expectAcceptedEverywhere(await system.tokenFor(newCookie), laptop!.id);
   });
 });

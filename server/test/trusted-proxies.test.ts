@@ -4,7 +4,7 @@
 // the proxy. With TRUSTED_PROXIES naming the proxy, each client has its own budget and its own address
 // on its session; a client cannot choose its address with a header of its own; without TRUSTED_PROXIES
 // the header is ignored and everyone behind the proxy is one client.
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createAuthApp } from "../src/auth/app.ts";
@@ -12,46 +12,12 @@ import { createAuth } from "../src/auth/auth.ts";
 import { EnvError, readEnv } from "../src/env.ts";
 import { close, listen } from "../src/http-server.ts";
 import { compileProxyTrust, rateLimitKeyOf } from "../src/net/client-address.ts";
+import { type PeerAnswer, requestFrom } from "./support/request-from.ts";
 import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 const PROXY_ADDRESS = "127.0.0.1";
 /** The trust the services get, parsed from the variable exactly as at start. */
 const trustFrom = (value: string | undefined) => ({ trustProxy: compileProxyTrust(readEnv({ TRUSTED_PROXIES: value }).TRUSTED_PROXIES) });
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One HTTP request over a connection from `localAddress`, so the server sees that address as the peer. */
-function send(
-  url: string,
-  localAddress: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const body = init.body ?? "";
-    const request = httpRequest(
-      url,
-      {
-        method: init.method ?? "GET",
-        localAddress,
-        agent: false,
-        headers: { ...init.headers, ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
-}
 
 /** A reverse proxy in front of `target`: appends the peer's address to X-Forwarded-For, like nginx. */
 async function reverseProxy(target: string): Promise<{ url: string; server: Server }> {
@@ -101,7 +67,7 @@ async function serve(handler: Parameters<typeof listen>[0], trustedProxies: stri
 describe("the API behind a proxy, 3 requests per minute per client address", () => {
   const ME = JSON.stringify({ query: "{ me { id } }" });
   const ask = (url: string, from: string, headers: Record<string, string> = {}) =>
-    send(`${url}/graphql`, from, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: ME });
+    requestFrom(`${url}/graphql`, from, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: ME });
   const api = () => system.apiWith({ rateLimit: { perUserPerMinute: 0, perIpPerMinute: 3 } });
 
   test("with TRUSTED_PROXIES naming the proxy, two clients behind it have budgets of their own", async () => {
@@ -145,12 +111,12 @@ describe("the auth service behind a proxy, 3 sign-ins per minute per client addr
       ),
     );
   const signIn = (url: string, from: string, email: string, password: string, headers: Record<string, string> = {}) =>
-    send(`${url}/api/auth/sign-in/email`, from, {
+    requestFrom(`${url}/api/auth/sign-in/email`, from, {
       method: "POST",
       headers: { "content-type": "application/json", origin: SPA_ORIGIN, ...headers },
       body: JSON.stringify({ email, password }),
     });
-  const sessionAddress = async (answer: Answer) => {
+  const sessionAddress = async (answer: PeerAnswer) => {
     const { token } = JSON.parse(answer.body) as { token: string };
     const session = await system.db.session.findUniqueOrThrow({ where: { token }, select: { ipAddress: true } });
     return session.ipAddress;

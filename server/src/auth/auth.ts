@@ -67,13 +67,11 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
 
   // One store for the auth service's budgets: Better Auth's per-IP limits (with Redis) and the account's.
   let store: RateLimitStore | undefined;
-  const rateLimitStore = (redisUrl: string | undefined) =>
-    (store ??= createRateLimitStore(redisUrl, (error) => log(`rate-limit store unavailable: ${String(error)}`)));
+  const rateLimitStore = () =>
+    (store ??= createRateLimitStore(config.rateLimit?.redisUrl, (error) => log(`rate-limit store unavailable: ${String(error)}`)));
   const accountFailures = config.rateLimit?.accountFailures;
   const accountBudget =
-    accountFailures && accountFailures.max > 0
-      ? createAccountSignInBudget(rateLimitStore(config.rateLimit?.redisUrl), accountFailures)
-      : undefined;
+    accountFailures && accountFailures.max > 0 ? createAccountSignInBudget(rateLimitStore(), accountFailures) : undefined;
 
   // The web app's address: where mailed links land and "someone tried to sign up with your address" points.
   const webApp = config.trustedOrigins[0] ?? config.baseURL;
@@ -196,7 +194,7 @@ export type Auth = ReturnType<typeof createAuth>;
  * in Redis through the shared store when REDIS_URL is set. Without a rateLimit config (tests), Better
  * Auth's own default applies: on in production only.
  */
-function rateLimitOptions(config: AuthConfig, rateLimitStore: (redisUrl: string) => RateLimitStore): BetterAuthOptions["rateLimit"] {
+function rateLimitOptions(config: AuthConfig, rateLimitStore: () => RateLimitStore): BetterAuthOptions["rateLimit"] {
   const limits = config.rateLimit;
   if (!limits) return undefined;
   const rule = (max: number) => (max > 0 ? { window: 60, max } : (false as const));
@@ -215,7 +213,7 @@ function rateLimitOptions(config: AuthConfig, rateLimitStore: (redisUrl: string)
       ? {
           customStorage: {
             async consume(key, { window, max }) {
-              const decision = await rateLimitStore(limits.redisUrl!).consume("auth", { max, windowSeconds: window }, key);
+              const decision = await rateLimitStore().consume("auth", { max, windowSeconds: window }, key);
               return { allowed: decision.allowed, retryAfter: decision.allowed ? null : decision.retryAfterSeconds };
             },
           },

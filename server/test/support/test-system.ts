@@ -208,7 +208,8 @@ export async function sendGraphQL(api: ApiApp, url: string, init: RequestInit): 
   return { status: response.status, headers: response.headers, text, body };
 }
 
-function sessionCookie(response: Response): string {
+/** The Cookie header a browser would send after this answer: each Set-Cookie's name=value. */
+export function sessionCookie(response: Response): string {
   return response.headers
     .getSetCookie()
     .map((cookie) => cookie.split(";")[0])
