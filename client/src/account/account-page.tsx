@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
+import { FormProblem, TextField } from "../ui/text-field.tsx";
 
 export function AccountPage() {
   useDocumentTitle("Account");
@@ -34,11 +35,7 @@ function useAction() {
   };
   const messages = (
     <>
-      {error ? (
-        <p className="problem" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormProblem message={error} />
       {done ? <p role="status">{done}</p> : null}
     </>
   );
@@ -67,28 +64,8 @@ function ChangePassword() {
   return (
     <form className="card" onSubmit={submit} aria-labelledby="change-password-heading">
       <h2 id="change-password-heading">Change password</h2>
-      <div className="field">
-        <label htmlFor="current-password">Current password</label>
-        <input
-          id="current-password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={currentPassword}
-          onChange={(event) => setCurrent(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="new-password">New password</label>
-        <input
-          id="new-password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={newPassword}
-          onChange={(event) => setNew(event.target.value)}
-        />
-      </div>
+      <TextField id="current-password" label="Current password" type="password" autoComplete="current-password" value={currentPassword} onChange={setCurrent} />
+      <TextField id="new-password" label="New password" type="password" autoComplete="new-password" value={newPassword} onChange={setNew} />
       <label className="check">
         <input type="checkbox" checked={revokeOtherSessions} onChange={(event) => setRevoke(event.target.checked)} /> Sign out my other
         devices
@@ -119,17 +96,7 @@ function ChangeEmail() {
     <form className="card" onSubmit={submit} aria-labelledby="change-email-heading">
       <h2 id="change-email-heading">Change email</h2>
       <p>Now: {user?.email}</p>
-      <div className="field">
-        <label htmlFor="new-email">New email</label>
-        <input
-          id="new-email"
-          type="email"
-          autoComplete="email"
-          required
-          value={newEmail}
-          onChange={(event) => setNewEmail(event.target.value)}
-        />
-      </div>
+      <TextField id="new-email" label="New email" type="email" autoComplete="email" value={newEmail} onChange={setNewEmail} />
       {messages}
       <button type="submit" className="button primary" disabled={pending}>
         {pending ? "Sending…" : "Send the link to the new address"}
@@ -154,17 +121,7 @@ function DeleteAccount() {
     <form className="card danger-zone" onSubmit={submit} aria-labelledby="delete-account-heading">
       <h2 id="delete-account-heading">Delete my account</h2>
       <p>Deletes your account and every one of your tasks, and signs you out everywhere. This cannot be undone.</p>
-      <div className="field">
-        <label htmlFor="delete-password">Password</label>
-        <input
-          id="delete-password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-        />
-      </div>
+      <TextField id="delete-password" label="Password" type="password" autoComplete="current-password" value={password} onChange={setPassword} />
       <label className="check">
         <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} /> I understand my tasks will
         be deleted

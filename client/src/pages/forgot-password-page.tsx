@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
+import { FormProblem, TextField } from "../ui/text-field.tsx";
 
 /**
  * "Forgot password?": asks the auth service to mail a reset link. The answer is the same whether or not
@@ -39,22 +40,8 @@ export function ForgotPasswordPage() {
         ) : (
           <>
             <p>Enter the address you signed up with; we will mail you a link to choose a new password.</p>
-            <div className="field">
-              <label htmlFor="forgot-email">Email</label>
-              <input
-                id="forgot-email"
-                type="email"
-                autoComplete="username"
-                required
-                value={email}
-                onChange={(event) => setEmail(event.target.value)}
-              />
-            </div>
-            {error ? (
-              <p className="problem" role="alert">
-                {error}
-              </p>
-            ) : null}
+            <TextField id="forgot-email" label="Email" type="email" autoComplete="username" value={email} onChange={setEmail} />
+            <FormProblem message={error} />
             <button type="submit" className="button primary wide" disabled={pending}>
               {pending ? "Sending…" : "Send the link"}
             </button>

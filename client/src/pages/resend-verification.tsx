@@ -2,6 +2,7 @@ import { useState } from "react";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { verificationLanding } from "./verification-landing.ts";
+import { FormProblem } from "../ui/text-field.tsx";
 
 /**
  * "Send the link again": another verification mail to `email` (the auth service limits how often, and
@@ -26,11 +27,7 @@ export function ResendVerification({ email, next }: { email: string; next: strin
         {state === "sending" ? "Sending…" : "Send the link again"}
       </button>
       {state === "sent" ? <p role="status">Sent. The newest link works; check your spam folder too.</p> : null}
-      {error ? (
-        <p className="problem" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormProblem message={error} />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
+import { FormProblem, TextField } from "../ui/text-field.tsx";
 
 /**
  * Where the mailed reset link lands (the auth service checks the link, then sends the browser here with
@@ -56,33 +57,9 @@ export function ResetPasswordPage() {
       <form className="card auth-card" onSubmit={submit} aria-labelledby="reset-heading">
         <h1 id="reset-heading">Choose a new password</h1>
         <p>At least 10 characters, not a common password. Every device signed in to your account will be signed out.</p>
-        <div className="field">
-          <label htmlFor="reset-password">New password</label>
-          <input
-            id="reset-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="reset-password-again">New password again</label>
-          <input
-            id="reset-password-again"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={repeated}
-            onChange={(event) => setRepeated(event.target.value)}
-          />
-        </div>
-        {error ? (
-          <p className="problem" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <TextField id="reset-password" label="New password" type="password" autoComplete="new-password" value={password} onChange={setPassword} />
+        <TextField id="reset-password-again" label="New password again" type="password" autoComplete="new-password" value={repeated} onChange={setRepeated} />
+        <FormProblem message={error} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Saving…" : "Set the new password"}
         </button>

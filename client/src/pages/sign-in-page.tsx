@@ -4,6 +4,7 @@ import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { ResendVerification } from "./resend-verification.tsx";
+import { FormProblem, TextField } from "../ui/text-field.tsx";
 
 export function SignInPage() {
   useDocumentTitle("Sign in");
@@ -53,33 +54,9 @@ export function SignInPage() {
             <p>{notice.detail}</p>
           </div>
         ) : null}
-        <div className="field">
-          <label htmlFor="sign-in-email">Email</label>
-          <input
-            id="sign-in-email"
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="sign-in-password">Password</label>
-          <input
-            id="sign-in-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </div>
-        {error ? (
-          <p className="problem" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <TextField id="sign-in-email" label="Email" type="email" autoComplete="username" value={email} onChange={setEmail} />
+        <TextField id="sign-in-password" label="Password" type="password" autoComplete="current-password" value={password} onChange={setPassword} />
+        <FormProblem message={error} />
         {unverified ? <ResendVerification email={unverified} next={next} /> : null}
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}

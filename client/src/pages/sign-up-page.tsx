@@ -5,6 +5,7 @@ import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import type { CheckInboxState } from "./check-inbox-page.tsx";
 import { verificationLanding } from "./verification-landing.ts";
+import { FormProblem, TextField } from "../ui/text-field.tsx";
 
 export function SignUpPage() {
   useDocumentTitle("Create an account");
@@ -38,48 +39,18 @@ export function SignUpPage() {
     <main className="auth-screen">
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-up-heading">
         <h1 id="sign-up-heading">Create an account</h1>
-        <div className="field">
-          <label htmlFor="sign-up-name">Name</label>
-          <input
-            id="sign-up-name"
-            type="text"
-            autoComplete="name"
-            required
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="sign-up-email">Email</label>
-          <input
-            id="sign-up-email"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="sign-up-password">Password</label>
-          <input
-            id="sign-up-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            aria-describedby="sign-up-password-hint"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-          <p id="sign-up-password-hint" className="hint">
-            At least 10 characters, and not a common password or your name.
-          </p>
-        </div>
-        {error ? (
-          <p className="problem" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <TextField id="sign-up-name" label="Name" type="text" autoComplete="name" value={name} onChange={setName} />
+        <TextField id="sign-up-email" label="Email" type="email" autoComplete="email" value={email} onChange={setEmail} />
+        <TextField
+          id="sign-up-password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          hint="At least 10 characters, and not a common password or your name."
+        />
+        <FormProblem message={error} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Creating your account…" : "Create account"}
         </button>
