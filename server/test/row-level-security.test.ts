@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb, poolOf, type Db } from "../src/db/client.ts";
+import { runScoped } from "../src/db/scoped-transaction.ts";
 import { runAsOwner } from "../src/tasks/owner-transaction.ts";
 import { createTaskStore } from "../src/tasks/task-store.ts";
 import { withClient } from "./support/global-setup.ts";
@@ -79,6 +80,21 @@ describe("the policy alone: statements without any owner filter", () => {
     await expect(runAsOwner(pool, ada.id, move)).rejects.toThrow(/row-level security/);
     const [row] = await db.$queryRaw<{ planted: number }[]>`SELECT count(*)::int AS planted FROM "task" WHERE "title" = 'planted'`;
     expect(row?.planted).toBe(0);
+  });
+
+  // The frame and the statement go out together, pipelined (db/scoped-transaction.ts): if they were not
+  // in one transaction, a frame that failed would leave the statement to run as the connection's
+  // superuser, past row-level security.
+  test("a frame that fails lets nothing after it run, even though both were sent at once", async () => {
+    const { ada } = await twoUsersWithTasks(db);
+    const failingFrame = raw("failing_frame", "SELECT set_config('role', 'no_such_role_here', true), set_config('app.user_id', $1, true)", [ada.id]);
+    const everyRow = raw("unscoped_update", `UPDATE "task" SET "title" = 'unscoped'`);
+    await expect(runScoped(poolOf(db), failingFrame, everyRow)).rejects.toThrow(/no_such_role_here/);
+    const [row] = await db.$queryRaw<{ unscoped: number }[]>`SELECT count(*)::int AS unscoped FROM "task" WHERE "title" = 'unscoped'`;
+    expect(row?.unscoped).toBe(0);
+    // The connection is usable afterwards, back outside any transaction.
+    const seen = await runAsOwner<{ count: number }>(poolOf(db), ada.id, raw("bypass_count", `SELECT count(*)::int AS "count" FROM "task"`));
+    expect(seen.rows[0]?.count).toBe(2);
   });
 
   test("as the role but with no user set, nothing is visible", async () => {
