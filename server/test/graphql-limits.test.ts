@@ -2,7 +2,7 @@
 // refused with a 4xx GraphQL error and no data, and the message never tells where the limit lies.
 import { getIntrospectionQuery } from "graphql";
 import { request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApiApp } from "../src/api/app.ts";
 import { GRAPHQL_LIMITS, LIMIT_EXCEEDED_CODE } from "../src/api/graphql-limits.ts";
@@ -294,6 +294,63 @@ describe("request size", () => {
         });
         // Only the start of the promised megabyte is ever sent: an answer proves the server did not wait for it.
         request.write('{"query":"{ me { id } }"');
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.text)).toEqual({
+        errors: [{ message: "Request body too large", extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }],
+      });
+    } finally {
+      await close(server);
+    }
+  }, 10_000);
+
+  // Over node:http a body under a valid Content-Length is not counted again (request-body-limit.ts):
+  // node's parser hands over exactly the declared bytes. These two prove what that relies on.
+  test("over HTTP, bytes past the declared Content-Length never reach the parser as body", async () => {
+    const server = await listen(system.api, 0, "127.0.0.1");
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = '{"query":"{ me { id } }"}';
+      const smuggled = `,"padding":"${"x".repeat(2 * GRAPHQL_LIMITS.maxRequestBodyBytes)}"}`;
+      const socket = connect(port, "127.0.0.1");
+      let raw = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (part: string) => (raw += part));
+      const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+      socket.on("error", () => {});
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      await expect.poll(() => raw, { timeout: 5_000 }).toContain('{"data":{"me":null}}');
+      // The declared bytes were the whole body: a valid anonymous query, answered 200.
+      expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+      // More bytes on the same connection are read as a next request, and refused as one.
+      socket.write(smuggled);
+      await closed;
+      expect(raw.slice(raw.indexOf('{"data":{"me":null}}'))).toMatch(/HTTP\/1\.1 400 Bad Request/);
+    } finally {
+      await close(server);
+    }
+  }, 10_000);
+
+  test("over HTTP, a chunked body with no Content-Length is still cut off at the limit", async () => {
+    const server = await listen(system.api, 0, "127.0.0.1");
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = httpRequest({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json" } });
+        request.on("error", reject);
+        request.on("response", (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (part: string) => (text += part));
+          response.on("end", () => {
+            request.destroy();
+            resolve({ status: response.statusCode ?? 0, text });
+          });
+        });
+        request.write(`{"query":"{ me { id } }","variables":{"padding":"`);
+        const chunk = "x".repeat(16_000);
+        for (let sent = 0; sent <= 2 * GRAPHQL_LIMITS.maxRequestBodyBytes; sent += chunk.length) request.write(chunk);
+        request.end('"}}');
       });
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.text)).toEqual({

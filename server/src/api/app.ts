@@ -19,6 +19,7 @@ import { serviceBusy } from "./errors.ts";
 import { useSelfHostedGraphiQL } from "./graphiql.ts";
 import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
 import { createApiLogger, withRequestId } from "./logger.ts";
+import { requestBodyLimit } from "./request-body-limit.ts";
 import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
 import { createRevocationFeed, type RevocationFeed } from "./revocation-feed.ts";
 import { createStreamLimits } from "./stream-limits.ts";
@@ -89,10 +90,13 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       ...((config.introspection ?? !config.production) ? [] : [useDisableIntrospection()]),
       ...(config.production ? [strictTransportSecurity] : []),
       { onDispose: () => Promise.all([rateLimitStore?.close(), feed.close(), taskEvents.close()]).then(() => {}) },
+      // After every plugin that may add a request parser, so it wraps whichever parser is chosen.
+      requestBodyLimit(GRAPHQL_LIMITS.maxRequestBodyBytes),
     ],
     // Yoga's default, stated: a JSON array of operations is refused with 400.
     batching: false,
-    maxRequestBodySize: GRAPHQL_LIMITS.maxRequestBodyBytes,
+    // Enforced by requestBodyLimit (request-body-limit.ts): the same limit, without a stream per request.
+    maxRequestBodySize: false,
     maskedErrors: {
       // Never attach original error messages or stacks, whatever NODE_ENV says.
       isDev: false,
