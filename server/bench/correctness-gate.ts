@@ -11,13 +11,14 @@ export interface Expected {
   newest: Map<string, TaskRow[]>;
 }
 
-export async function expectedAnswers(client: pg.Client, users: BenchUser[]): Promise<Expected> {
+/** Each user's newest `pageSize` tasks (the read and deep scenarios' answers), straight from the table. */
+export async function expectedAnswers(client: pg.Client, users: BenchUser[], pageSize: number): Promise<Expected> {
   const newest = new Map<string, TaskRow[]>();
   for (const user of users) {
     const { rows } = await client.query<TaskRow>(
       `SELECT t.id, t.title, u.name AS "ownerName" FROM task t JOIN "user" u ON u.id = t."userId"
-       WHERE t."userId" = $1 ORDER BY t."createdAt" DESC, t.id DESC LIMIT 20`,
-      [user.id],
+       WHERE t."userId" = $1 ORDER BY t."createdAt" DESC, t.id DESC LIMIT $2`,
+      [user.id, pageSize],
     );
     newest.set(user.id, rows);
   }
@@ -53,6 +54,7 @@ export async function checkServer(
   users: BenchUser[],
   expected: Expected,
   client: pg.Client,
+  pageSize: number,
 ): Promise<string[]> {
   const requests = dialects[entry.dialect];
   const problems: string[] = [];
@@ -60,10 +62,10 @@ export async function checkServer(
     const want = expected.newest.get(user.id) ?? [];
     try {
       if (scenario === "read" && entry.readAnswer === "viewer") {
-        const viewer = readViewerId(await send(baseUrl, requests.read(user)));
+        const viewer = readViewerId(await send(baseUrl, requests.read(user, pageSize)));
         if (viewer !== user.id) problems.push(`${user.name}: answered as ${viewer}`);
       } else if (scenario === "read") {
-        const got = requests.readTasks(await send(baseUrl, requests.read(user)));
+        const got = requests.readTasks(await send(baseUrl, requests.read(user, pageSize)));
         const same = sameList(
           got.map((task) => task.id),
           want.map((task) => task.id),

@@ -3,6 +3,7 @@
 // field, because GraphQL errors arrive with HTTP 200.
 import autocannon from "autocannon";
 import type { BenchUser } from "./bench-users.ts";
+import { BASE_PAGE_SIZE } from "./load-shape.ts";
 import { dialects, type HttpRequest, type ScenarioName } from "./scenarios.ts";
 import type { ServerEntry } from "./servers/catalogue.ts";
 import { writeScenarioTitle } from "./seed-tasks.ts";
@@ -20,6 +21,8 @@ export interface LoadResult {
 export interface LoadOptions {
   connections: number;
   durationSeconds: number;
+  /** Tasks per read request (the read scenario's `first`); the base page of 20 when not given. */
+  pageSize?: number;
 }
 
 interface Cycle {
@@ -43,7 +46,7 @@ export async function runLoad(
     firstFailure ??= `HTTP ${status}: ${body.slice(0, 300)}`;
     return false;
   };
-  const cycle = buildCycle(scenario, entry, users, check);
+  const cycle = buildCycle(scenario, entry, users, options.pageSize ?? BASE_PAGE_SIZE, check);
   let client = 0;
   const result = await autocannon({
     url: baseUrl,
@@ -82,12 +85,13 @@ function buildCycle(
   scenario: ScenarioName,
   entry: ServerEntry,
   users: BenchUser[],
+  pageSize: number,
   check: (status: number, body: string) => boolean,
 ): Cycle {
   const requests = dialects[entry.dialect];
   const onResponse = (status: number, body: string) => void check(status, body);
   if (scenario === "read" || scenario === "deep") {
-    const build = scenario === "read" ? requests.read : requests.deep;
+    const build = (user: BenchUser) => (scenario === "read" ? requests.read(user, pageSize) : requests.deep(user));
     return { requests: users.map((user) => ({ ...asRequest(build(user)), onResponse })), stride: 1 };
   }
   return {

@@ -7,13 +7,26 @@ import pg from "pg";
 import { projectRoot } from "../src/paths.ts";
 import { startBenchDatabase, type BenchDatabase } from "./bench-database.ts";
 import { createBenchUsers } from "./bench-users.ts";
-import { checkServer, expectedAnswers } from "./correctness-gate.ts";
+import { checkServer, expectedAnswers, type Expected } from "./correctness-gate.ts";
 import { summariseCpuProfiles } from "./cpu-profile-summary.ts";
 import { runLoad } from "./load.ts";
+import { BASE_PAGE_SIZE, BASE_TASKS_PER_USER, describeShape, distinctShapes, scalingSteps, type LoadShape } from "./load-shape.ts";
 import { parseOptions, USAGE, type BenchOptions } from "./options.ts";
 import { childrenCpuDeltaMs, childrenCpuMs } from "./proc-stats.ts";
-import { machine, medians, ratios, renderTable, writeResults, type Measurement, type Row } from "./report.ts";
+import {
+  machine,
+  medians,
+  ratios,
+  renderScalingTable,
+  renderTable,
+  renderTargets,
+  targets,
+  writeResults,
+  type Measurement,
+  type Row,
+} from "./report.ts";
 import { scenarioNames, type ScenarioName } from "./scenarios.ts";
+import type { BenchUser } from "./bench-users.ts";
 import { startServerProcess, type ServerProcess } from "./server-process.ts";
 import { servers, type ServerEntry, type ServerName } from "./servers/catalogue.ts";
 import type { ServerSettings } from "./servers/child-runtime.ts";
@@ -41,9 +54,11 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const log = (message: string) => console.log(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1).padStart(6)} s] ${message}`);
   log(
-    `benchmark: ${options.servers.join(", ")} | ${options.scenarios.join(", ")} | ${options.rounds} round(s) of ` +
-      `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.connections} connections`,
+    `benchmark${options.scaling ? " (scaling)" : ""}: ${options.servers.join(", ")} | ${options.scenarios.join(", ")} | ` +
+      `${options.rounds} round(s) of ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.connections} connections`,
   );
+  const rows = plannedRows(options);
+  const taskCounts = [...new Set(rows.map((row) => row.shape.tasksPerUser))];
 
   const database = await startBenchDatabase();
   current.database = database;
@@ -51,20 +66,36 @@ async function main(): Promise<number> {
   await client.connect();
   try {
     log("embedded PostgreSQL up (fsync off), migrated from prisma/migrations");
-    const { users, keys } = await createBenchUsers(database.url, options.usersCount);
-    log(`${users.length} users signed up at the real auth service; EdDSA tokens from GET /api/auth/token`);
+    // One group of users per task count: the same number of users in each, so only the data size differs.
+    const { users: everyone, keys } = await createBenchUsers(database.url, options.usersCount * taskCounts.length);
+    log(`${everyone.length} users signed up at the real auth service; EdDSA tokens from GET /api/auth/token`);
     const seededBefore = new Date();
-    for (const [index, user] of users.entries()) await seedTasks(client, user.id, index, options.tasksPerUser, seededBefore);
+    const groups = new Map<number, BenchUser[]>();
+    for (const [group, tasksPerUser] of taskCounts.entries()) {
+      const users = everyone.slice(group * options.usersCount, (group + 1) * options.usersCount);
+      groups.set(tasksPerUser, users);
+      for (const [index, user] of users.entries()) {
+        await seedTasks(client, user.id, group * options.usersCount + index, tasksPerUser, seededBefore);
+      }
+      log(`${users.length} x ${tasksPerUser.toLocaleString("en-US")} tasks seeded`);
+    }
     const postgraphileDatabaseUrl = await preparePostGraphileAccess(client, database.url);
     await client.query("VACUUM ANALYZE");
     // Kept in this session only: what a write run (or its gate) adds is whatever is not in here.
     await client.query("CREATE TEMPORARY TABLE seeded_task AS SELECT id FROM task");
-    const expected = await expectedAnswers(client, users);
-    if ([...expected.newest.values()].some((tasks) => tasks.length !== 20)) throw new Error("seeding left a user without 20 tasks");
-    log(`${users.length} x ${options.tasksPerUser} tasks seeded; PostGraphile role and row-level security in place`);
+    const expectations = new Map<string, Expected>();
+    for (const shape of distinctShapes(rows.map((row) => row.shape))) {
+      const key = expectationKey(shape);
+      if (expectations.has(key)) continue;
+      const expected = await expectedAnswers(client, groups.get(shape.tasksPerUser) ?? [], shape.pageSize);
+      if ([...expected.newest.values()].some((tasks) => tasks.length !== shape.pageSize)) {
+        throw new Error(`seeding left a user without ${shape.pageSize} tasks`);
+      }
+      expectations.set(key, expected);
+    }
+    log("PostGraphile role and row-level security in place");
 
     const settings: ServerSettings = { databaseUrl: database.url, postgraphileDatabaseUrl, keys, poolSize: POOL_SIZE };
-    const rows = plannedRows(options);
     const profiles: string[] = [];
 
     // Everything a write run (or its gate) created goes, so the next server reads the seeded data. Only
@@ -90,14 +121,18 @@ async function main(): Promise<number> {
             wrote ||= row.scenario === "write";
             const profile =
               options.profile && entry.dialect === "project"
-                ? path.join(profilesDirectory, `${name}-${row.scenario}-round${round}.cpuprofile`)
+                ? path.join(
+                    profilesDirectory,
+                    `${name}-${row.scenario}${options.scaling ? shapeSuffix(row.shape) : ""}-round${round}.cpuprofile`,
+                  )
                 : undefined;
             const measurement = await measure(row.scenario, entry, child, {
               round,
               position,
               options,
-              users,
-              expected,
+              shape: row.shape,
+              users: groups.get(row.shape.tasksPerUser) ?? [],
+              expected: expectations.get(expectationKey(row.shape)) as Expected,
               client,
               database,
               log,
@@ -123,8 +158,10 @@ async function main(): Promise<number> {
       }
     }
 
-    const table = renderTable(rows, options);
+    const table = options.scaling ? renderScalingTable(rows, options) : renderTable(rows, options);
+    const goals = targets(rows, options.scaling);
     console.log(table);
+    console.log(renderTargets(goals));
     const failed = rows.filter((row) => row.status === "failed");
     for (const row of failed) console.error(`\nFAILED ${row.scenario} / ${row.server}: ${row.note}`);
     const file = writeResults(resultsDirectory, {
@@ -136,10 +173,12 @@ async function main(): Promise<number> {
         "autocannon in the orchestrator process; each server in its own child process on 127.0.0.1 (NODE_ENV=production, " +
         `pool size ${POOL_SIZE}); one embedded PostgreSQL (fsync off); static JWKS of the auth service for every server; ` +
         "rounds alternate the server order; medians over rounds; peak RSS = VmHWM of the server process, reset before each run; " +
-        "CPU per request from /proc (server process, PostgreSQL's processes, load tool)",
+        "CPU per request from /proc (server process, PostgreSQL's processes, load tool); GC time per request from the " +
+        "server process's own `gc` performance entries",
       servers: Object.fromEntries(options.servers.map((name) => [name, servers[name].description])),
       rows: rows.map((row) => ({ ...row, median: row.rounds.length > 0 ? medians(row.rounds) : null })),
       ratios: ratios(rows),
+      targets: goals,
       table,
     });
     log(`results: ${path.relative(projectRoot, file)}`);
@@ -156,8 +195,9 @@ interface MeasureContext {
   round: number;
   position: number;
   options: BenchOptions;
-  users: Awaited<ReturnType<typeof createBenchUsers>>["users"];
-  expected: Awaited<ReturnType<typeof expectedAnswers>>;
+  shape: LoadShape;
+  users: BenchUser[];
+  expected: Expected;
   client: pg.Client;
   database: BenchDatabase;
   log: (message: string) => void;
@@ -172,51 +212,53 @@ async function measure(
   child: ServerProcess,
   context: MeasureContext,
 ): Promise<Measurement | string> {
-  const { options, users, log } = context;
-  const label = `round ${context.round}/${options.rounds} ${entry.name} ${scenario}`;
-  const problems = await checkServer(scenario, entry, child.url, users, context.expected, context.client);
+  const { options, users, log, shape } = context;
+  const label = `round ${context.round}/${options.rounds} ${entry.name} ${scenario}${options.scaling ? ` (${describeShape(shape)})` : ""}`;
+  const load = { connections: shape.connections, pageSize: shape.pageSize };
+  const problems = await checkServer(scenario, entry, child.url, users, context.expected, context.client, shape.pageSize);
   if (problems.length > 0) {
     log(`${label}: CORRECTNESS GATE FAILED\n    ${problems.slice(0, 5).join("\n    ")}`);
     return `correctness gate: ${problems.slice(0, 3).join("; ")}`;
   }
   if (options.warmupSeconds > 0) {
-    await runLoad(scenario, entry, child.url, users, { connections: options.connections, durationSeconds: options.warmupSeconds });
+    await runLoad(scenario, entry, child.url, users, { ...load, durationSeconds: options.warmupSeconds });
   }
   child.resetPeakRss();
+  const gcBefore = await child.gcMs();
   const serverBefore = child.cpuMs();
   const databaseBefore = childrenCpuMs(context.database.postmasterPid);
   const driverBefore = process.cpuUsage();
   if (context.profile) await child.startProfile();
-  const load = await runLoad(scenario, entry, child.url, users, {
-    connections: options.connections,
-    durationSeconds: options.durationSeconds,
-  });
+  const result = await runLoad(scenario, entry, child.url, users, { ...load, durationSeconds: options.durationSeconds });
   const driver = process.cpuUsage(driverBefore);
   const databaseMs = childrenCpuDeltaMs(databaseBefore, childrenCpuMs(context.database.postmasterPid));
   const serverMs = child.cpuMs() - serverBefore;
+  const gcMs = (await child.gcMs()) - gcBefore;
   if (context.profile) {
     mkdirSync(path.dirname(context.profile), { recursive: true });
     await child.stopProfile(context.profile);
   }
-  const perRequestUs = (ms: number) => (load.requests > 0 ? (ms * 1000) / load.requests : Number.NaN);
+  const perRequestUs = (ms: number) => (result.requests > 0 ? (ms * 1000) / result.requests : Number.NaN);
   const measurement: Measurement = {
     round: context.round,
     position: context.position,
-    requestsPerSecond: load.requestsPerSecond,
-    latencyP50Ms: load.latencyP50Ms,
-    latencyP99Ms: load.latencyP99Ms,
+    requestsPerSecond: result.requestsPerSecond,
+    latencyP50Ms: result.latencyP50Ms,
+    latencyP99Ms: result.latencyP99Ms,
     peakRssMb: child.peakRssMb(),
     serverCpuUs: perRequestUs(serverMs),
+    gcUs: perRequestUs(gcMs),
     databaseCpuUs: perRequestUs(databaseMs),
     driverCpuUs: perRequestUs((driver.user + driver.system) / 1000),
-    requests: load.requests,
-    failures: load.failures,
-    ...(load.firstFailure ? { firstFailure: load.firstFailure } : {}),
+    requests: result.requests,
+    failures: result.failures,
+    ...(result.firstFailure ? { firstFailure: result.firstFailure } : {}),
   };
   log(
     `${label}: ${measurement.requestsPerSecond.toFixed(0)} req/s, p50 ${measurement.latencyP50Ms} ms, p99 ${measurement.latencyP99Ms} ms, ` +
-      `RSS ${measurement.peakRssMb.toFixed(0)} MB, CPU/req server ${measurement.serverCpuUs.toFixed(0)} µs db ${measurement.databaseCpuUs.toFixed(0)} µs` +
-      (load.failures > 0 ? `, ${load.failures} FAILED answers (${load.firstFailure})` : ""),
+      `RSS ${measurement.peakRssMb.toFixed(0)} MB, CPU/req server ${measurement.serverCpuUs.toFixed(0)} µs (GC ${measurement.gcUs.toFixed(0)} µs) ` +
+      `db ${measurement.databaseCpuUs.toFixed(0)} µs` +
+      (result.failures > 0 ? `, ${result.failures} FAILED answers (${result.firstFailure})` : ""),
   );
   return measurement;
 }
@@ -233,14 +275,25 @@ async function waitForOtherSessionsToEnd(client: pg.Client): Promise<void> {
   throw new Error("sessions of a stopped server were still open after 10 s");
 }
 
+/** The main comparison: every scenario at the base shape. The scaling table: read at each shape. */
 function plannedRows(options: BenchOptions): Row[] {
+  const base: LoadShape = { connections: options.connections, pageSize: BASE_PAGE_SIZE, tasksPerUser: BASE_TASKS_PER_USER };
+  const shapes = options.scaling ? distinctShapes(scalingSteps(base, options.largeTasksPerUser).map((step) => step.shape)) : [base];
   const rows: Row[] = [];
   for (const scenario of scenarioNames.filter((name) => options.scenarios.includes(name))) {
     for (const server of options.servers.filter((name: ServerName) => servers[name].scenarios.includes(scenario))) {
-      rows.push({ scenario, server, status: "measured", rounds: [] });
+      for (const shape of shapes) rows.push({ scenario, server, shape, status: "measured", rounds: [] });
     }
   }
   return rows;
+}
+
+function expectationKey(shape: LoadShape): string {
+  return `${shape.tasksPerUser}/${shape.pageSize}`;
+}
+
+function shapeSuffix(shape: LoadShape): string {
+  return `-c${shape.connections}-p${shape.pageSize}-t${shape.tasksPerUser}`;
 }
 
 async function shutdown(signal: string): Promise<void> {

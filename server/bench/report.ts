@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { BASE_PAGE_SIZE, BASE_TASKS_PER_USER, scalingSteps, sameShape, type LoadShape } from "./load-shape.ts";
 import type { BenchOptions } from "./options.ts";
 import type { ScenarioName } from "./scenarios.ts";
 import { servers, type ServerName } from "./servers/catalogue.ts";
@@ -16,6 +17,8 @@ export interface Measurement {
   peakRssMb: number;
   /** CPU the server process spent per request, in microseconds. */
   serverCpuUs: number;
+  /** Garbage-collection pause time of the server process per request, in microseconds (part of serverCpuUs). */
+  gcUs: number;
   /** CPU PostgreSQL's processes spent per request. */
   databaseCpuUs: number;
   /** CPU the load tool (this process) spent per request. */
@@ -32,6 +35,7 @@ const METRICS: Metric[] = [
   "latencyP99Ms",
   "peakRssMb",
   "serverCpuUs",
+  "gcUs",
   "databaseCpuUs",
   "driverCpuUs",
   "requests",
@@ -41,6 +45,7 @@ const METRICS: Metric[] = [
 export interface Row {
   scenario: ScenarioName;
   server: ServerName;
+  shape: LoadShape;
   /** failed: the correctness gate or the load run failed (see note). */
   status: "measured" | "failed";
   note?: string;
@@ -102,6 +107,7 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
     "p99 ms",
     "peak RSS MB",
     "server CPU µs/req",
+    "GC µs/req",
     "db CPU µs/req",
     "load-tool CPU µs/req",
     "failures",
@@ -122,6 +128,7 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
         fixed(m.latencyP99Ms, 0),
         fixed(m.peakRssMb, 0),
         fixed(m.serverCpuUs, 0),
+        fixed(m.gcUs, 0),
         fixed(m.databaseCpuUs, 0),
         fixed(m.driverCpuUs, 0),
         row.status === "failed" ? `FAILED ${row.note ?? ""}` : String(row.rounds.reduce((sum, round) => sum + round.failures, 0)),
@@ -136,6 +143,131 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
     }
   }
   lines.push("\n(parenthesised rows explain a number; they are not competitors. Latency resolution is 1 ms.)");
+  return lines.join("\n");
+}
+
+/**
+ * The scaling table: the read scenario with one dimension varied at a time around the base shape (the
+ * base row is the same measurement in each group).
+ */
+export function renderScalingTable(rows: Row[], options: BenchOptions): string {
+  if (rows.length === 0) return "(nothing measured)";
+  const baseShape: LoadShape = { connections: options.connections, pageSize: BASE_PAGE_SIZE, tasksPerUser: BASE_TASKS_PER_USER };
+  const lines = [
+    `\nscaling: read, my newest tasks (id, title); one dimension varied at a time around ${options.connections} connections, ` +
+      `page 20, users with ${BASE_TASKS_PER_USER.toLocaleString("en-US")} tasks (medians of ${options.rounds} round(s) of ${options.durationSeconds} s)`,
+  ];
+  const table: string[][] = [
+    ["dimension", "value", "server", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "GC µs/req", "db CPU µs/req", "peak RSS MB"],
+  ];
+  for (const step of scalingSteps(baseShape, Math.max(...rows.map((row) => row.shape.tasksPerUser)))) {
+    for (const row of rows.filter((candidate) => sameShape(candidate.shape, step.shape))) {
+      if (row.rounds.length === 0) {
+        table.push([step.dimension, String(step.value), `${row.server} failed: ${row.note ?? ""}`]);
+        continue;
+      }
+      const m = medians(row.rounds);
+      table.push([
+        step.dimension,
+        step.value.toLocaleString("en-US"),
+        row.server,
+        fixed(m.requestsPerSecond, 0),
+        fixed(m.latencyP50Ms, 0),
+        fixed(m.latencyP99Ms, 0),
+        fixed(m.serverCpuUs, 0),
+        fixed(m.gcUs, 0),
+        fixed(m.databaseCpuUs, 0),
+        fixed(m.peakRssMb, 0),
+      ]);
+    }
+  }
+  lines.push(...align(table));
+  return lines.join("\n");
+}
+
+export interface TargetCheck {
+  target: string;
+  /** The measured value the target is about (a ratio). */
+  measured: number;
+  limit: number;
+  kind: "at least" | "at most";
+  pass: boolean;
+}
+
+/**
+ * The performance issue's targets as ratios within this run, so they hold on any machine. Information
+ * only: the exit code never depends on them (a smoke run's 2-second figures are noise).
+ */
+export function targets(rows: Row[], scaling: boolean): TargetCheck[] {
+  const found: TargetCheck[] = [];
+  const at = (scenario: ScenarioName, server: ServerName, shape?: (shape: LoadShape) => boolean) => {
+    const row = rows.find(
+      (candidate) => candidate.scenario === scenario && candidate.server === server && (shape ? shape(candidate.shape) : true),
+    );
+    return row?.status === "measured" && row.rounds.length > 0 ? medians(row.rounds) : undefined;
+  };
+  const check = (target: string, measured: number | undefined, kind: TargetCheck["kind"], limit: number) => {
+    if (measured === undefined || !Number.isFinite(measured)) return;
+    found.push({ target, measured, limit, kind, pass: kind === "at least" ? measured >= limit : measured <= limit });
+  };
+  if (!scaling) {
+    for (const [scenario, floorShare] of [
+      ["read", 0.6],
+      ["write", 0.7],
+    ] as const) {
+      const project = at(scenario, "project");
+      const floor = at(scenario, "floor");
+      const postgraphile = at(scenario, "postgraphile-v5");
+      if (!project) continue;
+      check(`${scenario}: throughput project/floor`, floor && project.requestsPerSecond / floor.requestsPerSecond, "at least", floorShare);
+      if (scenario === "read") {
+        check("read (stretch): throughput project/floor", floor && project.requestsPerSecond / floor.requestsPerSecond, "at least", 0.8);
+      }
+      check(
+        `${scenario}: throughput project/postgraphile-v5`,
+        postgraphile && project.requestsPerSecond / postgraphile.requestsPerSecond,
+        "at least",
+        2,
+      );
+      check(`${scenario}: p99 project/floor`, floor && project.latencyP99Ms / floor.latencyP99Ms, "at most", 1.5);
+      check(`${scenario}: peak RSS project/floor`, floor && project.peakRssMb / floor.peakRssMb, "at most", 1.5);
+    }
+    return found;
+  }
+  // Cost that does not grow with the data: the same server CPU per request for small and large users
+  // (within noise, taken as 10%), at the base connections and page size.
+  const taskCounts = [...new Set(rows.map((row) => row.shape.tasksPerUser))].sort((a, b) => a - b);
+  const [small, large] = [taskCounts[0], taskCounts[taskCounts.length - 1]];
+  if (small === undefined || large === undefined || small === large) return found;
+  const base = rows.find((row) => row.shape.tasksPerUser === large)?.shape;
+  for (const server of new Set(rows.map((row) => row.server))) {
+    const of = (tasksPerUser: number) =>
+      at(
+        "read",
+        server,
+        (shape) => shape.tasksPerUser === tasksPerUser && shape.connections === base?.connections && shape.pageSize === base?.pageSize,
+      );
+    const a = of(small);
+    const b = of(large);
+    check(
+      `${server}: server CPU per request, ${large.toLocaleString("en-US")} / ${small.toLocaleString("en-US")} tasks per user`,
+      a && b && b.serverCpuUs / a.serverCpuUs,
+      "at most",
+      1.1,
+    );
+  }
+  return found;
+}
+
+export function renderTargets(checks: TargetCheck[]): string {
+  if (checks.length === 0) return "";
+  const lines = ["\ntargets (information only; ratios within this run):"];
+  const width = Math.max(...checks.map((check) => check.target.length));
+  for (const check of checks) {
+    lines.push(
+      `  ${check.pass ? "PASS" : "FAIL"}  ${check.target.padEnd(width)}  ${check.measured.toFixed(2)}x (${check.kind} ${check.limit}x)`,
+    );
+  }
   return lines.join("\n");
 }
 

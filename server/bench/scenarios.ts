@@ -1,6 +1,6 @@
 // The three scenarios, written once per dialect: the HTTP request each server gets, and how to read its
 // answer back for the correctness gate.
-//   read   my 20 newest tasks, id and title
+//   read   my 20 newest tasks, id and title (the scaling table varies the page size: 1, 20, 100)
 //   deep   the same with each task's owner's name (shows how relations are loaded: N+1 or not)
 //   write  create a task, then complete it (two requests per cycle)
 import type { BenchUser } from "./bench-users.ts";
@@ -23,7 +23,7 @@ export interface TaskRow {
 }
 
 export interface DialectRequests {
-  read(user: BenchUser): HttpRequest;
+  read(user: BenchUser, pageSize: number): HttpRequest;
   deep(user: BenchUser): HttpRequest;
   create(user: BenchUser, title: string): HttpRequest;
   complete(user: BenchUser, taskId: string): HttpRequest;
@@ -74,7 +74,7 @@ function list(body: unknown, ...path: string[]): Record<string, unknown>[] {
 }
 
 const projectRequests: DialectRequests = {
-  read: (user) => graphql("/graphql", user, "query MyNewestTasks { tasks(first: 20) { edges { node { id title } } } }"),
+  read: (user, pageSize) => graphql("/graphql", user, `query MyNewestTasks { tasks(first: ${pageSize}) { edges { node { id title } } } }`),
   deep: (user) =>
     graphql(
       "/graphql",
@@ -98,7 +98,7 @@ const projectRequests: DialectRequests = {
 };
 
 const floorRequests: DialectRequests = {
-  read: (user) => json("/tasks/newest", user),
+  read: (user, pageSize) => json("/tasks/newest", user, { first: pageSize }),
   deep: (user) => json("/tasks/newest-with-owner", user),
   create: (user, title) => json("/tasks/create", user, { title }),
   complete: (user, taskId) => json("/tasks/complete", user, { id: taskId }),
@@ -115,11 +115,11 @@ const floorRequests: DialectRequests = {
 function postgraphileRequests(key: "id" | "rowId"): DialectRequests {
   const update = key === "id" ? "updateTaskById" : "updateTaskByRowId";
   return {
-    read: (user) =>
+    read: (user, pageSize) =>
       graphql(
         "/graphql",
         user,
-        `query MyNewestTasks { allTasks(first: 20, orderBy: CREATED_AT_DESC) { edges { node { ${key} title } } } }`,
+        `query MyNewestTasks { allTasks(first: ${pageSize}, orderBy: CREATED_AT_DESC) { edges { node { ${key} title } } } }`,
       ),
     deep: (user) =>
       graphql(

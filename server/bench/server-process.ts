@@ -18,6 +18,8 @@ export interface ServerProcess {
   peakRssMb(): number;
   resetPeakRss(): void;
   cpuMs(): number;
+  /** Total garbage-collection pause time of the server process since it started, in ms. */
+  gcMs(): Promise<number>;
   /** Profiles the server's CPU from now until stopProfile writes the .cpuprofile file. */
   startProfile(): Promise<void>;
   stopProfile(file: string): Promise<void>;
@@ -68,6 +70,7 @@ export async function startServerProcess(entry: ServerEntry, settings: ServerSet
       } catch {}
     },
     cpuMs: () => processCpuMs(pid),
+    gcMs: () => gcTime(child),
     startProfile: () => ask(child, { type: "profile-start" }),
     stopProfile: (file) => ask(child, { type: "profile-stop", file }),
     stop: () => stopChild(child, entry.name, output),
@@ -84,6 +87,18 @@ function ask(child: ChildProcess, message: ParentMessage): Promise<void> {
     };
     child.on("message", onMessage);
     child.send(message);
+  });
+}
+
+function gcTime(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (answer: ChildMessage) => {
+      if (answer.type !== "gc-time") return;
+      child.off("message", onMessage);
+      resolve(answer.milliseconds);
+    };
+    child.on("message", onMessage);
+    child.send({ type: "gc-time" } satisfies ParentMessage);
   });
 }
 

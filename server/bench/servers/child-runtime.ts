@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Session } from "node:inspector/promises";
+import { PerformanceObserver } from "node:perf_hooks";
 import type { BenchKeys } from "../bench-users.ts";
 
 export interface ServerSettings {
@@ -36,8 +37,25 @@ export async function listenOnFreePort(server: Server, release: () => unknown): 
   };
 }
 
-export type ChildMessage = { type: "ready"; port: number } | { type: "profiled"; error?: string };
-export type ParentMessage = { type: "stop" } | { type: "profile-start" } | { type: "profile-stop"; file: string };
+export type ChildMessage =
+  | { type: "ready"; port: number }
+  | { type: "profiled"; error?: string }
+  | { type: "gc-time"; milliseconds: number };
+export type ParentMessage = { type: "stop" } | { type: "profile-start" } | { type: "profile-stop"; file: string } | { type: "gc-time" };
+
+/**
+ * Garbage-collection pauses of this process since it started, in milliseconds: V8 reports each
+ * collection as a `gc` performance entry; the orchestrator reads the total before and after a run.
+ * Observed in every server alike, so its small cost is the same for all of them.
+ */
+function watchGarbageCollection(): () => number {
+  let total = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) total += entry.duration;
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return () => total;
+}
 
 export function serve(start: (settings: ServerSettings) => Promise<RunningServer>): void {
   const raw = process.env[SETTINGS_VARIABLE];
@@ -46,6 +64,7 @@ export function serve(start: (settings: ServerSettings) => Promise<RunningServer
     process.exit(2);
   }
   const send = process.send.bind(process);
+  const gcMilliseconds = watchGarbageCollection();
   start(JSON.parse(raw) as ServerSettings).then(
     (server) => {
       let stopping = false;
@@ -63,6 +82,7 @@ export function serve(start: (settings: ServerSettings) => Promise<RunningServer
       const profiler = new Profiler();
       process.on("message", (message: ParentMessage) => {
         if (message.type === "stop") stop();
+        if (message.type === "gc-time") send({ type: "gc-time", milliseconds: gcMilliseconds() } satisfies ChildMessage);
         const step =
           message.type === "profile-start" ? profiler.start() : message.type === "profile-stop" ? profiler.stop(message.file) : undefined;
         step?.then(

@@ -12,7 +12,7 @@ type Mode = "full" | "token" | "db";
 
 const NEWEST = {
   name: "floor-newest-tasks",
-  text: `SELECT id, title FROM task WHERE "userId" = $1 ORDER BY "createdAt" DESC LIMIT 20`,
+  text: `SELECT id, title FROM task WHERE "userId" = $1 ORDER BY "createdAt" DESC LIMIT $2`,
 };
 const NEWEST_WITH_OWNER = {
   name: "floor-newest-tasks-with-owner",
@@ -43,7 +43,7 @@ serve(async (settings) => {
     if (mode === "token") return send(response, 200, { data: { viewer: { id: userId } } });
     switch (request.url) {
       case "/tasks/newest":
-        return send(response, 200, { data: { tasks: (await pool.query({ ...NEWEST, values: [userId] })).rows } });
+        return send(response, 200, { data: { tasks: (await pool.query({ ...NEWEST, values: [userId, pageSize(body.first)] })).rows } });
       case "/tasks/newest-with-owner":
         return send(response, 200, { data: { tasks: (await pool.query({ ...NEWEST_WITH_OWNER, values: [userId] })).rows } });
       case "/tasks/create":
@@ -60,11 +60,21 @@ serve(async (settings) => {
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (error instanceof Unauthorized) return send(response, 401, { errors: [{ message: "Invalid or expired token." }] });
+      if (error instanceof BadRequest) return send(response, 400, { errors: [{ message: "first must be between 1 and 100." }] });
       send(response, 500, { errors: [{ message: "Unexpected error." }] });
     });
   });
   return listenOnFreePort(server, () => pool.end());
 });
+
+/** The page size the request asks for: 1 to 100, 20 when it names none (the project's own bounds). */
+function pageSize(first: unknown): number {
+  if (first === undefined) return 20;
+  if (!Number.isInteger(first) || (first as number) < 1 || (first as number) > 100) throw new BadRequest();
+  return first as number;
+}
+
+class BadRequest extends Error {}
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
