@@ -15,8 +15,36 @@ export interface Statement {
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 export const utcTimestamps = {
   getTypeParser: (oid: number, format?: "text" | "binary") =>
-    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format),
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? parseUtcTimestamp : pg.types.getTypeParser(oid, format),
 };
+
+const digit = (text: string, index: number) => text.charCodeAt(index) - 48;
+const twoDigits = (text: string, index: number) => digit(text, index) * 10 + digit(text, index + 1);
+
+/**
+ * PostgreSQL's text form of a timestamp without time zone ("2026-12-04 15:04:05.123", the fraction
+ * optional, 1 to 6 digits) read as UTC. Read digit by digit: every task row holds three of these and
+ * the string route (replace, then Date's own parser) was a tenth of a 100-task page's CPU in the
+ * benchmark profile. Anything else (infinity, BC, years before 100 or after 9999) takes that route.
+ */
+export function parseUtcTimestamp(value: string): Date {
+  const length = value.length;
+  const year = twoDigits(value, 0) * 100 + twoDigits(value, 2);
+  const standard =
+    length >= 19 &&
+    length <= 26 &&
+    length !== 20 &&
+    value.charCodeAt(4) === 45 && // -
+    value.charCodeAt(10) === 32 && // space
+    (length === 19 || value.charCodeAt(19) === 46) && // .
+    year >= 100 &&
+    year <= 9999;
+  if (!standard) return new Date(`${value.replace(" ", "T")}Z`);
+  const milliseconds = length === 19 ? 0 : digit(value, 20) * 100 + (length > 21 ? digit(value, 21) * 10 : 0) + (length > 22 ? digit(value, 22) : 0);
+  return new Date(
+    Date.UTC(year, twoDigits(value, 5) - 1, twoDigits(value, 8), twoDigits(value, 11), twoDigits(value, 14), twoDigits(value, 17), milliseconds),
+  );
+}
 
 /** A time as the columns hold it: UTC text. */
 export function utc(date: Date): string {
