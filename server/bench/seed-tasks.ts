@@ -113,6 +113,11 @@ export async function seedTasks(client: pg.Client, userId: string, userIndex: nu
       updatedAt: updatedAt > now ? now : updatedAt,
     };
   });
+  // The usage trigger (quota) upserts one task_usage row per inserted task: inside one statement of
+  // 100,000 rows that row's versions pile up and each upsert walks them all (minutes per user). Seeding
+  // runs without triggers and writes the owner's usage once, as the trigger would have left it.
+  await client.query("BEGIN");
+  await client.query("SET LOCAL session_replication_role = replica");
   await client.query(
     `INSERT INTO task (id, title, description, completed, "dueAt", "createdAt", "updatedAt", "userId")
      SELECT id, title, description, completed, "dueAt", "createdAt", "updatedAt", $8
@@ -129,4 +134,11 @@ export async function seedTasks(client: pg.Client, userId: string, userIndex: nu
       userId,
     ],
   );
+  await client.query(
+    `INSERT INTO task_usage ("userId", "tasks", "textBytes")
+     SELECT "userId", count(*), coalesce(sum(octet_length("title") + octet_length("description")), 0) FROM task WHERE "userId" = $1 GROUP BY "userId"
+     ON CONFLICT ("userId") DO UPDATE SET "tasks" = EXCLUDED."tasks", "textBytes" = EXCLUDED."textBytes"`,
+    [userId],
+  );
+  await client.query("COMMIT");
 }
