@@ -14,6 +14,11 @@ export const LARGE_TASKS_PER_USER = 100_000;
 /** The smoke run's "large" users: enough to exercise the path, small enough to seed in seconds in CI. */
 export const SMOKE_LARGE_TASKS_PER_USER = 5_000;
 
+/** The method: page 20, users with 1,000 tasks, at the run's connections. */
+export function baseShape(connections: number): LoadShape {
+  return { connections, pageSize: BASE_PAGE_SIZE, tasksPerUser: BASE_TASKS_PER_USER };
+}
+
 export type Dimension = "connections" | "page size" | "tasks per user";
 
 export interface ScalingStep {

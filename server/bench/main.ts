@@ -10,7 +10,7 @@ import { createBenchUsers } from "./bench-users.ts";
 import { checkServer, expectedAnswers, type Expected } from "./correctness-gate.ts";
 import { summariseCpuProfiles } from "./cpu-profile-summary.ts";
 import { runLoad } from "./load.ts";
-import { BASE_PAGE_SIZE, BASE_TASKS_PER_USER, describeShape, distinctShapes, scalingSteps, type LoadShape } from "./load-shape.ts";
+import { baseShape, describeShape, distinctShapes, scalingSteps, type LoadShape } from "./load-shape.ts";
 import { parseOptions, USAGE, type BenchOptions } from "./options.ts";
 import { childrenCpuDeltaMs, childrenCpuMs } from "./proc-stats.ts";
 import {
@@ -277,7 +277,7 @@ async function waitForOtherSessionsToEnd(client: pg.Client): Promise<void> {
 
 /** The main comparison: every scenario at the base shape. The scaling table: read at each shape. */
 function plannedRows(options: BenchOptions): Row[] {
-  const base: LoadShape = { connections: options.connections, pageSize: BASE_PAGE_SIZE, tasksPerUser: BASE_TASKS_PER_USER };
+  const base = baseShape(options.connections);
   const shapes = options.scaling ? distinctShapes(scalingSteps(base, options.largeTasksPerUser).map((step) => step.shape)) : [base];
   const rows: Row[] = [];
   for (const scenario of scenarioNames.filter((name) => options.scenarios.includes(name))) {

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BASE_PAGE_SIZE, BASE_TASKS_PER_USER, scalingSteps, sameShape, type LoadShape } from "./load-shape.ts";
+import { BASE_PAGE_SIZE, BASE_TASKS_PER_USER, baseShape, scalingSteps, sameShape, type LoadShape } from "./load-shape.ts";
 import type { BenchOptions } from "./options.ts";
 import type { ScenarioName } from "./scenarios.ts";
 import { servers, type ServerName } from "./servers/catalogue.ts";
@@ -98,20 +98,17 @@ export function ratios(rows: Row[]): Ratio[] {
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "-");
 
+/** The figures both tables print for a server, in this order. */
+const FIGURE_HEADERS = ["req/s", "p50 ms", "p99 ms", "peak RSS MB", "server CPU µs/req", "GC µs/req", "db CPU µs/req"];
+function figureCells(m: Medians): string[] {
+  return [m.requestsPerSecond, m.latencyP50Ms, m.latencyP99Ms, m.peakRssMb, m.serverCpuUs, m.gcUs, m.databaseCpuUs].map((value) =>
+    fixed(value, 0),
+  );
+}
+
 export function renderTable(rows: Row[], options: BenchOptions): string {
   const lines: string[] = [];
-  const header = [
-    "server",
-    "req/s",
-    "p50 ms",
-    "p99 ms",
-    "peak RSS MB",
-    "server CPU µs/req",
-    "GC µs/req",
-    "db CPU µs/req",
-    "load-tool CPU µs/req",
-    "failures",
-  ];
+  const header = ["server", ...FIGURE_HEADERS, "load-tool CPU µs/req", "failures"];
   for (const scenario of new Set(rows.map((row) => row.scenario))) {
     const table: string[][] = [header];
     for (const row of rows.filter((candidate) => candidate.scenario === scenario)) {
@@ -123,13 +120,7 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
       const m = medians(row.rounds);
       table.push([
         label,
-        fixed(m.requestsPerSecond, 0),
-        fixed(m.latencyP50Ms, 0),
-        fixed(m.latencyP99Ms, 0),
-        fixed(m.peakRssMb, 0),
-        fixed(m.serverCpuUs, 0),
-        fixed(m.gcUs, 0),
-        fixed(m.databaseCpuUs, 0),
+        ...figureCells(m),
         fixed(m.driverCpuUs, 0),
         row.status === "failed" ? `FAILED ${row.note ?? ""}` : String(row.rounds.reduce((sum, round) => sum + round.failures, 0)),
       ]);
@@ -152,33 +143,20 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
  */
 export function renderScalingTable(rows: Row[], options: BenchOptions): string {
   if (rows.length === 0) return "(nothing measured)";
-  const baseShape: LoadShape = { connections: options.connections, pageSize: BASE_PAGE_SIZE, tasksPerUser: BASE_TASKS_PER_USER };
   const lines = [
     `\nscaling: read, my newest tasks (id, title); one dimension varied at a time around ${options.connections} connections, ` +
-      `page 20, users with ${BASE_TASKS_PER_USER.toLocaleString("en-US")} tasks (medians of ${options.rounds} round(s) of ${options.durationSeconds} s)`,
+      `page ${BASE_PAGE_SIZE}, users with ${BASE_TASKS_PER_USER.toLocaleString("en-US")} tasks (medians of ${options.rounds} round(s) of ${options.durationSeconds} s)`,
   ];
-  const table: string[][] = [
-    ["dimension", "value", "server", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "GC µs/req", "db CPU µs/req", "peak RSS MB"],
-  ];
-  for (const step of scalingSteps(baseShape, Math.max(...rows.map((row) => row.shape.tasksPerUser)))) {
+  const table: string[][] = [["dimension", "value", "server", ...FIGURE_HEADERS]];
+  for (const step of scalingSteps(baseShape(options.connections), options.largeTasksPerUser)) {
     for (const row of rows.filter((candidate) => sameShape(candidate.shape, step.shape))) {
+      const value = step.value.toLocaleString("en-US");
       if (row.rounds.length === 0) {
-        table.push([step.dimension, String(step.value), `${row.server} failed: ${row.note ?? ""}`]);
+        // Fewer than three cells: align() prints the row as it is, outside the columns.
+        table.push([`${step.dimension} ${value} ${row.server}`, `failed: ${row.note ?? ""}`]);
         continue;
       }
-      const m = medians(row.rounds);
-      table.push([
-        step.dimension,
-        step.value.toLocaleString("en-US"),
-        row.server,
-        fixed(m.requestsPerSecond, 0),
-        fixed(m.latencyP50Ms, 0),
-        fixed(m.latencyP99Ms, 0),
-        fixed(m.serverCpuUs, 0),
-        fixed(m.gcUs, 0),
-        fixed(m.databaseCpuUs, 0),
-        fixed(m.peakRssMb, 0),
-      ]);
+      table.push([step.dimension, value, row.server, ...figureCells(medians(row.rounds))]);
     }
   }
   lines.push(...align(table));

@@ -77,29 +77,30 @@ export async function startServerProcess(entry: ServerEntry, settings: ServerSet
   };
 }
 
-function ask(child: ChildProcess, message: ParentMessage): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Sends `message` and resolves with the child's first answer of type `answerType`. */
+function request<Type extends ChildMessage["type"]>(
+  child: ChildProcess,
+  message: ParentMessage,
+  answerType: Type,
+): Promise<Extract<ChildMessage, { type: Type }>> {
+  return new Promise((resolve) => {
     const onMessage = (answer: ChildMessage) => {
-      if (answer.type !== "profiled") return;
+      if (answer.type !== answerType) return;
       child.off("message", onMessage);
-      if (answer.error) reject(new Error(answer.error));
-      else resolve();
+      resolve(answer as Extract<ChildMessage, { type: Type }>);
     };
     child.on("message", onMessage);
     child.send(message);
   });
 }
 
-function gcTime(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const onMessage = (answer: ChildMessage) => {
-      if (answer.type !== "gc-time") return;
-      child.off("message", onMessage);
-      resolve(answer.milliseconds);
-    };
-    child.on("message", onMessage);
-    child.send({ type: "gc-time" } satisfies ParentMessage);
-  });
+async function ask(child: ChildProcess, message: ParentMessage): Promise<void> {
+  const answer = await request(child, message, "profiled");
+  if (answer.error) throw new Error(answer.error);
+}
+
+async function gcTime(child: ChildProcess): Promise<number> {
+  return (await request(child, { type: "gc-time" }, "gc-time")).milliseconds;
 }
 
 function stopChild(child: ChildProcess, name: string, output: string[]): Promise<void> {
