@@ -1,12 +1,10 @@
 // The API service's app: Yoga over the Pothos schema, with identity resolved once per request in the
 // context. Built here, listened to in main.ts, so tests call `yoga.fetch` without opening a port.
 import { createAuditStore } from "../audit/audit-store.ts";
-import { GraphQLError } from "graphql";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { createYoga, maskError, type Plugin } from "graphql-yoga";
+import { createYoga, type Plugin } from "graphql-yoga";
 import type { ApiConfig } from "../config.ts";
 import { connectionStringOf, type Db } from "../db/client.ts";
-import { isDatabaseBusy } from "../db/database-busy.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
@@ -15,10 +13,10 @@ import { createTaskEvents } from "../tasks/task-events.ts";
 import { createTaskStore } from "../tasks/task-store.ts";
 import { createUserStore } from "../users/user-store.ts";
 import { createContextFactory, type Context } from "./context.ts";
-import { serviceBusy } from "./errors.ts";
 import { useSelfHostedGraphiQL } from "./graphiql.ts";
 import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
 import { createApiLogger, withRequestId } from "./logger.ts";
+import { createMaskedErrors } from "./masked-errors.ts";
 import { requestBodyLimit } from "./request-body-limit.ts";
 import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
 import { createRevocationFeed, type RevocationFeed } from "./revocation-feed.ts";
@@ -55,14 +53,11 @@ query MyTasks {
 }
 `;
 
-/** A busy database usually clears within a second or two (a statement timeout is 2 s by default). */
-const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
-
 export function createApiApp({ db, config, revocations, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
   const requestIds = createRequestIds();
-  const note = (message: string) => log(withRequestId(requestIds.current(), message));
+  const maskedErrors = createMaskedErrors(requestIds, logError);
   // Live task changes: through Redis when configured (every instance sees every write), else in process.
-  const taskEvents = createTaskEvents({ redisUrl: config.redisUrl, log: note });
+  const taskEvents = createTaskEvents({ redisUrl: config.redisUrl, log });
   // Connects at the first token it is asked about; yoga.dispose() closes it.
   const feed =
     revocations ??
@@ -75,7 +70,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     });
   // One store per app; yoga.dispose() closes its Redis connection.
   const rateLimitStore = config.rateLimit
-    ? createRateLimitStore(config.rateLimit.redisUrl, (error) => note(`rate limit store unavailable, request allowed: ${String(error)}`))
+    ? createRateLimitStore(config.rateLimit.redisUrl, (error) => log(`rate limit store unavailable, request allowed: ${String(error)}`))
     : undefined;
   return createYoga<Record<string, never>, Context>({
     schema,
@@ -83,6 +78,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     landingPage: false,
     plugins: [
       requestIds.plugin,
+      maskedErrors.plugin,
       // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
       ...(config.graphiql ? [useSelfHostedGraphiQL({ title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY })] : []),
       ...graphqlLimits(config),
@@ -100,22 +96,10 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     maskedErrors: {
       // Never attach original error messages or stacks, whatever NODE_ENV says.
       isDev: false,
-      // Yoga logs the real error (through `logError`, with the request id); the client gets the id to quote.
-      maskError: (error, message, isDev) => {
-        const requestId = requestIds.current();
-        // Yoga has already logged the real error (with the request id, through logError).
-        if (isDatabaseBusy(error)) {
-          const busy = serviceBusy(SERVICE_BUSY_RETRY_AFTER_SECONDS);
-          const path = error instanceof GraphQLError ? error.path : undefined;
-          return new GraphQLError(busy.message, { path, extensions: { ...busy.extensions, ...(requestId ? { requestId } : {}) } });
-        }
-        const masked = maskError(error, message, isDev);
-        if (masked === error || !requestId || !(masked instanceof GraphQLError)) return masked;
-        const { nodes, source, positions, path, extensions } = masked;
-        return new GraphQLError(masked.message, { nodes, source, positions, path, extensions: { ...extensions, requestId } });
-      },
+      // "Unexpected error." (or SERVICE_BUSY) with the request id; the real error is logged under that id.
+      maskError: maskedErrors.maskError,
     },
-    logging: createApiLogger({ production: config.production, log, logError, requestId: requestIds.current }),
+    logging: createApiLogger({ production: config.production, log, logError, loggedElsewhere: maskedErrors.isLoggedWithRequest }),
     graphiql: false,
     // No listed origin means same-origin only: CORS off. (Yoga reflects any origin for an empty list.)
     cors:
@@ -141,7 +125,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       streams: createStreamLimits(config.liveStreams),
       users: createUserStore(db),
       audit: createAuditStore(db),
-      logTokenRejection: (reason) => note(`token rejected: ${reason}`),
+      logTokenRejection: (reason, request) => log(withRequestId(requestIds.of(request), `token rejected: ${reason}`)),
       rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,
     }),
   });

@@ -44,7 +44,8 @@ export interface ContextDependencies {
   tasks: TaskStore;
   users: UserStore;
   audit: AuditStore;
-  logTokenRejection?: (reason: string) => void;
+  /** Why a token was refused, for the log line about `request`. */
+  logTokenRejection?: (reason: string, request: Request) => void;
   /** Absent: no rate limits (tests and benchmarks that build the app directly). */
   rateLimit?: ApiRateLimiter;
   streams: StreamLimits;
@@ -119,15 +120,15 @@ async function verifiedToken(request: Request, deps: ContextDependencies): Promi
     return await deps.verifier.verify(token);
   } catch (error) {
     if (error instanceof KeysUnavailableError) {
-      deps.logTokenRejection?.(`signing keys unavailable: ${String(error.cause ?? error.message)}`);
+      deps.logTokenRejection?.(`signing keys unavailable: ${String(error.cause ?? error.message)}`, request);
       throw authUnavailable(RETRY_AFTER_SECONDS);
     }
     if (error instanceof RevocationsUnavailableError) {
-      deps.logTokenRejection?.(`revocations unconfirmed: ${error.message}`);
+      deps.logTokenRejection?.(`revocations unconfirmed: ${error.message}`, request);
       throw authUnavailable(RETRY_AFTER_SECONDS);
     }
     if (error instanceof InvalidTokenError) {
-      deps.logTokenRejection?.(error.message);
+      deps.logTokenRejection?.(error.message, request);
       throw invalidToken();
     }
     throw error;

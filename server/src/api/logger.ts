@@ -1,5 +1,6 @@
 // The API's server-side log. Yoga's own logger prints straight to the console; this one writes through
-// the functions the app is given (so tests capture it) and puts the request id first on every line.
+// the functions the app is given (so tests capture it). A line about one request starts with its id:
+// masked errors are logged that way by masked-errors.ts, which this logger leaves them to.
 import { GraphQLError } from "graphql";
 import type { YogaLogger } from "graphql-yoga";
 
@@ -9,17 +10,26 @@ export interface ApiLoggerOptions {
   log: (message: string) => void;
   /** Failures a client saw as "Unexpected error.": the real error, with its stack. */
   logError: (message: string) => void;
-  requestId: () => string | undefined;
+  /** Errors someone else logs, with their request id (masked-errors.ts). */
+  loggedElsewhere: (value: unknown) => boolean;
 }
 
-export function createApiLogger({ production, log, logError, requestId }: ApiLoggerOptions): YogaLogger {
-  const line = (values: unknown[]) => withRequestId(requestId(), values.map(describe).join(" "));
+export function createApiLogger({ production, log, logError, loggedElsewhere }: ApiLoggerOptions): YogaLogger {
+  const line = (values: unknown[]) => values.map(describe).join(" ");
   return {
     debug: () => {},
     info: production ? () => {} : (...values) => log(line(values)),
     warn: (...values) => log(line(values)),
-    error: (...values) => logError(line(values)),
+    error: (...values) => {
+      if (values.length === 1 && loggedElsewhere(values[0])) return;
+      logError(line(values));
+    },
   };
+}
+
+/** The log line for a failure: the request id, then the whole story of the error. */
+export function errorLine(requestId: string | undefined, error: unknown): string {
+  return withRequestId(requestId, describe(error));
 }
 
 export function withRequestId(id: string | undefined, message: string): string {
