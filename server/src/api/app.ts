@@ -99,7 +99,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       // "Unexpected error." (or SERVICE_BUSY) with the request id; the real error is logged under that id.
       maskError: maskedErrors.maskError,
     },
-    logging: createApiLogger({ production: config.production, log, logError, loggedElsewhere: maskedErrors.isLoggedWithRequest }),
+    logging: createApiLogger({ production: config.production, log, logError, loggedElsewhere: maskedErrors.logsItself }),
     graphiql: false,
     // No listed origin means same-origin only: CORS off. (Yoga reflects any origin for an empty list.)
     cors:

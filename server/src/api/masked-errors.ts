@@ -1,11 +1,14 @@
 // What a client sees of a failure it cannot act on, and what the server log keeps of it. Yoga masks such
 // an error as "Unexpected error." (a busy database as SERVICE_BUSY) and hands the real one to its logger;
 // neither call knows which request it belongs to. So the masked error remembers its original here, the
-// logger leaves that original alone, and once the request's result is ready (onResultProcess, which has
-// the request) each masked error gets the request id in its extensions and its original is logged under
-// the same id. Results of a live stream are handled event by event.
+// logger hands that original back here, and once the request's result is ready (onResultProcess, which
+// has the request) each masked error gets the request id in its extensions and its original is logged
+// under the same id. A result is processed within the same turn of the event loop as its errors were
+// masked (promise steps, no I/O); an original nobody claimed by the next turn is logged then, without an
+// id. That is the case for the events of a live stream: they are left alone, because tagging them through
+// a wrapped iterator went with a sign-out-then-sign-in hang in the browser suite that we did not explain.
 import { GraphQLError, type ExecutionResult } from "graphql";
-import { isAsyncIterable, mapAsyncIterator, maskError as yogaMaskError, type Plugin } from "graphql-yoga";
+import { maskError as yogaMaskError, type Plugin } from "graphql-yoga";
 import { isDatabaseBusy } from "../db/database-busy.ts";
 import { serviceBusy } from "./errors.ts";
 import { errorLine } from "./logger.ts";
@@ -17,14 +20,20 @@ const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
 export interface MaskedErrors {
   /** Yoga's `maskedErrors.maskError`. */
   maskError(error: unknown, message: string, isDev?: boolean): Error;
-  /** Is this an original the plugin will log with its request id? Yoga's logger skips those. */
-  isLoggedWithRequest(value: unknown): boolean;
+  /** Yoga's logger.error for one value: true if it is an original masked here, logged by this module. */
+  logsItself(value: unknown): boolean;
   plugin: Plugin;
 }
 
 export function createMaskedErrors(requestIds: RequestIds, logError: (message: string) => void): MaskedErrors {
   const originals = new WeakMap<object, unknown>();
-  const waitingForRequest = new WeakSet<object>();
+  const maskedHere = new WeakSet<object>();
+  // Originals Yoga asked to log that no result has claimed yet.
+  const unclaimed = new Set<unknown>();
+  const logMasked = (requestId: string | undefined, original: unknown) => {
+    unclaimed.delete(original);
+    logError(errorLine(requestId, original));
+  };
 
   function withRequestId(result: ExecutionResult, requestId: string | undefined): ExecutionResult {
     if (!result.errors?.length) return result;
@@ -32,7 +41,8 @@ export function createMaskedErrors(requestIds: RequestIds, logError: (message: s
     const errors = result.errors.map((error) => {
       if (!originals.has(error)) return error;
       changed = true;
-      logError(errorLine(requestId, originals.get(error)));
+      const original = originals.get(error);
+      if (unclaimed.has(original)) logMasked(requestId, original);
       if (!requestId) return error;
       const { message, nodes, source, positions, path, extensions } = error;
       return new GraphQLError(message, { nodes, source, positions, path, extensions: { ...extensions, requestId } });
@@ -45,16 +55,22 @@ export function createMaskedErrors(requestIds: RequestIds, logError: (message: s
       const masked = isDatabaseBusy(error) ? busy(error) : yogaMaskError(error, message, isDev);
       if (masked !== error) {
         originals.set(masked, error);
-        if (typeof error === "object" && error !== null) waitingForRequest.add(error);
+        if (typeof error === "object" && error !== null) maskedHere.add(error);
       }
       return masked;
     },
-    isLoggedWithRequest: (value) => typeof value === "object" && value !== null && waitingForRequest.has(value),
+    logsItself(value) {
+      if (typeof value !== "object" || value === null || !maskedHere.has(value)) return false;
+      unclaimed.add(value);
+      setImmediate(() => {
+        if (unclaimed.has(value)) logMasked(undefined, value);
+      });
+      return true;
+    },
     plugin: {
       onResultProcess({ request, result, setResult }) {
-        const requestId = requestIds.of(request);
-        if (isAsyncIterable(result)) setResult(mapAsyncIterator(result, (event) => withRequestId(event as ExecutionResult, requestId)));
-        else if (!Array.isArray(result)) setResult(withRequestId(result as ExecutionResult, requestId));
+        if (Symbol.asyncIterator in (result as object) || Array.isArray(result)) return;
+        setResult(withRequestId(result as ExecutionResult, requestIds.of(request)));
       },
     },
   };
