@@ -8,7 +8,7 @@
 // id. That is the case for the events of a live stream: they are left alone, because tagging them through
 // a wrapped iterator went with a sign-out-then-sign-in hang in the browser suite that we did not explain.
 import { GraphQLError, type ExecutionResult } from "graphql";
-import { maskError as yogaMaskError, type Plugin } from "graphql-yoga";
+import { isAsyncIterable, maskError as yogaMaskError, type Plugin } from "graphql-yoga";
 import { isDatabaseBusy } from "../db/database-busy.ts";
 import { serviceBusy } from "./errors.ts";
 import { errorLine } from "./logger.ts";
@@ -26,23 +26,21 @@ export interface MaskedErrors {
 }
 
 export function createMaskedErrors(requestIds: RequestIds, logError: (message: string) => void): MaskedErrors {
+  // Masked error -> its original.
   const originals = new WeakMap<object, unknown>();
-  const maskedHere = new WeakSet<object>();
-  // Originals Yoga asked to log that no result has claimed yet.
-  const unclaimed = new Set<unknown>();
-  const logMasked = (requestId: string | undefined, original: unknown) => {
-    unclaimed.delete(original);
-    logError(errorLine(requestId, original));
+  // Originals masked but not logged yet: a result claims them, or the next turn logs them without an id.
+  const unlogged = new Set<object>();
+  const logOnce = (requestId: string | undefined, original: unknown) => {
+    if (typeof original === "object" && original !== null && unlogged.delete(original)) logError(errorLine(requestId, original));
   };
 
-  function withRequestId(result: ExecutionResult, requestId: string | undefined): ExecutionResult {
+  function claim(result: ExecutionResult, requestId: string | undefined): ExecutionResult {
     if (!result.errors?.length) return result;
     let changed = false;
     const errors = result.errors.map((error) => {
       if (!originals.has(error)) return error;
       changed = true;
-      const original = originals.get(error);
-      if (unclaimed.has(original)) logMasked(requestId, original);
+      logOnce(requestId, originals.get(error));
       if (!requestId) return error;
       const { message, nodes, source, positions, path, extensions } = error;
       return new GraphQLError(message, { nodes, source, positions, path, extensions: { ...extensions, requestId } });
@@ -53,24 +51,21 @@ export function createMaskedErrors(requestIds: RequestIds, logError: (message: s
   return {
     maskError(error, message, isDev) {
       const masked = isDatabaseBusy(error) ? busy(error) : yogaMaskError(error, message, isDev);
-      if (masked !== error) {
-        originals.set(masked, error);
-        if (typeof error === "object" && error !== null) maskedHere.add(error);
+      if (masked === error) return masked;
+      originals.set(masked, error);
+      // A thrown primitive is left to Yoga's logger: two requests may throw the same one.
+      if (typeof error === "object" && error !== null) {
+        unlogged.add(error);
+        setImmediate(() => logOnce(undefined, error));
       }
       return masked;
     },
-    logsItself(value) {
-      if (typeof value !== "object" || value === null || !maskedHere.has(value)) return false;
-      unclaimed.add(value);
-      setImmediate(() => {
-        if (unclaimed.has(value)) logMasked(undefined, value);
-      });
-      return true;
-    },
+    // Yoga logs an original right after masking it, before any result can claim it.
+    logsItself: (value) => typeof value === "object" && value !== null && unlogged.has(value),
     plugin: {
       onResultProcess({ request, result, setResult }) {
-        if (Symbol.asyncIterator in (result as object) || Array.isArray(result)) return;
-        setResult(withRequestId(result as ExecutionResult, requestIds.of(request)));
+        if (isAsyncIterable(result) || Array.isArray(result)) return;
+        setResult(claim(result as ExecutionResult, requestIds.of(request)));
       },
     },
   };

@@ -5,7 +5,7 @@
 //
 // The id is kept with the Request object, and code that logs is handed the request. An
 // AsyncLocalStorage would find it from anywhere, but on Node 20 it installs promise hooks that run for
-// every promise in the process: 5-9% of the API's CPU per read (pnpm bench, with and without).
+// every promise in the process: 5-11% of the API's CPU per read (pnpm bench, with and without).
 import { randomUUID } from "node:crypto";
 import type { Plugin } from "graphql-yoga";
 
