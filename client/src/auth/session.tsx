@@ -54,6 +54,11 @@ function noticeFor(reason: SessionEndReason, expiresAt: number | null): SessionN
   return { message: expired ? "Your session has ended." : "You were signed out.", detail };
 }
 
+/** Leaving `sessionId`: on purpose while this tab is signing out of it, otherwise with `notice` to say why. */
+function leaving(sessionId: string | null, signingOutOf: string | null, notice: SessionNotice): Left {
+  return sessionId !== null && sessionId === signingOutOf ? { sessionId, onPurpose: true, notice: null } : { sessionId, onPurpose: false, notice };
+}
+
 const timeOf = (value: Date | string | undefined) => (value === undefined ? null : new Date(value).getTime());
 
 const SessionContext = createContext<SessionContextValue | null>(null);
@@ -61,6 +66,10 @@ const SessionContext = createContext<SessionContextValue | null>(null);
 export function SessionProvider({ authClient, children }: { authClient: AuthClient; children: ReactNode }) {
   const session = authClient.useSession();
   const [left, setLeft] = useState<Left | null>(null);
+  // The session this tab is signing out of. Its end may be noticed before the sign-out's own answer arrives
+  // (the API ends the live stream on the revocation, and the renewal then finds the session gone): that is
+  // still the user's choice, not a session ended under them, so no notice and no way back to this page.
+  const [signingOutOf, setSigningOutOf] = useState<string | null>(null);
 
   const current = session.data && session.data.session.id !== left?.sessionId ? session.data : null;
   const status: SessionStatus = current ? "signed-in" : session.isPending ? "loading" : session.error ? "unreachable" : "signed-out";
@@ -77,21 +86,27 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
   if (sessionId !== previous.sessionId || (sessionId !== null && expiresAt !== previous.expiresAt)) {
     setPrevious({ sessionId, expiresAt });
     if (sessionId === null && previous.sessionId !== null && left?.sessionId !== previous.sessionId && status === "signed-out") {
-      setLeft({ sessionId: previous.sessionId, onPurpose: false, notice: noticeFor("ended", previous.expiresAt) });
+      setLeft(leaving(previous.sessionId, signingOutOf, noticeFor("ended", previous.expiresAt)));
     }
   }
 
   const endSession = useCallback(
     (reason: SessionEndReason) => {
-      setLeft({ sessionId, onPurpose: false, notice: noticeFor(reason, expiresAt) });
+      setLeft(leaving(sessionId, signingOutOf, noticeFor(reason, expiresAt)));
       void refetch();
     },
-    [sessionId, expiresAt, refetch],
+    [sessionId, signingOutOf, expiresAt, refetch],
   );
 
   const signOut = useCallback(async () => {
-    const result = await authClient.signOut();
-    if (result.error) throw new Error(result.error.message ?? "Could not sign out.");
+    setSigningOutOf(sessionId);
+    try {
+      const result = await authClient.signOut();
+      if (result.error) throw new Error(result.error.message ?? "Could not sign out.");
+    } catch (error) {
+      setSigningOutOf(null);
+      throw error;
+    }
     if (userId) discardAllDrafts(userId);
     setLeft({ sessionId, onPurpose: true, notice: null });
   }, [authClient, sessionId, userId]);
