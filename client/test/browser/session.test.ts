@@ -107,7 +107,7 @@ test("a sign-out whose answer arrives after the live stream saw the session end 
   expect(await shownSince()).not.toContain("You were signed out.");
 
   await signIn(ada);
-  expect(await taskTitles(ada.page)).toEqual(["Water the plants"]);
+  await expect.poll(() => taskTitles(ada.page)).toEqual(["Water the plants"]);
   expect(ada.pageErrors).toEqual([]);
   await ada.context.close();
 });
