@@ -5,8 +5,9 @@
 // has the request) each masked error gets the request id in its extensions and its original is logged
 // under the same id. A result is processed within the same turn of the event loop as its errors were
 // masked (promise steps, no I/O); an original nobody claimed by the next turn is logged then, without an
-// id. That is the case for the events of a live stream: they are left alone, because tagging them through
-// a wrapped iterator went with a sign-out-then-sign-in hang in the browser suite that we did not explain.
+// id. That is the case for the events of a live stream: they are left alone (their errors are rare, and a
+// wrapped iterator is more per-event work). A browser-suite hang once blamed on such a wrapper was the web
+// app's sign-out racing its live stream (client/src/auth/session.tsx), since fixed.
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { isAsyncIterable, maskError as yogaMaskError, type Plugin } from "graphql-yoga";
 import { isDatabaseBusy } from "../db/database-busy.ts";
