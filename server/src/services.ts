@@ -42,7 +42,12 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
 
   const database = await openDatabase(env);
   const servers: Server[] = [];
-  const db = createDb(database.url, databaseLimits(env));
+  const db = createDb(database.url, {
+    ...databaseLimits(env),
+    // Named per program, so an operator (and the fault tests) can tell whose connections are whose.
+    applicationName: api && auth ? "tasks" : api ? "tasks-api" : "tasks-auth",
+    log: (message) => console.warn(`[database] ${message}`),
+  });
   let yoga: ReturnType<typeof createApiApp> | undefined;
   let mail: OpenMail | undefined;
   const stop = async () => {

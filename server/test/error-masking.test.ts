@@ -1,6 +1,7 @@
-// A failure the client cannot act on (a database that is missing, down, or refusing a statement) reaches
-// the client as "Unexpected error." with a request id, and reaches the server log with the same id and
-// the real error. Errors a client can act on (scopes, input, not found) are never masked or logged.
+// A failure the client cannot act on (a database that is missing or refusing a statement) reaches the
+// client as "Unexpected error." with a request id, and reaches the server log with the same id and the
+// real error. A database that cannot be reached is the exception: 503 SERVICE_BUSY, logged once for the
+// outage. Errors a client can act on (scopes, input, not found) are never masked or logged.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
@@ -108,23 +109,35 @@ describe("a database that is not there", () => {
     expectLogged(errors, writeId, new RegExp(missing));
   });
 
-  test("a database server that is not running: masked for the client, logged with the request id", async () => {
+  test("a database server that is not running: 503 SERVICE_BUSY with Retry-After, said once in the log, not per request", async () => {
     const port = await freePort();
-    const db = createDb(databaseUrl((url) => (url.port = String(port))));
+    const outage: string[] = [];
+    const db = createDb(
+      databaseUrl((url) => (url.port = String(port))),
+      { log: (line) => outage.push(line) },
+    );
     brokenDbs.push(db);
     const { api, errors } = apiWithLog(db);
 
-    // Task and user reads go through pg directly (db/sql.ts), so the logged error is pg's.
-    const response = await system.graphql("{ tasks { totalCount edges { node { id } } } }", { token: user.token, api });
-    expect(response.body.data).toBeNull();
-    const requestId = expectMasked(response, "tasks", [String(port), "reach", "DatabaseNotReachable", "ECONNREFUSED"]);
-    expectLogged(errors, requestId, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
-
-    // The user read fails the same way, under its own request id.
-    const me = await system.graphql("{ me { id } }", { token: user.token, api });
-    const meRequest = expectMasked(me, "me", [String(port), "reach", "DatabaseNotReachable", "ECONNREFUSED"]);
-    expect(meRequest).not.toBe(requestId);
-    expectLogged(errors.slice(1), meRequest, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+    for (const [query, path] of [
+      ["{ tasks { totalCount edges { node { id } } } }", "tasks"],
+      ["{ me { id } }", "me"],
+      ['mutation { createTask(input: { title: "lost" }) { id } }', "createTask"],
+    ] as const) {
+      const response = await system.graphql(query, { token: user.token, api });
+      expect(response.status, path).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("2");
+      expect(response.body.errors).toEqual([
+        { message: "The service is busy. Try again shortly.", path: [path], extensions: { code: "SERVICE_BUSY" } },
+      ]);
+      for (const leak of [String(port), "reach", "DatabaseNotReachable", "ECONNREFUSED", "prisma", "postgres", "    at "]) {
+        expect(response.text.toLowerCase()).not.toContain(leak.toLowerCase());
+      }
+    }
+    // One line for the outage (with the real cause), none per request.
+    expect(outage).toHaveLength(1);
+    expect(outage[0]).toMatch(new RegExp(`database unavailable \\(.*ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+    expect(errors).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import { createAuditStore } from "../audit/audit-store.ts";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, type Plugin } from "graphql-yoga";
 import type { ApiConfig } from "../config.ts";
-import { connectionStringOf, type Db } from "../db/client.ts";
+import { connectionStringOf, databaseHealthOf, type Db } from "../db/client.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
@@ -55,7 +55,7 @@ query MyTasks {
 
 export function createApiApp({ db, config, revocations, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
   const requestIds = createRequestIds();
-  const maskedErrors = createMaskedErrors(requestIds, logError);
+  const maskedErrors = createMaskedErrors(requestIds, logError, databaseHealthOf(db));
   // Live task changes: through Redis when configured (every instance sees every write), else in process.
   const taskEvents = createTaskEvents({ redisUrl: config.redisUrl, log });
   // Connects at the first token it is asked about; yoga.dispose() closes it.

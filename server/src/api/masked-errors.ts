@@ -11,6 +11,7 @@
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { isAsyncIterable, maskError as yogaMaskError, type Plugin } from "graphql-yoga";
 import { isDatabaseBusy } from "../db/database-busy.ts";
+import type { DatabaseHealth } from "../db/database-outage.ts";
 import { serviceBusy } from "./errors.ts";
 import { errorLine } from "./logger.ts";
 import type { RequestIds } from "./request-id.ts";
@@ -26,9 +27,15 @@ export interface MaskedErrors {
   plugin: Plugin;
 }
 
-export function createMaskedErrors(requestIds: RequestIds, logError: (message: string) => void): MaskedErrors {
+/**
+ * `database` hears of every unreachable-database error and logs the outage once; such errors are answered
+ * SERVICE_BUSY and not logged per request.
+ */
+export function createMaskedErrors(requestIds: RequestIds, logError: (message: string) => void, database: DatabaseHealth): MaskedErrors {
   // Masked error -> its original.
   const originals = new WeakMap<object, unknown>();
+  // Originals of an outage's errors: the database health has said it once for all of them.
+  const outage = new WeakSet<object>();
   // Originals masked but not logged yet: a result claims them, or the next turn logs them without an id.
   const unlogged = new Set<object>();
   const logOnce = (requestId: string | undefined, original: unknown) => {
@@ -51,6 +58,10 @@ export function createMaskedErrors(requestIds: RequestIds, logError: (message: s
 
   return {
     maskError(error, message, isDev) {
+      if (database.noteFailure(error)) {
+        if (typeof error === "object" && error !== null) outage.add(error);
+        return busy(error);
+      }
       const masked = isDatabaseBusy(error) ? busy(error) : yogaMaskError(error, message, isDev);
       if (masked === error) return masked;
       originals.set(masked, error);
@@ -62,7 +73,7 @@ export function createMaskedErrors(requestIds: RequestIds, logError: (message: s
       return masked;
     },
     // Yoga logs an original right after masking it, before any result can claim it.
-    logsItself: (value) => typeof value === "object" && value !== null && unlogged.has(value),
+    logsItself: (value) => typeof value === "object" && value !== null && (unlogged.has(value) || outage.has(value)),
     plugin: {
       onResultProcess({ request, result, setResult }) {
         if (isAsyncIterable(result) || Array.isArray(result)) return;

@@ -1,5 +1,7 @@
 // The auth service's HTTP handler: Better Auth under /api/auth, nothing else. Tests call `fetch`
 // in-process; main.ts serves it over HTTP.
+import { randomUUID } from "node:crypto";
+import { isDatabaseBusy } from "../db/database-busy.ts";
 import { devMailPage } from "../mail/dev-mail-page.ts";
 import type { MailCatcher } from "../mail/mail-catcher.server.ts";
 import { HSTS } from "../shared/hsts.ts";
@@ -8,15 +10,43 @@ import type { Auth } from "./auth.ts";
 export interface AuthAppOptions {
   /** Development's mail catcher: its mails are listed at /dev/mail. Absent: /dev/mail is 404. */
   devMail?: MailCatcher;
+  /** The real error behind every 500, with its id. Default: console.error. */
+  logError?: (message: string) => void;
 }
 
+/** A busy or unreachable database usually clears within seconds: the same hint the API gives. */
+const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
+
 export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
+  const logError = options.logError ?? ((message: string) => console.error(message));
   // Secure cookies are on exactly when the service runs in production behind HTTPS.
   const hsts = auth.options.advanced?.useSecureCookies === true;
+
+  /**
+   * What an endpoint that failed with something other than an APIError answers (auth.ts makes Better Auth
+   * throw those): a database that is away or too busy is 503 SERVICE_BUSY (the outage is logged once, by
+   * the database health), anything else a 500 with an id, logged under that id. Never the error's text.
+   */
+  const failed = (error: unknown): Response => {
+    if (auth.databaseHealth.noteFailure(error) || isDatabaseBusy(error)) return serviceBusy();
+    const id = randomUUID();
+    logError(`auth service error ${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return Response.json({ code: "INTERNAL_ERROR", message: "Something went wrong. Try again.", errorId: id }, { status: 500 });
+  };
+
   const route = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) {
-      const response = withStandardRetryAfter(await auth.handler(request));
+      let answer: Response;
+      try {
+        answer = await auth.handler(request);
+        // Some endpoints catch a database error themselves and answer a plain 500: during an outage, that
+        // is the outage speaking.
+        if (answer.status === 500 && !auth.databaseHealth.available) answer = serviceBusy();
+      } catch (error) {
+        answer = failed(error);
+      }
+      const response = withStandardRetryAfter(answer);
       // Answers carry tokens, sessions and cookies: no cache may keep one. The public key set is the
       // exception (APIs cache it by their own rules, key-set.ts).
       return pathname === "/api/auth/jwks" ? response : withHeader(response, "Cache-Control", "no-store");
@@ -36,6 +66,13 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
 }
 
 export type AuthApp = ReturnType<typeof createAuthApp>;
+
+function serviceBusy(): Response {
+  return Response.json(
+    { code: "SERVICE_BUSY", message: "The service is busy. Try again shortly." },
+    { status: 503, headers: { "Retry-After": String(SERVICE_BUSY_RETRY_AFTER_SECONDS) } },
+  );
+}
 
 /** Better Auth answers 429 with X-Retry-After only; clients and proxies read the standard header. */
 function withStandardRetryAfter(response: Response): Response {

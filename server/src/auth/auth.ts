@@ -6,7 +6,8 @@ import { APIError, createAuthMiddleware } from "better-auth/api";
 import { admin, jwt } from "better-auth/plugins";
 import { SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.ts";
-import type { Db } from "../db/client.ts";
+import { databaseHealthOf, type Db } from "../db/client.ts";
+import { isDatabaseUnreachable } from "../db/database-outage.ts";
 import { confirmNewEmailMail, existingAccountMail, resetPasswordMail, verifyEmailMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
@@ -77,7 +78,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
   const webApp = config.trustedOrigins[0] ?? config.baseURL;
   const signInPage = `${webApp}/sign-in`;
 
-  return betterAuth({
+  const instance = betterAuth({
     appName: "Tasks",
     baseURL: config.baseURL,
     basePath: "/api/auth",
@@ -121,6 +122,17 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       afterEmailVerification: async (user, request) => audit.emailVerified(user.id, request),
     },
     telemetry: { enabled: false },
+    // Errors that are not Better Auth's own answers reach the app (auth/app.ts), which answers a database
+    // outage 503 SERVICE_BUSY and anything else a 500 with an id, instead of Better Auth's bare 500.
+    onAPIError: { throw: true },
+    // Better Auth's own warnings and errors, as it prints them, except an outage's: the database health
+    // says that once rather than per request.
+    logger: {
+      log: (level, message, ...args) => {
+        if (level === "error" && args.some(isDatabaseUnreachable)) return;
+        (level === "error" ? console.error : console.warn)(`[Better Auth] ${message}`, ...args);
+      },
+    },
     // Admin powers this project does not grant answer 404 (admin-powers.ts), whatever the role says.
     disabledPaths: [...ADMIN_ENDPOINTS.refused],
     rateLimit: rateLimitOptions(config, rateLimitStore),
@@ -185,6 +197,8 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       }),
     ],
   });
+  // The app answers an outage 503 by what the pool saw (auth/app.ts).
+  return Object.assign(instance, { databaseHealth: databaseHealthOf(db) });
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -1,10 +1,12 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import { type DatabaseHealth, watchDatabase } from "./database-outage.ts";
 
 export type Db = PrismaClient;
 
 const pools = new WeakMap<Db, pg.Pool>();
+const healths = new WeakMap<Db, DatabaseHealth>();
 
 export interface DbOptions {
   poolSize?: number;
@@ -12,6 +14,10 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** How long pool.connect() waits for a free connection before it fails; unset: for ever. */
   poolWaitMs?: number;
+  /** How this process's connections are named in pg_stat_activity (operators and tests find them by it). */
+  applicationName?: string;
+  /** Where "database unavailable" and "available again" go, once per outage. Default: console.warn. */
+  log?: (message: string) => void;
 }
 
 /**
@@ -25,14 +31,25 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
     max: options.poolSize ?? 10,
     statement_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: options.poolWaitMs,
+    application_name: options.applicationName ?? "tasks",
     // Queries on one checked-out connection go out without waiting for the previous answer, so the
     // owner-scoped transaction (BEGIN, frame, statement, COMMIT) is one round trip: db/scoped-transaction.ts.
     // Callers that await each query (Prisma, the user store) see no difference.
     pipeline: true,
   });
+  // Before anything can fail: a pool's "error" event without a listener would end the process.
+  const health = watchDatabase(pool, options.log ?? ((message) => console.warn(message)));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(db, pool);
+  healths.set(db, health);
   return db;
+}
+
+/** Whether the database behind a client made by createDb is reachable, as its pool last saw it. */
+export function databaseHealthOf(db: Db): DatabaseHealth {
+  const health = healths.get(db);
+  if (!health) throw new Error("databaseHealthOf: this client was not made by createDb");
+  return health;
 }
 
 /** Where a client made by createDb connects, for connections of their own (the revocation feed's LISTEN). */
