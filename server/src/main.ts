@@ -11,4 +11,8 @@ const spa: SpaOptions | undefined = process.argv.includes("--serve-spa")
     ? { kind: "vite-dev-server" }
     : undefined;
 
-await runUntilSignalled((env) => startServices(env, { auth: true, api: true, spa }), "Tasks is running:");
+// /dev/mail only for the development runner (`pnpm dev`).
+await runUntilSignalled(
+  (env) => startServices(env, { auth: true, api: true, spa, devMailPage: spa?.kind === "vite-dev-server" }),
+  "Tasks is running:",
+);

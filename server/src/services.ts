@@ -28,7 +28,18 @@ export interface RunningServices {
  */
 export type SpaOptions = { kind: "static"; directory: string } | { kind: "vite-dev-server" };
 
-export async function startServices(env: Env, which: { auth: boolean; api: boolean; spa?: SpaOptions }): Promise<RunningServices> {
+export interface ServiceChoice {
+  auth: boolean;
+  api: boolean;
+  spa?: SpaOptions;
+  /**
+   * Development's /dev/mail page, listing the caught mail (reset and verification links): only the
+   * development runner (`pnpm dev`) serves it, and only to loopback clients; `pnpm start` never does.
+   */
+  devMailPage?: boolean;
+}
+
+export async function startServices(env: Env, which: ServiceChoice): Promise<RunningServices> {
   // Configuration first: a production service without its secrets stops before touching anything.
   const auth = which.auth ? authConfig(env) : undefined;
   const api = which.api ? apiConfig(env) : undefined;
@@ -66,7 +77,11 @@ export async function startServices(env: Env, which: { auth: boolean; api: boole
     mail = auth ? await openMail(auth.mail, (line) => console.log(`[mail] ${line}`)) : undefined;
     const authLog = (message: string) => console.warn(`[auth] ${message}`);
     const authApp =
-      auth && mail ? createAuthApp(createAuth(db, auth, { mailer: mail.mailer, log: authLog }), { devMail: mail.catcher }) : undefined;
+      auth && mail
+        ? createAuthApp(createAuth(db, auth, { mailer: mail.mailer, log: authLog }), {
+            devMail: which.devMailPage ? mail.catcher : undefined,
+          })
+        : undefined;
     yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
     if (spa?.kind === "static" && authApp && yoga) {
       servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve));

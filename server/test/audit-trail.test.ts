@@ -183,10 +183,14 @@ describe("each event, written once", () => {
     expect(kinds).toEqual(["EMAIL_VERIFIED", "EMAIL_CHANGED"]);
   });
 
-  test("account deleted: ACCOUNT_DELETED once, by the user, and a SESSION_ENDED by the deletion", async () => {
+  test("account deleted: a wrong password first (PASSWORD_CONFIRMATION_FAILED), then ACCOUNT_DELETED once, by the user, and a SESSION_ENDED by the deletion", async () => {
     const leaver = remember(await system.signUp("Leaver"));
+    expect((await post("/delete-user", { password: "not my password" }, leaver.cookie)).status).toBe(400);
     expect((await post("/delete-user", { password: PASSWORD }, leaver.cookie)).status).toBe(200);
     const events = await eventsAbout(leaver.id);
+    expect(events.filter((event) => event.kind === "PASSWORD_CONFIRMATION_FAILED").map((event) => [event.actorId, event.detail])).toEqual([
+      [leaver.id, { reason: "wrong_password", endpoint: "/delete-user" }],
+    ]);
     expect(events.filter((event) => event.kind === "ACCOUNT_DELETED").map((event) => event.actorId)).toEqual([leaver.id]);
     expect(events.filter((event) => event.kind === "SESSION_ENDED").map((event) => [event.sessionId, event.detail.by])).toEqual([
       [leaver.sessionId, "account_deleted"],

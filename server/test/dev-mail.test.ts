@@ -1,6 +1,8 @@
 // Development's mail: a real SMTP server in-process catches what nodemailer sends, saves each mail as an
 // .eml file, prints one line with its link, and lists it at /dev/mail, newest first, with the links
-// clickable and the mail's text never able to run as HTML. Without the catcher there is no page.
+// clickable and the mail's text never able to run as HTML. The page holds every reset link, so it is served
+// only by the development runner, only to this machine, asked by a loopback name: a DNS-rebinding page, a
+// client from elsewhere and `pnpm start` all get 404. Without the catcher there is no page.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +10,12 @@ import { afterEach, expect, test } from "vitest";
 import { createAuthApp } from "../src/auth/app.ts";
 import { startMailCatcher } from "../src/mail/mail-catcher.server.ts";
 import { createSmtpMailer } from "../src/mail/mailer.ts";
+import { readEnv } from "../src/env.ts";
+import { CLIENT_IP_HEADER } from "../src/http-server.ts";
+import { freePort } from "../src/net/free-port.ts";
+import { startServices } from "../src/services.ts";
+import { requestFrom } from "./support/request-from.ts";
+import { createTestDatabase } from "./support/test-database.ts";
 import { startTestSystem } from "./support/test-system.ts";
 
 const folders: string[] = [];
@@ -64,7 +72,7 @@ test("/dev/mail lists the caught mail newest first with clickable links, under a
     });
     mailer.close();
 
-    const page = await system.authApp.fetch(new Request(`${system.authUrl}/dev/mail`));
+    const page = await fetch(`${system.authUrl}/dev/mail`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(page.headers.get("content-security-policy")).toBe(
@@ -89,5 +97,61 @@ test("without the catcher (mail goes to a real SMTP server) there is no /dev/mai
     expect((await app.fetch(new Request(`${system.authUrl}/dev/mail`))).status).toBe(404);
   } finally {
     await system.close();
+  }
+});
+
+test("/dev/mail answers 404 to a page that reached it under another name (DNS rebinding), and to a client that is not this machine", async () => {
+  const system = await startTestSystem();
+  try {
+    const mailer = createSmtpMailer(system.mailbox.url, "Tasks <no-reply@localhost>");
+    await mailer.send({ to: "ann@example.com", subject: "Reset", text: "http://localhost:5173/reset-password?token=secret-token" });
+    mailer.close();
+    const port = new URL(system.authUrl).port;
+    const asked = (host: string) => requestFrom(`${system.authUrl}/dev/mail`, "127.0.0.1", { headers: { host } });
+
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) expect((await asked(host)).status, host).toBe(200);
+    for (const host of [`attacker.example:${port}`, "attacker.example", `localhost.attacker.example:${port}`]) {
+      const refused = await asked(host);
+      expect(refused.status, host).toBe(404);
+      expect(refused.body).not.toContain("secret-token");
+    }
+    // A client elsewhere: the address our server puts in the client-IP header is not a loopback one.
+    const remote = await system.authApp.fetch(
+      new Request(`http://localhost:${port}/dev/mail`, { headers: { host: `localhost:${port}`, [CLIENT_IP_HEADER]: "203.0.113.7" } }),
+    );
+    expect(remote.status).toBe(404);
+  } finally {
+    await system.close();
+  }
+});
+
+test("only the development runner serves /dev/mail: the services as `pnpm start` runs them answer 404", async () => {
+  const database = await createTestDatabase();
+  const mailDir = freshFolder();
+  const start = async (devMailPage: boolean) => {
+    const port = await freePort();
+    const env = readEnv({
+      NODE_ENV: "development",
+      DATABASE_URL: database.url,
+      AUTH_PORT: String(port),
+      BETTER_AUTH_SECRET: "a development secret that is long enough",
+      MAIL_CATCHER_DIR: mailDir,
+    });
+    return { services: await startServices(env, { auth: true, api: false, devMailPage }), url: `http://127.0.0.1:${port}/dev/mail` };
+  };
+  try {
+    for (const [devMailPage, status] of [
+      [false, 404],
+      [true, 200],
+    ] as const) {
+      const { services, url } = await start(devMailPage);
+      try {
+        expect((await fetch(url)).status, `devMailPage: ${devMailPage}`).toBe(status);
+      } finally {
+        await services.stop();
+      }
+    }
+  } finally {
+    await database.drop();
   }
 });

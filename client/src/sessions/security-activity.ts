@@ -41,6 +41,7 @@ const WORDS: Record<AuditEventKind, string> = {
   USER_SESSIONS_ENDED: "Every session ended by an admin",
   KEY_ROTATED: "Signing keys rotated",
   KEY_REVOKED: "A signing key was revoked",
+  PASSWORD_CONFIRMATION_FAILED: "A wrong password was entered to change the account",
 };
 
 const FAILURE_WORDS: Record<string, string> = {

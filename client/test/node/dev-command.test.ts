@@ -237,6 +237,27 @@ describe("the Vite dev server serves the client and nothing else", () => {
   });
 });
 
+test("/dev/mail through the dev server: listed for this machine's browser, refused to a page that reached it under another name (DNS rebinding)", async () => {
+  // A verification link in the catcher, as a sign-up leaves it.
+  const signUp = await fetch(`${spaUrl}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: spaUrl },
+    body: JSON.stringify({ email: "mail-reader@example.com", password: "a long enough passphrase", name: "Reader" }),
+  });
+  expect(signUp.status).toBe(200);
+  const own = await rawGet(ports.client, "/dev/mail");
+  expect(own.status).toBe(200);
+  expect(own.body).toContain("mail-reader@example.com");
+  for (const host of [`attacker.example:${ports.client}`, "attacker.example"]) {
+    const rebound = await rawGet(ports.client, "/dev/mail", { host });
+    expect(rebound.status, host).not.toBe(200);
+    expect(rebound.body, host).not.toContain("mail-reader@example.com");
+  }
+  // The auth service itself refuses such a name too, should a page reach its port directly.
+  const direct = await rawGet(ports.auth, "/dev/mail", { host: `attacker.example:${ports.auth}` });
+  expect(direct.status).toBe(404);
+});
+
 test("Ctrl-C stops the services, the Vite dev server and the database", async () => {
   child.kill("SIGINT");
   expect(await exited, output).toBe(0);

@@ -51,7 +51,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
         MAIL_CATCHER_DIR: mailDir,
         ...env,
       }),
-      { auth: true, api: true, spa: { kind: "static", directory: inject("spaDir") } },
+      // The tests read mail as a developer does, on /dev/mail (which `pnpm start` itself never serves).
+      { auth: true, api: true, spa: { kind: "static", directory: inject("spaDir") }, devMailPage: true },
     );
   } catch (error) {
     await database.drop();

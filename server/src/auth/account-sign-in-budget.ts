@@ -1,40 +1,56 @@
-// Failed sign-ins per account, whatever address they come from: the per-IP limit alone lets someone with
-// many addresses guess one account's password without bound. Only failures count, and a success gives
-// the budget back, so the owner is kept out by someone else's guessing for at most one window (after it,
-// the first right password gets in). Counted in the same store as every other budget (memory, or Redis
-// with REDIS_URL, shared by every auth instance); keyed by the address as typed, lower-cased, whether or
-// not an account has it, so the answer says nothing about which addresses have accounts.
-import { createHash } from "node:crypto";
+// How many wrong passwords an account may be tried with, per window (AUTH_SIGN_IN_FAILURES_PER_ACCOUNT per
+// AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS), whatever the number of addresses and however many guesses arrive at
+// once: a unit is spent atomically BEFORE the password is checked and given back after, unless the guess
+// was wrong. Checking first and counting after let every guess of a simultaneous burst be checked.
+// Three kinds of budget, so that no one can spend the owner's:
+//  - a sign-in from a browser the account has never signed in from: one budget for all such clients;
+//  - a sign-in from a known device (known-devices.ts): a budget of that device's own;
+//  - re-entering the password with a session (change password, change email, delete account): the
+//    account's own, so a stolen session cookie is no password oracle either.
+// Counted in the same store as every other budget (memory, or Redis with REDIS_URL, shared by every auth
+// instance); keyed by hashes, so neither Redis nor a memory dump holds addresses.
 import type { RateLimitRule, RateLimitStore } from "../rate-limit/limiter.ts";
+import { accountKey } from "./known-devices.ts";
 
-/** The error code of a sign-in refused because its account's budget is spent. */
+/** The error code of a sign-in refused because its budget is spent. */
 export const TOO_MANY_FAILED_SIGN_INS = "TOO_MANY_FAILED_SIGN_INS";
+/** The error code of a password confirmation refused because the account's budget is spent. */
+export const TOO_MANY_WRONG_PASSWORDS = "TOO_MANY_WRONG_PASSWORDS";
 
-export interface AccountSignInBudget {
-  /** Seconds until this account may be tried again, or null when it may be now. */
-  lockedFor(email: string): Promise<number | null>;
-  failed(email: string): Promise<void>;
-  succeeded(email: string): Promise<void>;
+export interface PasswordCheckBudget {
+  /** Spends one unit for a password check about to happen: null when allowed, else seconds to wait. */
+  spend(key: string): Promise<number | null>;
+  /** Gives the unit back: the check was not a wrong guess (a right password, or no check at all). */
+  refund(key: string): Promise<void>;
+  /** The whole budget back: a completed password reset. */
+  clear(key: string): Promise<void>;
 }
 
-const NAME = "auth-account-failures";
+export const budgetKeys = {
+  /** Sign-ins from every client that is not a known device of this account. */
+  unknownClients: (email: string) => `unknown:${accountKey(email)}`,
+  /** Sign-ins from one known device of this account. */
+  knownDevice: (email: string, deviceId: string) => `device:${accountKey(email)}:${deviceId}`,
+  /** Passwords re-entered with one of this user's sessions. */
+  confirmations: (userId: string) => `confirm:${userId}`,
+};
 
-/** The store's key: a hash, so neither Redis nor a memory dump holds the addresses. */
-function keyOf(email: string): string {
-  return createHash("sha256").update(email.trim().toLowerCase()).digest("base64url");
-}
+const NAME = "auth-password-checks";
 
-export function createAccountSignInBudget(store: RateLimitStore, rule: RateLimitRule): AccountSignInBudget {
+export function createPasswordCheckBudget(store: RateLimitStore, rule: RateLimitRule): PasswordCheckBudget {
   return {
-    async lockedFor(email) {
-      const decision = await store.peek(NAME, rule, keyOf(email));
+    async spend(key) {
+      const decision = await store.consume(NAME, rule, key);
       return decision.allowed ? null : decision.retryAfterSeconds;
     },
-    async failed(email) {
-      await store.consume(NAME, rule, keyOf(email));
-    },
-    async succeeded(email) {
-      await store.reset(NAME, rule, keyOf(email));
-    },
+    refund: (key) => store.refund(NAME, rule, key),
+    clear: (key) => store.reset(NAME, rule, key),
   };
 }
+
+/** No budget: every check allowed (a deployment that turned the limit off, and tests of other things). */
+export const UNLIMITED_PASSWORD_CHECKS: PasswordCheckBudget = {
+  spend: async () => null,
+  refund: async () => {},
+  clear: async () => {},
+};

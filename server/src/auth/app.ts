@@ -2,10 +2,12 @@
 // in-process; main.ts serves it over HTTP.
 import { randomUUID } from "node:crypto";
 import { isDatabaseBusy } from "../db/database-busy.ts";
+import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { devMailPage } from "../mail/dev-mail-page.ts";
 import type { MailCatcher } from "../mail/mail-catcher.server.ts";
 import { HSTS } from "../shared/hsts.ts";
 import type { Auth } from "./auth.ts";
+import { isAllowedEndpoint } from "./endpoints.ts";
 
 export interface AuthAppOptions {
   /** Development's mail catcher: its mails are listed at /dev/mail. Absent: /dev/mail is 404. */
@@ -13,6 +15,13 @@ export interface AuthAppOptions {
   /** The real error behind every 500, with its id. Default: console.error. */
   logError?: (message: string) => void;
 }
+
+/**
+ * A sign-up answers no sooner than this, new address or taken: their work differs (a taken address makes
+ * no rows), and the difference in time would tell which addresses have accounts. Better Auth keeps the
+ * same floor on /send-verification-email for the same reason.
+ */
+const SIGN_UP_MINIMUM_MS = 500;
 
 /** A busy or unreachable database usually clears within seconds: the same hint the API gives. */
 const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
@@ -37,6 +46,9 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
   const route = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) {
+      // Only the endpoints this project uses reach Better Auth (endpoints.ts).
+      if (!isAllowedEndpoint(pathname.slice("/api/auth".length))) return notFound();
+      const startedAt = Date.now();
       let answer: Response;
       try {
         answer = await auth.handler(request);
@@ -44,16 +56,22 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
         // is the outage speaking.
         if (answer.status === 500 && !auth.databaseHealth.available) answer = serviceBusy();
       } catch (error) {
+        await auth.passwordGuessing.abandoned(request);
         answer = failed(error);
       }
+      if (pathname === "/api/auth/sign-up/email") await waitUntil(startedAt + SIGN_UP_MINIMUM_MS);
       const response = withStandardRetryAfter(answer);
       // Answers carry tokens, sessions and cookies: no cache may keep one. The public key set is the
       // exception (APIs cache it by their own rules, key-set.ts).
       return pathname === "/api/auth/jwks" ? response : withHeader(response, "Cache-Control", "no-store");
     }
     if (pathname === "/health") return Response.json({ ok: true });
-    if (pathname === "/dev/mail" && options.devMail && request.method === "GET") return devMailPage(options.devMail);
-    return Response.json({ error: "Not found" }, { status: 404 });
+    // Every reset and verification link is on that page: only for this machine's own browser, asking by a
+    // loopback name (a DNS-rebinding page asks by its own name, so it is refused even from loopback).
+    if (pathname === "/dev/mail" && options.devMail && request.method === "GET" && isLoopbackRequest(request)) {
+      return devMailPage(options.devMail);
+    }
+    return notFound();
   };
   return {
     auth,
@@ -66,6 +84,24 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
 }
 
 export type AuthApp = ReturnType<typeof createAuthApp>;
+
+function waitUntil(time: number): Promise<void> {
+  const remaining = time - Date.now();
+  return remaining > 0 ? new Promise((resolve) => setTimeout(resolve, remaining)) : Promise.resolve();
+}
+
+/** From this machine (our HTTP server sets the client's address), to a loopback name or address. */
+function isLoopbackRequest(request: Request): boolean {
+  const client = request.headers.get(CLIENT_IP_HEADER) ?? "";
+  const host = (request.headers.get("host") ?? "").replace(/:\d+$/, "").toLowerCase();
+  const loopback = (name: string) =>
+    name === "localhost" || name === "::1" || name === "[::1]" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(name);
+  return loopback(client) && loopback(host);
+}
+
+function notFound(): Response {
+  return Response.json({ error: "Not found" }, { status: 404, headers: { "Cache-Control": "no-store" } });
+}
 
 function serviceBusy(): Response {
   return Response.json(

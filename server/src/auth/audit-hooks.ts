@@ -140,6 +140,19 @@ export function createAuditHooks(db: Db) {
     },
   };
 
+  /**
+   * A password re-entered with a session (change password, change email, delete account) that was wrong,
+   * or refused unchecked because the account's budget is spent (`locked`).
+   */
+  const passwordConfirmationFailed = (ctx: AfterContext, userId: string, reason: "wrong_password" | "locked") =>
+    write({
+      kind: "PASSWORD_CONFIRMATION_FAILED",
+      actorId: userId,
+      subjectId: userId,
+      detail: { reason, endpoint: ctx.path ?? null },
+      ...client(ctx as EndpointContext),
+    });
+
   /** Better Auth's onPasswordReset: after the new password is saved and the user's sessions ended. */
   const passwordReset = (userId: string, request: Request | undefined) =>
     write({ kind: "PASSWORD_RESET", actorId: userId, subjectId: userId, detail: { sessionsEnded: true }, ...client({ request }) });
@@ -163,5 +176,5 @@ export function createAuditHooks(db: Db) {
   const accountDeleted = (userId: string, request: Request | undefined) =>
     write({ kind: "ACCOUNT_DELETED", actorId: userId, subjectId: userId, ...client({ request }) });
 
-  return { afterEndpoint, signInFailed, passwordReset, emailVerified, accountDeleted, databaseHooks };
+  return { afterEndpoint, signInFailed, passwordConfirmationFailed, passwordReset, emailVerified, accountDeleted, databaseHooks };
 }

@@ -2,7 +2,8 @@
 // user table and only an operator changes it) and the JWT plugin that issues the API's bearer tokens.
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { verifyPassword } from "better-auth/crypto";
 import { admin, jwt } from "better-auth/plugins";
 import { SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.ts";
@@ -12,9 +13,11 @@ import { confirmNewEmailMail, existingAccountMail, resetPasswordMail, verifyEmai
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
-import { type AccountSignInBudget, createAccountSignInBudget, TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
-import { ADMIN_ENDPOINTS, adminAccess } from "./admin-powers.ts";
+import { createPasswordCheckBudget, UNLIMITED_PASSWORD_CHECKS } from "./account-sign-in-budget.ts";
+import { adminAccess } from "./admin-powers.ts";
+import { AUTH_ENDPOINTS } from "./endpoints.ts";
 import { createAuditHooks } from "./audit-hooks.ts";
+import { createPasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { toRole } from "../shared/role.ts";
@@ -34,13 +37,17 @@ const VERIFY_LINK_LIFETIME_SECONDS = 24 * 60 * 60;
 /** Endpoints that take a new password from the person typing it. */
 const NEW_PASSWORD_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);
 
+type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+
 export interface AuthServices {
   /** Where the auth service's mail goes: SMTP_URL's server, or the development catcher (open-mail.server.ts). */
   mailer: Mailer;
   log?: (message: string) => void;
+  /** Told of every password Better Auth checks against a stored hash (sign-in and re-entered passwords). */
+  onPasswordCheck?: () => void;
 }
 
-export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} }: AuthServices) {
+export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {}, onPasswordCheck }: AuthServices) {
   // Before the first token is signed: retire keys the current BETTER_AUTH_SECRET cannot decrypt (after
   // a secret change), so the plugin mints a new key instead of failing every token request.
   let keysChecked: Promise<void> | undefined;
@@ -71,8 +78,16 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
   const rateLimitStore = () =>
     (store ??= createRateLimitStore(config.rateLimit?.redisUrl, (error) => log(`rate-limit store unavailable: ${String(error)}`)));
   const accountFailures = config.rateLimit?.accountFailures;
-  const accountBudget =
-    accountFailures && accountFailures.max > 0 ? createAccountSignInBudget(rateLimitStore(), accountFailures) : undefined;
+  // Without a budget (tests of other things), password checks are only audited, never refused.
+  const passwordGuessing = createPasswordGuessing(
+    accountFailures && accountFailures.max > 0 ? createPasswordCheckBudget(rateLimitStore(), accountFailures) : UNLIMITED_PASSWORD_CHECKS,
+    {
+      signInLocked: (ctx) => audit.signInFailed(ctx, "account_locked"),
+      confirmationFailed: (ctx, userId, reason) => audit.passwordConfirmationFailed(ctx, userId, reason),
+    },
+  );
+  // Password resets in progress, by request: whose password it is, for the after hook.
+  const resetting = new WeakMap<object, string>();
 
   // The web app's address: where mailed links land and "someone tried to sign up with your address" points.
   const webApp = config.trustedOrigins[0] ?? config.baseURL;
@@ -89,6 +104,13 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       enabled: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
+      // Better Auth's own scrypt check, counted: how the budget tests count the guesses that were checked.
+      password: {
+        verify: (data) => {
+          onPasswordCheck?.();
+          return verifyPassword(data);
+        },
+      },
       // No session until the address is verified. With this on, Better Auth answers a sign-up with a taken
       // address like a new one (after hashing the password as a new one would), and calls
       // onExistingUserSignUp instead of creating anything.
@@ -133,8 +155,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
         (level === "error" ? console.error : console.warn)(`[Better Auth] ${message}`, ...args);
       },
     },
-    // Admin powers this project does not grant answer 404 (admin-powers.ts), whatever the role says.
-    disabledPaths: [...ADMIN_ENDPOINTS.refused],
+    // Endpoints this project does not use answer 404 (endpoints.ts), admin powers it does not grant among
+    // them (admin-powers.ts), whatever the role says. The auth app refuses them before Better Auth, too.
+    disabledPaths: [...AUTH_ENDPOINTS.refused],
     rateLimit: rateLimitOptions(config, rateLimitStore),
     advanced: {
       // Our HTTP server sets this header to the client's address, one value, overwriting whatever a client
@@ -148,20 +171,15 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
     hooks: {
       before: createAuthMiddleware(async (context) => {
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
-        if (context.path === "/sign-in/email" && accountBudget) {
-          const refusal = await lockedAccountRefusal(accountBudget, context.body);
-          if (refusal) {
-            await audit.signInFailed(context, "account_locked");
-            throw refusal;
-          }
-        }
+        if (context.path === "/delete-user") refuseDeletionWithoutPassword(context.body);
+        await passwordGuessing.before(context);
         if (NEW_PASSWORD_PATHS.has(context.path)) {
-          const body = (context.body ?? {}) as { password?: unknown; newPassword?: unknown; email?: unknown; name?: unknown };
+          const body = (context.body ?? {}) as { password?: unknown; newPassword?: unknown };
           const password = typeof body.newPassword === "string" ? body.newPassword : body.password;
-          const email = typeof body.email === "string" ? body.email : context.context.session?.user.email;
-          const name = typeof body.name === "string" ? body.name : context.context.session?.user.name;
-          const problem = typeof password === "string" ? passwordProblem(password, { email, name }) : null;
+          const owner = await passwordOwner(context);
+          const problem = typeof password === "string" ? passwordProblem(password, owner) : null;
           if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "PASSWORD_TOO_COMMON" });
+          if (context.path === "/reset-password" && owner.email && context.request) resetting.set(context.request, owner.email);
         }
         // Last, after every check above: a verification link must land on the web app. Without a callbackURL
         // (a sign-up with curl) Better Auth would send the browser to "/" of the auth service itself.
@@ -170,7 +188,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
         }
       }),
       after: createAuthMiddleware(async (context) => {
-        if (context.path === "/sign-in/email" && accountBudget) await countSignIn(accountBudget, context.body, context.context.returned);
+        await passwordGuessing.after(context);
+        const resetFor = context.path === "/reset-password" && context.request ? resetting.get(context.request) : undefined;
+        if (resetFor && !(context.context.returned instanceof APIError)) await passwordGuessing.passwordReset(context, resetFor);
         await audit.afterEndpoint(context);
         // Better Auth answers a taken address with a made-up user (its own id and times), so the two answers
         // differ in bytes. Both become the same fixed answer: nothing in it says which one it was.
@@ -197,8 +217,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       }),
     ],
   });
-  // The app answers an outage 503 by what the pool saw (auth/app.ts).
-  return Object.assign(instance, { databaseHealth: databaseHealthOf(db) });
+  // The app answers an outage 503 by what the pool saw (auth/app.ts),
+  // and gives back a password check's unit when a request fails before its after hook (password-guessing.ts).
+  return Object.assign(instance, { databaseHealth: databaseHealthOf(db), passwordGuessing });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
@@ -236,33 +257,33 @@ function rateLimitOptions(config: AuthConfig, rateLimitStore: () => RateLimitSto
   };
 }
 
-function typedEmail(body: unknown): string | null {
-  const email = (body as { email?: unknown } | undefined)?.email;
-  return typeof email === "string" && email.trim() !== "" ? email : null;
+/**
+ * Deleting the account takes the password, always: Better Auth would also accept a "fresh" session alone
+ * (so a stolen cookie could delete the account) or a deletion token (this project mails none).
+ */
+function refuseDeletionWithoutPassword(body: unknown): void {
+  const { password, token } = (body ?? {}) as { password?: unknown; token?: unknown };
+  if (typeof password === "string" && password !== "" && token === undefined) return;
+  throw new APIError("BAD_REQUEST", { message: "Enter your password to delete your account.", code: "PASSWORD_REQUIRED" });
 }
 
-/** A sign-in against an account whose failure budget is spent: 429 before the password is even checked. */
-async function lockedAccountRefusal(budget: AccountSignInBudget, body: unknown): Promise<APIError | null> {
-  const email = typedEmail(body);
-  const seconds = email ? await budget.lockedFor(email) : null;
-  if (seconds === null) return null;
-  const minutes = Math.ceil(seconds / 60);
-  return new APIError(
-    "TOO_MANY_REQUESTS",
-    {
-      message: `Too many failed sign-ins for this account. Try again in ${minutes === 1 ? "a minute" : `${minutes} minutes`}.`,
-      code: TOO_MANY_FAILED_SIGN_INS,
-    },
-    { "Retry-After": String(seconds), "X-Retry-After": String(seconds) },
-  );
-}
-
-/** A wrong password spends one of the account's failures; a right one gives the budget back. */
-async function countSignIn(budget: AccountSignInBudget, body: unknown, returned: unknown): Promise<void> {
-  const email = typedEmail(body);
-  if (!email) return;
-  if (!(returned instanceof APIError)) return budget.succeeded(email);
-  if ((returned.body as { code?: unknown } | undefined)?.code === "INVALID_EMAIL_OR_PASSWORD") await budget.failed(email);
+/**
+ * Whose password a new password is, for the policy's "not your email or name": the sign-up's typed
+ * address and name, the reset link's user, or the signed-in user changing it. Before hooks run before
+ * Better Auth loads the session, so it is read here.
+ */
+async function passwordOwner(ctx: HookContext): Promise<{ email?: string; name?: string }> {
+  const body = (ctx.body ?? {}) as { email?: unknown; name?: unknown; token?: unknown };
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  if (ctx.path === "/sign-up/email") return { email: text(body.email), name: text(body.name) };
+  if (ctx.path === "/reset-password") {
+    const token = text(body.token) ?? text((ctx.query as { token?: unknown } | undefined)?.token);
+    const verification = token ? await ctx.context.internalAdapter.findVerificationValue(`reset-password:${token}`) : null;
+    const user = verification ? await ctx.context.internalAdapter.findUserById(verification.value) : null;
+    return { email: user?.email, name: user?.name };
+  }
+  const session = await getSessionFromCtx(ctx);
+  return { email: session?.user.email, name: session?.user.name };
 }
 
 /** The opt-in shared-secret mode: HS256 with one secret both services hold, and no other algorithm. */

@@ -20,8 +20,11 @@ const CONNECT_WAIT_MS = 2_000;
 export interface RateLimitStore {
   readonly kind: "memory" | "redis";
   consume(name: string, rule: RateLimitRule, key: string): Promise<Decision>;
-  /** Whether the key's budget is spent, without spending any. */
-  peek(name: string, rule: RateLimitRule, key: string): Promise<Decision>;
+  /**
+   * Gives one unit back (a unit spent before some work that turned out not to count). Spent and given
+   * back in separate calls: if the window ends between the two, the next window starts one unit richer.
+   */
+  refund(name: string, rule: RateLimitRule, key: string): Promise<void>;
   /** Gives the key its whole budget back. */
   reset(name: string, rule: RateLimitRule, key: string): Promise<void>;
   close(): Promise<void>;
@@ -79,17 +82,13 @@ export function createRateLimitStore(redisUrl?: string, onStoreError: (error: un
         return { allowed: true, retryAfterSeconds: 0 };
       }
     },
-    async peek(name, rule, key) {
-      if (rule.max <= 0) return { allowed: true, retryAfterSeconds: 0 };
+    async refund(name, rule, key) {
+      if (rule.max <= 0) return;
       if (redis && redis.status !== "ready") await connected;
-      try {
-        const state = await limiterFor(name, rule).get(key);
-        if (!state || state.consumedPoints < rule.max) return { allowed: true, retryAfterSeconds: 0 };
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
-      } catch (error) {
-        unreachable(error);
-        return { allowed: true, retryAfterSeconds: 0 };
-      }
+      await limiterFor(name, rule)
+        .reward(key, 1)
+        .then(() => {})
+        .catch((error: unknown) => unreachable(error));
     },
     async reset(name, rule, key) {
       if (rule.max <= 0) return;

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Server } from "node:http";
 import { createApiApp, type ApiApp } from "../../src/api/app.ts";
 import { createAuthApp, type AuthApp } from "../../src/auth/app.ts";
-import { createAuth } from "../../src/auth/auth.ts";
+import { type AuthServices, createAuth } from "../../src/auth/auth.ts";
 import { setRole } from "../../src/auth/roles.ts";
 import { apiConfig, authConfig, type ApiConfig, type AuthConfig } from "../../src/config.ts";
 import { createDb, type Db } from "../../src/db/client.ts";
@@ -55,6 +55,10 @@ export interface GraphQLResponse {
 export class TestSystem {
   /** Requests the auth service's JWKS endpoint has answered (the API's key fetches). */
   jwksRequests = 0;
+  /** Passwords the auth service has checked against a stored hash (each a scrypt verification). */
+  get passwordChecks(): number {
+    return this.checks.count;
+  }
 
   constructor(
     readonly database: TestDatabase,
@@ -67,6 +71,8 @@ export class TestSystem {
     private authServer: Server | undefined,
     /** The auth service's mail, caught by a real SMTP server in this process (the development catcher). */
     readonly mail: OpenMail,
+    /** Counted by the auth service's onPasswordCheck. */
+    private readonly checks: { count: number },
   ) {}
 
   /** The mail catcher: `system.mailbox.waitFor(email)` is the next mail to that address. */
@@ -85,7 +91,7 @@ export class TestSystem {
     await this.stopAuth();
     if (Object.keys(overrides).length > 0) {
       this.authConfig = { ...this.authConfig, ...overrides };
-      this.authApp = createAuthApp(createAuth(this.db, this.authConfig, { mailer: this.mail.mailer }), { devMail: this.mail.catcher });
+      this.authApp = createAuthApp(createAuth(this.db, this.authConfig, this.authServices()), { devMail: this.mail.catcher });
     }
     this.authServer = await listen(
       {
@@ -97,6 +103,11 @@ export class TestSystem {
       Number(new URL(this.authUrl).port),
       "127.0.0.1",
     );
+  }
+
+  /** What the auth service is given besides its config: the mail catcher, and the password-check count. */
+  authServices(): AuthServices {
+    return authServices(this.mail, this.checks);
   }
 
   async signIn(email: string): Promise<TestUser> {
@@ -250,6 +261,15 @@ function configsFor(authUrl: string, options: TestSystemOptions): { auth: AuthCo
   return { auth, api };
 }
 
+function authServices(mail: OpenMail, checks: { count: number }): AuthServices {
+  return {
+    mailer: mail.mailer,
+    onPasswordCheck: () => {
+      checks.count += 1;
+    },
+  };
+}
+
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const database = await createTestDatabase();
   const db = createDb(database.url, { poolSize: 5 });
@@ -257,9 +277,10 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const authUrl = `http://127.0.0.1:${port}`;
   const { auth: authConfig, api: apiConfig } = configsFor(authUrl, options);
   const mail = await openMail(authConfig.mail, () => {});
-  const authApp = createAuthApp(createAuth(db, authConfig, { mailer: mail.mailer }), { devMail: mail.catcher });
+  const checks = { count: 0 };
+  const authApp = createAuthApp(createAuth(db, authConfig, authServices(mail, checks)), { devMail: mail.catcher });
   const api = createApiApp({ db, config: apiConfig });
-  const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined, mail);
+  const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined, mail, checks);
   await system.startAuth();
   return system;
 }

@@ -1,0 +1,71 @@
+// Every endpoint Better Auth serves here, decided one by one: the ones this project uses are allowed, every
+// other answers 404. Held twice: the auth app passes only allowed paths to Better Auth (auth/app.ts), and
+// the refused ones are in Better Auth's disabledPaths. An upgrade or a plugin that adds an endpoint fails
+// endpoints.test.ts until it is decided here; until then the app refuses it.
+import { ADMIN_ENDPOINTS } from "./admin-powers.ts";
+
+const CORE_ENDPOINTS = {
+  allowed: [
+    // Accounts and sessions, as the web app and scripts use them.
+    "/sign-up/email",
+    "/sign-in/email",
+    "/sign-out",
+    "/get-session",
+    "/list-sessions",
+    "/revoke-session",
+    "/revoke-sessions",
+    "/revoke-other-sessions",
+    // The API's bearer tokens and the keys that verify them.
+    "/token",
+    "/jwks",
+    // Mailed links, and asking for them.
+    "/verify-email",
+    "/send-verification-email",
+    "/request-password-reset",
+    "/reset-password/:token",
+    "/reset-password",
+    // Changes that take the current password (password-guessing.ts counts and audits each check).
+    "/change-password",
+    "/change-email",
+    "/delete-user",
+    // Liveness, no data.
+    "/ok",
+  ],
+  refused: [
+    // A password oracle for whoever holds a session cookie; nothing here needs it.
+    "/verify-password",
+    // Deletion by a mailed token: this project deletes with the password only.
+    "/delete-user/callback",
+    // Profile and session edits the web app does not offer (the name is part of the password policy).
+    "/update-user",
+    "/update-session",
+    // Social sign-in and linked accounts: no provider is configured.
+    "/sign-in/social",
+    "/callback/:id",
+    "/link-social",
+    "/unlink-account",
+    "/list-accounts",
+    "/account-info",
+    "/get-access-token",
+    "/refresh-token",
+    // Better Auth's own error page, for OAuth flows.
+    "/error",
+  ],
+} as const;
+
+export const AUTH_ENDPOINTS = {
+  allowed: [...CORE_ENDPOINTS.allowed, ...ADMIN_ENDPOINTS.allowed],
+  refused: [...CORE_ENDPOINTS.refused, ...ADMIN_ENDPOINTS.refused],
+};
+
+const allowedPatterns = AUTH_ENDPOINTS.allowed.map((path) => path.split("/"));
+
+/** Whether `path` (under /api/auth, e.g. "/reset-password/abc") is one of the allowed endpoints. */
+export function isAllowedEndpoint(path: string): boolean {
+  const segments = path.split("/");
+  return allowedPatterns.some(
+    (pattern) =>
+      pattern.length === segments.length &&
+      pattern.every((part, index) => (part.startsWith(":") ? (segments[index] ?? "") !== "" : part === segments[index])),
+  );
+}
