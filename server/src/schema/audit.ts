@@ -1,7 +1,8 @@
 // The audit trail in GraphQL: `me { securityEvents }` for every signed-in user, only their own events
 // (the audit store's owner-scoped read, as tasks are: what others did shows who as a kind, never their id,
-// session, address or browser; runs of failed sign-ins come as one entry), and `auditEvents` for admins. Read-only: events
-// are written by the service where they happen (src/audit/audit-log.ts), never through the API.
+// session, address or browser; runs of failed sign-ins come as one entry), and `auditEvents` for admins.
+// Read-only: events are written by the service where they happen (src/audit/audit-log.ts), never through
+// the API.
 import { forbidden } from "../api/errors.ts";
 import { AUDIT_ACTORS, AUDIT_EVENT_KINDS } from "../audit/audit-kinds.ts";
 import { RUN_COUNT_MAX } from "../audit/own-activity-statement.ts";
