@@ -1,5 +1,6 @@
 // A `tasks` request costs the same number of SQL statements whatever the page size and whatever Task
-// fields are asked for, nested objects included: an N+1 regression fails here rather than in production.
+// fields are asked for, nested objects included, and so does a page of one's security events: an N+1
+// regression fails here rather than in production.
 // Statements are counted where they leave for PostgreSQL, on pg's Client (the pool under Prisma's
 // adapter), so the app under test is the real one, built by createDb and createApiApp unchanged.
 import pg from "pg";
@@ -121,4 +122,30 @@ test("the next page, by cursor, costs what the first page costs", async () => {
   const next = await statementsOf(query, { after: first.data.tasks.pageInfo.endCursor });
   expect(next.data.tasks.edges).toHaveLength(20);
   expect(next.statements).toHaveLength(first.statements.length);
+});
+
+test("a page of my security events is one statement at 1, 10 and 100 per page, runs of failed sign-ins grouped in it, and so is the next", async () => {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const refused = await system.authFetch("/api/auth/sign-in/email", {
+      method: "POST",
+      body: JSON.stringify({ email: user.email, password: "not it" }),
+    });
+    expect(refused.status).toBe(401);
+  }
+  const query = `query($first: Int, $after: String) { me { securityEvents(first: $first, after: $after) {
+    edges { cursor node { id kind actor count countCapped firstAt at actorId sessionId ipAddress userAgent detail } } pageInfo { hasNextPage endCursor } } } }`;
+  const counts: number[] = [];
+  for (const first of [1, 10, 100]) {
+    const { statements, data } = await statementsOf(query, { first });
+    expect(data.me.securityEvents.edges[0].node).toMatchObject({ kind: "SIGN_IN_FAILED", count: 3 });
+    expect(statements.filter((statement) => /"audit_event"/.test(statement))).toHaveLength(1);
+    counts.push(statements.length);
+  }
+  const next = await statementsOf(query, {
+    first: 1,
+    after: (await statementsOf(query, { first: 1 })).data.me.securityEvents.pageInfo.endCursor,
+  });
+  expect(next.data.me.securityEvents.edges[0].node.kind).not.toBe("SIGN_IN_FAILED");
+  counts.push(next.statements.length);
+  expect(new Set(counts).size, `statements per request: ${counts.join("/")}`).toBe(1);
 });

@@ -1,19 +1,33 @@
 import { expect, test } from "vitest";
-import { describeSecurityEvent } from "./security-activity.ts";
+import { describeActor, describeSecurityEvent } from "./security-activity.ts";
 
-const me = "user-1";
-
-test("each kind in words, with the class of a failure and who ended a session", () => {
-  expect(describeSecurityEvent({ kind: "SIGN_IN", detail: "{}" }, me)).toBe("Signed in");
-  expect(describeSecurityEvent({ kind: "SIGN_IN_FAILED", detail: '{"reason":"invalid_credentials"}' }, me)).toBe(
+test("each kind in words, with the class of a failure and what ended a session", () => {
+  expect(describeSecurityEvent({ kind: "SIGN_IN", detail: "{}", actor: "SELF" })).toBe("Signed in");
+  expect(describeSecurityEvent({ kind: "SIGN_IN_FAILED", detail: '{"reason":"invalid_credentials"}', actor: "ANONYMOUS" })).toBe(
     "Failed sign-in attempt (wrong password)",
   );
-  expect(describeSecurityEvent({ kind: "SIGN_IN_FAILED", detail: '{"reason":"something new"}' }, me)).toBe(
+  expect(describeSecurityEvent({ kind: "SIGN_IN_FAILED", detail: '{"reason":"something new"}', actor: "ANONYMOUS" })).toBe(
     "Failed sign-in attempt (refused)",
   );
-  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"ban"}', actorId: "admin" }, me)).toBe(
-    "A session was ended by an admin",
+  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"ban"}', actor: "ADMINISTRATOR" })).toBe(
+    "A session was ended by a ban",
   );
-  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"user"}', actorId: me }, me)).toBe("You ended a session");
-  expect(describeSecurityEvent({ kind: "USER_BANNED", detail: "not json" }, me)).toBe("Account banned by an admin");
+  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"admin"}', actor: "ADMINISTRATOR" })).toBe("A session was ended");
+  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"user"}', actor: "SELF" })).toBe("You ended a session");
+  expect(describeSecurityEvent({ kind: "USER_BANNED", detail: "not json", actor: "ADMINISTRATOR" })).toBe("Account banned");
+});
+
+test("a run of failed sign-ins: how many, and 'more than' when the API stopped counting", () => {
+  const run = { kind: "SIGN_IN_FAILED" as const, detail: '{"reason":"invalid_credentials"}', actor: "ANONYMOUS" as const };
+  expect(describeSecurityEvent({ ...run, count: 12, countCapped: false })).toBe("12 failed sign-in attempts");
+  expect(describeSecurityEvent({ ...run, count: 10_000, countCapped: true })).toBe("More than 10,000 failed sign-in attempts");
+  expect(describeSecurityEvent({ ...run, count: 1, countCapped: false })).toBe("Failed sign-in attempt (wrong password)");
+});
+
+test("who did it, as a kind, for what someone else did", () => {
+  expect(describeActor("ADMINISTRATOR")).toBe("by an administrator");
+  expect(describeActor("OPERATOR")).toBe("by an operator");
+  expect(describeActor("ANONYMOUS")).toBe("by someone not signed in");
+  expect(describeActor("SELF")).toBeNull(); // your own address and browser instead
+  expect(describeActor("SYSTEM")).toBeNull(); // the words say it: "A session expired"
 });

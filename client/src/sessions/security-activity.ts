@@ -1,22 +1,31 @@
 // "Recent security activity": the account's own audit events (the API returns only the viewer's), in words.
+// What someone else did comes with who as a kind (`actor`), never their address or browser (the API does not
+// send them); a run of failed sign-ins comes as one entry with its count and first and last time.
 import { graphql } from "../gql/index.ts";
-import type { AuditEventKind } from "../gql/graphql.ts";
+import type { AuditActor, AuditEventKind } from "../gql/graphql.ts";
 
 export const SecurityEventsQuery = graphql(`
-  query SecurityEvents($first: Int!) {
+  query SecurityEvents($first: Int!, $after: String) {
     me {
       id
-      securityEvents(first: $first) {
+      securityEvents(first: $first, after: $after) {
         edges {
           node {
             id
             kind
+            actor
             at
-            actorId
+            firstAt
+            count
+            countCapped
             ipAddress
             userAgent
             detail
           }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
         }
       }
     }
@@ -36,9 +45,9 @@ const WORDS: Record<AuditEventKind, string> = {
   PASSWORD_RESET: "Password reset by mail",
   ROLE_GRANTED: "Admin role granted",
   ROLE_REVOKED: "Admin role removed",
-  USER_BANNED: "Account banned by an admin",
-  USER_UNBANNED: "Account unbanned by an admin",
-  USER_SESSIONS_ENDED: "Every session ended by an admin",
+  USER_BANNED: "Account banned",
+  USER_UNBANNED: "Account unbanned",
+  USER_SESSIONS_ENDED: "Every session ended",
   KEY_ROTATED: "Signing keys rotated",
   KEY_REVOKED: "A signing key was revoked",
   PASSWORD_CONFIRMATION_FAILED: "A wrong password was entered to change the account",
@@ -51,8 +60,29 @@ const FAILURE_WORDS: Record<string, string> = {
   account_locked: "too many failed attempts",
 };
 
-/** What happened, in one phrase: the kind, and the class of a failure or who ended a session. */
-export function describeSecurityEvent(event: { kind: AuditEventKind; detail: string; actorId?: string | null }, viewerId: string): string {
+/** Who did it, for what someone else did (your own events show your address and browser instead). */
+const ACTOR_WORDS: Record<AuditActor, string | null> = {
+  SELF: null,
+  ADMINISTRATOR: "by an administrator",
+  OPERATOR: "by an operator",
+  ANONYMOUS: "by someone not signed in",
+  SYSTEM: null, // the words say what did it: an expiry, a password reset
+};
+
+export function describeActor(actor: AuditActor): string | null {
+  return ACTOR_WORDS[actor] ?? null;
+}
+
+export interface SecurityEventWords {
+  kind: AuditEventKind;
+  detail: string;
+  actor: AuditActor;
+  count?: number;
+  countCapped?: boolean;
+}
+
+/** What happened, in one phrase: the kind, the class of a failure, what ended a session, how many failures. */
+export function describeSecurityEvent(event: SecurityEventWords): string {
   let detail: Record<string, unknown> = {};
   try {
     detail = JSON.parse(event.detail) as Record<string, unknown>;
@@ -60,15 +90,19 @@ export function describeSecurityEvent(event: { kind: AuditEventKind; detail: str
     // The words for the kind alone.
   }
   const words = WORDS[event.kind] ?? event.kind;
+  if (event.kind === "SIGN_IN_FAILED" && (event.count ?? 1) > 1) {
+    const count = (event.count ?? 1).toLocaleString("en-US");
+    return event.countCapped ? `More than ${count} failed sign-in attempts` : `${count} failed sign-in attempts`;
+  }
   if (event.kind === "SIGN_IN_FAILED" && typeof detail.reason === "string")
     return `${words} (${FAILURE_WORDS[detail.reason] ?? "refused"})`;
   if (event.kind === "SESSION_ENDED") {
-    if (detail.by === "ban" || detail.by === "admin") return "A session was ended by an admin";
+    if (detail.by === "ban") return "A session was ended by a ban";
     if (detail.by === "password_change") return "A session was ended by a password change";
     if (detail.by === "password_reset") return "A session was ended by a password reset";
     if (detail.by === "account_deleted") return "A session was ended by deleting the account";
     if (detail.by === "expired") return "A session expired";
-    if (event.actorId === viewerId) return "You ended a session";
+    if (event.actor === "SELF") return "You ended a session";
   }
   return words;
 }

@@ -210,3 +210,65 @@ describe("Devices and sessions", () => {
     expect(document.body.textContent).not.toContain("198.51.100.23");
   });
 });
+
+describe("Recent security activity", () => {
+  const activity = () => screen.findByRole("list", { name: "Recent security activity" });
+  const lines = (list: HTMLElement) =>
+    within(list)
+      .getAllByRole("listitem")
+      .map((line) => line.textContent);
+
+  test("a run of failed sign-ins is one line with its count and first and last time; your own sign-in shows its address and browser; an admin's action says who as a kind", async () => {
+    const { ada } = setUpAda();
+    backend.setSecurityEvents(ada, [
+      {
+        id: "run",
+        kind: "SIGN_IN_FAILED",
+        actor: "ANONYMOUS",
+        at: at(12, 14, 30).toISOString(),
+        firstAt: at(12, 11).toISOString(),
+        count: 12,
+        detail: '{"reason":"invalid_credentials"}',
+      },
+      { id: "mine", kind: "SIGN_IN", actor: "SELF", at: at(12, 9, 5).toISOString(), ipAddress: "203.0.113.7", userAgent: WINDOWS_CHROME },
+      { id: "admin", kind: "USER_SESSIONS_ENDED", actor: "ADMINISTRATOR", at: at(11, 20).toISOString(), detail: '{"by":"admin"}' },
+      { id: "one", kind: "SIGN_IN_FAILED", actor: "ANONYMOUS", at: at(11, 8).toISOString(), detail: '{"reason":"account_locked"}' },
+    ]);
+    await openSessions();
+    expect(lines(await activity())).toEqual([
+      `12 failed sign-in attempts ${formatMoment(at(12, 11))} – ${formatMoment(at(12, 14, 30))} · by someone not signed in`,
+      `Signed in ${formatMoment(at(12, 9, 5))} · 203.0.113.7 · Chrome on Windows`,
+      `Every session ended ${formatMoment(at(11, 20))} · by an administrator`,
+      `Failed sign-in attempt (too many failed attempts) ${formatMoment(at(11, 8))} · by someone not signed in`,
+    ]);
+    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
+  });
+
+  test("Show more loads the next ten after the last one shown, and goes when there are no more", async () => {
+    const { ada } = setUpAda();
+    backend.setSecurityEvents(
+      ada,
+      Array.from({ length: 23 }, (_, index) => ({
+        id: `event-${index}`,
+        kind: "SIGN_IN",
+        actor: "SELF" as const,
+        at: at(12, 14, 59 - index).toISOString(),
+        ipAddress: `192.0.2.${index}`,
+      })),
+    );
+    await openSessions();
+    const list = await activity();
+    await waitFor(() => expect(lines(list)).toHaveLength(10));
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(lines(list)).toHaveLength(20));
+    await user.click(screen.getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(lines(list)).toHaveLength(23));
+    expect(lines(list).map((line) => line!.split(" · ")[1])).toEqual(Array.from({ length: 23 }, (_, index) => `192.0.2.${index}`));
+    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
+    const asked = backend.sent
+      .filter((request) => request.operationName === "SecurityEvents")
+      .map((request) => request.body?.variables.after);
+    expect(asked).toEqual([null, "cursor-9", "cursor-19"]);
+  });
+});

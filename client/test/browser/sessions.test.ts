@@ -6,6 +6,7 @@ import type { RunningApp } from "../support/app-server.ts";
 import {
   addTask,
   newVisitor,
+  PASSWORD,
   screenshotPath,
   signIn,
   signUp,
@@ -101,4 +102,44 @@ test("“Sign out everywhere else” on one device: the other lands on sign-in b
   expect(laptop.pageErrors).toEqual([]);
   expect(phone.pageErrors).toEqual([]);
   await Promise.all([laptop.context.close(), phone.context.close()]);
+});
+
+test("Recent security activity: a stranger's failed sign-ins, with a browser string of their choosing, are one line each run and never push a sign-in out of view; Show more pages", async () => {
+  const owner = await newVisitor(browser, app, "Owen");
+  await signUp(owner);
+  // Over plain HTTP, as an attacker and as the owner's phone would send them to the app's origin.
+  const signInOverHttp = (password: string, userAgent: string) =>
+    fetch(`${app.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: app.url, "user-agent": userAgent },
+      body: JSON.stringify({ email: owner.email, password }),
+    });
+  const STRANGER_BROWSER = "Signed in - your usual laptop/1.0 (on your network)";
+  const strangerFails = async (times: number) => {
+    for (let attempt = 0; attempt < times; attempt += 1)
+      expect([401, 429]).toContain((await signInOverHttp("a stranger's guess", STRANGER_BROWSER)).status);
+  };
+  for (let round = 0; round < 5; round += 1) {
+    await strangerFails(1);
+    expect((await signInOverHttp(PASSWORD, PHONE_USER_AGENT)).status).toBe(200);
+  }
+  await strangerFails(12);
+
+  await owner.page.getByRole("link", { name: "Devices and sessions" }).click();
+  const activity = owner.page.getByRole("list", { name: "Recent security activity" });
+  const lines = activity.getByRole("listitem");
+  await expect.poll(() => lines.count()).toBe(10);
+  const shown = await lines.allInnerTexts();
+  expect(shown[0]).toMatch(/^12 failed sign-in attempts (Today|Yesterday) at .+ – (Today|Yesterday) at .+ · by someone not signed in$/);
+  expect(shown[1]).toMatch(/^Signed in (Today|Yesterday) at .+ · 127\.0\.0\.1 · Safari on iOS$/);
+  expect(shown.filter((line) => line.startsWith("Signed in"))).toHaveLength(5);
+  expect(await activity.innerText()).not.toContain("usual laptop"); // the stranger's browser string is never shown
+
+  await owner.page.getByRole("button", { name: "Show more" }).click();
+  await expect.poll(() => lines.count()).toBe(13);
+  const what = (await lines.allInnerTexts()).slice(-3).map((line) => line.replace(/ (Today|Yesterday) at .*/, ""));
+  expect(what).toEqual(["Failed sign-in attempt (wrong password)", "Email address verified", "Account created"]);
+  expect(await owner.page.getByRole("button", { name: "Show more" }).count()).toBe(0);
+  expect(owner.pageErrors).toEqual([]);
+  await owner.context.close();
 });

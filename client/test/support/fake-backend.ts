@@ -55,6 +55,20 @@ export interface FakeSession {
   expiresAt: string;
 }
 
+/** An entry of `me.securityEvents` as the API answers it (a run of failed sign-ins is one, with its count). */
+export interface FakeSecurityEvent {
+  id: string;
+  kind: string;
+  actor: "SELF" | "ADMINISTRATOR" | "OPERATOR" | "ANONYMOUS" | "SYSTEM";
+  at: string;
+  firstAt?: string;
+  count?: number;
+  countCapped?: boolean;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+  detail?: string;
+}
+
 export type FakeDevice = Partial<Pick<FakeSession, "userAgent" | "ipAddress" | "createdAt" | "updatedAt">>;
 
 /** The user agent of this browser's sessions unless a test names another. */
@@ -80,6 +94,7 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
   const now = options.now ?? Date.now;
   const users = new Map<string, FakeUser>();
   const tasks = new Map<string, FakeTask[]>();
+  const securityEvents = new Map<string, FakeSecurityEvent[]>(); // user id -> entries, newest first
   const validTokens = new Map<string, string>(); // token -> user id
   let session: { id: string; userId: string } | null = null;
   const serverSessions: FakeSession[] = []; // every user's sessions, this browser's included
@@ -145,6 +160,10 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
       const task = { id: `task-${sequence}`, title, description: "", completed: false, dueAt: null, createdAt: stamp, updatedAt: stamp };
       tasks.get(user.id)!.unshift(task);
       return task;
+    },
+    /** The user's security activity, newest first; without it, one entry: the sign-in behind the token. */
+    setSecurityEvents(user: FakeUser, entries: FakeSecurityEvent[]) {
+      securityEvents.set(user.id, entries);
     },
     signInAs(user: FakeUser, device: FakeDevice = {}) {
       session = { id: newSession(user.id, device).id, userId: user.id };
@@ -345,23 +364,40 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
         return json({ data: { createTask: { __typename: "Task", ...task } } });
       }
       case "SecurityEvents": {
-        // One event: the sign-in behind this token. The real trail is tested on the server (audit-trail.test.ts).
-        const node = {
-          __typename: "AuditEvent",
-          id: `event-${userId}`,
-          kind: "SIGN_IN",
-          at: new Date(now()).toISOString(),
-          actorId: userId,
-          ipAddress: "127.0.0.1",
-          userAgent: null,
-          detail: "{}",
-        };
+        // Paged by position (the cursor is the index); the real grouping and masking are tested on the server.
+        const entries = securityEvents.get(userId) ?? [
+          { id: `event-${userId}`, kind: "SIGN_IN", actor: "SELF" as const, at: new Date(now()).toISOString(), ipAddress: "127.0.0.1" },
+        ];
+        const start = variables.after ? Number(String(variables.after).replace("cursor-", "")) + 1 : 0;
+        const page = entries.slice(start, start + variables.first);
+        const edges = page.map((entry, index) => ({
+          __typename: "AuditEventEdge",
+          cursor: `cursor-${start + index}`,
+          node: {
+            __typename: "AuditEvent",
+            ipAddress: null,
+            userAgent: null,
+            detail: "{}",
+            count: 1,
+            countCapped: false,
+            firstAt: entry.at,
+            ...entry,
+          },
+        }));
         return json({
           data: {
             me: {
               __typename: "User",
               id: userId,
-              securityEvents: { __typename: "AuditEventConnection", edges: [{ __typename: "AuditEventEdge", node }] },
+              securityEvents: {
+                __typename: "AuditEventConnection",
+                edges,
+                pageInfo: {
+                  __typename: "PageInfo",
+                  hasNextPage: start + page.length < entries.length,
+                  endCursor: edges.at(-1)?.cursor ?? null,
+                },
+              },
             },
           },
         });

@@ -23,5 +23,19 @@ export const AUDIT_EVENT_KINDS = [
 
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
+/**
+ * Who did it, as a kind: what a user's own list shows of an event someone else caused, in place of that
+ * someone's id, session, address and browser (audit-store.ts decides it from what each writer records).
+ */
+export const AUDIT_ACTORS = [
+  "SELF", // the account's own user, signed in
+  "ADMINISTRATOR", // an admin, through the admin endpoints
+  "OPERATOR", // an operator's command (pnpm admin:grant, keys:rotate, keys:revoke)
+  "ANONYMOUS", // someone not signed in: a failed sign-in against the account's address
+  "SYSTEM", // the service itself: an expiry, what a password reset or a secret change ended
+] as const;
+
+export type AuditActor = (typeof AUDIT_ACTORS)[number];
+
 /** Why a sign-in failed, as a class: never what was typed. */
 export type SignInFailure = "invalid_credentials" | "banned" | "email_not_verified" | "account_locked" | "other";

@@ -1,23 +1,35 @@
 // The API's door to the audit trail: reads only. A user's own events run as the owner-scoped role with
 // app.user_id set (the table's policy admits only rows about that user, and the WHERE names them too:
-// two walls, as for tasks); the admin's list runs as tasks_audit_reader, whose policy admits every row.
-// Newest first, keyset cursors (time, id) checked before any SQL.
+// two walls, as for tasks), masked and grouped by own-activity-statement.ts; the admin's list runs as
+// tasks_audit_reader, whose policy admits every row, and shows every column. Newest first, keyset cursors
+// (time, id) checked before any SQL.
 import { poolOf, type Db } from "../db/client.ts";
 import { runScoped } from "../db/scoped-transaction.ts";
 import { utc, type Statement } from "../db/sql.ts";
 import { InvalidCursorError, isCursorTime, isStoredText, readCursorArray } from "../shared/cursor-values.ts";
-import type { AuditEventKind } from "./audit-kinds.ts";
+import type { AuditActor, AuditEventKind } from "./audit-kinds.ts";
+import { ACTOR, ownActivityStatement } from "./own-activity-statement.ts";
 
 export interface AuditEventRow {
   id: string;
   at: Date;
   kind: AuditEventKind;
+  /** Who did it, as a kind: on a user's own list, all that is said of someone else. */
+  actor: AuditActor;
+  /** Null on a user's own list for an event they did not cause; so are the next three. */
   actorId: string | null;
   subjectId: string | null;
   sessionId: string | null;
   ipAddress: string | null;
   userAgent: string | null;
   detail: Record<string, unknown>;
+  /** How many events this entry stands for: above 1 only for a run of failed sign-ins on a user's own list. */
+  count: number;
+  /** The run held more than `count` (RUN_COUNT_MAX) events. */
+  countCapped: boolean;
+  /** The oldest member's time and id (the row's own for a single event): where the next page starts. */
+  firstAt: Date;
+  firstId: string;
 }
 
 export interface AuditPage {
@@ -31,11 +43,12 @@ export interface AuditFilter {
 }
 
 const CURSOR_KIND = "audit";
-const COLUMNS = `"id", "at", "kind", "actorId", "subjectId", "sessionId", "ipAddress", "userAgent", "detail"`;
+const COLUMNS = `"id", "at", "kind", ${ACTOR} AS "actor", "actorId", "subjectId", "sessionId", "ipAddress", "userAgent", "detail",
+  1 AS "count", false AS "countCapped", "at" AS "firstAt", "id" AS "firstId"`;
 const ORDER = `ORDER BY "at" DESC, "id" DESC`;
 
-export function encodeAuditCursor(row: Pick<AuditEventRow, "at" | "id">): string {
-  return Buffer.from(JSON.stringify([CURSOR_KIND, row.at.toISOString(), row.id])).toString("base64url");
+export function encodeAuditCursor(row: Pick<AuditEventRow, "firstAt" | "firstId">): string {
+  return Buffer.from(JSON.stringify([CURSOR_KIND, row.firstAt.toISOString(), row.firstId])).toString("base64url");
 }
 
 function decodeAuditCursor(cursor: string): { at: string; id: string } {
@@ -92,10 +105,13 @@ export function createAuditStore(db: Db) {
     return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
   };
   return {
-    /** The events about this user, and no one else's (the policy and the WHERE both say so). */
+    /**
+     * The events about this user, and no one else's (the policy and the WHERE both say so); what others did
+     * without their identity, session, address or browser; runs of failed sign-ins as one entry each.
+     */
     pageForOwner(ownerId: string, first: number, after?: string | null): Promise<AuditPage> {
       const frame = { ...AS_OWNER_READER, values: [ownerId] };
-      return page(frame, pageStatement("audit_own", { subjectId: ownerId }, first, after), first);
+      return page(frame, ownActivityStatement(ownerId, first, after ? decodeAuditCursor(after) : null), first);
     },
     /** Every event, optionally of one kind or about one user: the admin's list. */
     pageForAdmin(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage> {
