@@ -31,10 +31,29 @@ export interface RemoteKeySetOptions {
 /** The keys cannot be had right now (JWKS unreachable or broken, and no recent copy). */
 export class KeysUnavailableError extends Error {}
 
+/** The token names no key, or a revoked one: a bad token (401), never an outage. */
+export class KeyRefusedError extends Error {}
+
 /** Marks every failure to obtain a usable key set. */
 class KeyFetchError extends Error {}
 
 type GetKey = (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<JWTVerifyGetKey>;
+
+/**
+ * The key set as the verifier may use it. A token must name its key: without a `kid`, jose takes the
+ * only key of the set, whichever it is, so a token signed with a revoked key would pass for as long as a
+ * cached copy of the set holds that key. And a key the revocation feed names is out of the set from the
+ * moment its event arrives, whatever the cached JWKS still says (its next fetch may be minutes away, or
+ * impossible while the JWKS is unreachable).
+ */
+export function liveKeysOnly(keys: GetKey, isKeyRevoked: (kid: string) => boolean): GetKey {
+  return (header, token) => {
+    const { kid } = header;
+    if (typeof kid !== "string" || kid === "") throw new KeyRefusedError("the token names no key (kid)");
+    if (isKeyRevoked(kid)) throw new KeyRefusedError("the token's key is revoked");
+    return keys(header, token);
+  };
+}
 
 export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
   let lastFetchAt = Number.NEGATIVE_INFINITY;

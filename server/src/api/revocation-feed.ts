@@ -40,6 +40,8 @@ export interface RevocationFeed {
   /** Resolves when the list is known to be current; throws RevocationsUnavailableError otherwise. */
   assertCurrent(): Promise<void> | void;
   isRevoked(token: TokenIdentity): boolean;
+  /** Whether a signing key was revoked (`pnpm keys:revoke`): the key set drops it at once (key-set.ts). */
+  isKeyRevoked(kid: string): boolean;
   /** Whether the list is current now (no waiting, no connecting): for streams that re-check. */
   isCurrent(): boolean;
   /** Calls `listener` after revocations arrive; returns the unsubscribe. */
@@ -241,6 +243,10 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       // promotion keeps its lesser role, and the next token carries the new one.
       const role = userRoles.get(token.userId);
       return role !== undefined && outranks(token.role, role.role) && issuedAtMs <= role.occurredAt + options.clockToleranceMs;
+    },
+
+    isKeyRevoked(kid) {
+      return keys.has(kid);
     },
 
     isCurrent() {

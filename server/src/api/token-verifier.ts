@@ -7,7 +7,7 @@ import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } f
 import { LRUCache } from "lru-cache";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
 import { toRole, type Role } from "../shared/role.ts";
-import { createRemoteKeySet, KeysUnavailableError } from "./key-set.ts";
+import { createRemoteKeySet, KeysUnavailableError, liveKeysOnly } from "./key-set.ts";
 import { RevocationsUnavailableError, type RevocationFeed, type TokenIdentity } from "./revocation-feed.ts";
 
 export { KeysUnavailableError, RevocationsUnavailableError };
@@ -51,7 +51,7 @@ interface KeySource {
 const VERIFIED_TOKENS_MAX = 10_000;
 
 export function createTokenVerifier(config: ApiConfig, revocations: RevocationFeed): TokenVerifier {
-  const { key, algorithms } = keySource(config.keys);
+  const { key, algorithms } = keySource(config.keys, revocations);
   // Tokens already verified, by SHA-256 of the token, until their own exp and never longer; failures
   // are never remembered. Signature checks were the largest cost in a request after the database.
   const verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_MAX });
@@ -110,16 +110,21 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
   }
 }
 
-function keySource(keys: KeySourceConfig): KeySource {
+function keySource(keys: KeySourceConfig, revocations: RevocationFeed): KeySource {
+  const isKeyRevoked = (kid: string) => revocations.isKeyRevoked(kid);
   switch (keys.kind) {
-    case "remote-jwks":
+    case "remote-jwks": {
       // Created once per process: its cache, cooldown and single in-flight fetch live in this closure.
-      return { key: createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS }), algorithms: ["EdDSA"] };
+      const remote = createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS });
+      return { key: liveKeysOnly(remote, isKeyRevoked), algorithms: ["EdDSA"] };
+    }
     case "static-jwks": {
       const jwks = JSON.parse(keys.jwks) as Parameters<typeof createLocalJWKSet>[0];
-      return { key: createLocalJWKSet(jwks), algorithms: ["EdDSA"] };
+      return { key: liveKeysOnly(createLocalJWKSet(jwks), isKeyRevoked), algorithms: ["EdDSA"] };
     }
     case "shared-secret":
+      // One secret and no key set: no kid to require or revoke. Changing JWT_SHARED_SECRET on both
+      // services is this mode's key revocation, and it refuses every earlier token at once.
       return { key: new TextEncoder().encode(keys.secret), algorithms: ["HS256"] };
   }
 }
