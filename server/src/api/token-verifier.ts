@@ -30,7 +30,7 @@ export interface VerifiedToken {
   viewer: Viewer;
   /** What revocation events name: kept with the cache entry, so a revocation applies to cache hits too. */
   identity: TokenIdentity;
-  /** Epoch ms (exp). */
+  /** Epoch ms: exp, or sooner when the token's age reaches its bound first (maxTokenAge plus the tolerance). */
   expiresAt: number;
 }
 
@@ -52,8 +52,9 @@ const VERIFIED_TOKENS_MAX = 10_000;
 
 export function createTokenVerifier(config: ApiConfig, revocations: RevocationFeed): TokenVerifier {
   const { key, algorithms } = keySource(config.keys, revocations);
-  // Tokens already verified, by SHA-256 of the token, until their own exp and never longer; failures
-  // are never remembered. Signature checks were the largest cost in a request after the database.
+  // Tokens already verified, by SHA-256 of the token, until their exp or the end of their age bound,
+  // whichever comes first, and never longer; failures are never remembered. Signature checks were the
+  // largest cost in a request after the database.
   const verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_MAX });
   const options = {
     issuer: config.issuer,
@@ -71,6 +72,12 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
       if (current) await current;
       const digest = createHash("sha256").update(token).digest("base64url");
       let entry = verified.get(digest);
+      // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
+      // age bound goes back to jose, which refuses it.
+      if (entry && Date.now() >= entry.expiresAt) {
+        verified.delete(digest);
+        entry = undefined;
+      }
       if (!entry) {
         entry = await verifyWithKeys(token);
         const ttl = entry.expiresAt - Date.now();
@@ -103,10 +110,13 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
       if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
       throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
     }
-    // exp is required and verified above: the cache keeps the result until then, not a moment longer.
+    // exp and iat are required and verified above: the result is usable until exp or until the token is as
+    // old as the age bound allows, whichever is first (a leaked key can mint an exp years away).
     const viewer = viewerFrom(payload);
-    const identity = { sessionId: viewer.sessionId, userId: viewer.userId, role: viewer.role, issuedAt: payload.iat ?? 0, keyId };
-    return { viewer, identity, expiresAt: (payload.exp ?? 0) * 1000 };
+    const issuedAt = payload.iat ?? 0;
+    const identity = { sessionId: viewer.sessionId, userId: viewer.userId, role: viewer.role, issuedAt, keyId };
+    const ageBound = (issuedAt + options.maxTokenAge + options.clockTolerance) * 1000;
+    return { viewer, identity, expiresAt: Math.min((payload.exp ?? 0) * 1000, ageBound) };
   }
 }
 
