@@ -1,7 +1,8 @@
 // The one place that verifies a bearer token. Nothing else parses a JWT. The signature is checked
-// before any claim is read; algorithms are pinned to the configured key source; iss, aud, exp and nbf
-// are checked with a small clock tolerance; jku/x5u/jwk/x5c headers are never followed (jose ignores
-// them: keys come only from the configured source, and `kid` is only a lookup key into it).
+// before any claim is read; algorithms are pinned to the configured key source; iss, aud, exp, nbf and the
+// token's age are checked with a small clock tolerance, against the database's clock (revocation-feed.ts);
+// jku/x5u/jwk/x5c headers are never followed (jose ignores them: keys come only from the configured
+// source, and `kid` is only a lookup key into it, and a required one: key-set.ts).
 import { createHash } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
@@ -74,20 +75,20 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
       let entry = verified.get(digest);
       // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
       // age bound goes back to jose, which refuses it.
-      if (entry && Date.now() >= entry.expiresAt) {
+      if (entry && revocations.now() >= entry.expiresAt) {
         verified.delete(digest);
         entry = undefined;
       }
       if (!entry) {
         entry = await verifyWithKeys(token);
-        const ttl = entry.expiresAt - Date.now();
+        const ttl = entry.expiresAt - revocations.now();
         if (ttl > 0) verified.set(digest, entry, { ttl });
       }
       if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)");
       return entry;
     },
     stillValid(token) {
-      return Date.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
+      return revocations.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
     },
     onRevocation: (listener) => revocations.onChange(listener),
   };
@@ -97,7 +98,9 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     let keyId: string | undefined;
     try {
       // Two overloads (key set function or raw key); both take the same options.
-      const result = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+      // Checked against the database's clock, the one iat was taken from and revocations are stamped with.
+      const checks = { ...options, currentDate: new Date(revocations.now()) };
+      const result = key instanceof Uint8Array ? await jwtVerify(token, key, checks) : await jwtVerify(token, key, checks);
       payload = result.payload;
       keyId = result.protectedHeader.kid;
       // Explicit typing (RFC 8725 3.11): Better Auth's access tokens carry no typ (the HS256 mode says
@@ -125,7 +128,7 @@ function keySource(keys: KeySourceConfig, revocations: RevocationFeed): KeySourc
   switch (keys.kind) {
     case "remote-jwks": {
       // Created once per process: its cache, cooldown and single in-flight fetch live in this closure.
-      const remote = createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS });
+      const remote = createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS }, () => revocations.now());
       return { key: liveKeysOnly(remote, isKeyRevoked), algorithms: ["EdDSA"] };
     }
     case "static-jwks": {
