@@ -16,6 +16,7 @@ import { ADMIN_ENDPOINTS, adminAccess } from "./admin-powers.ts";
 import { createAuditHooks } from "./audit-hooks.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
+import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { tokenClaims } from "./token-claims.ts";
 
@@ -167,6 +168,8 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
     },
     plugins: [
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
+      // No session token in any answer a script can read; sessions are ended by id (session-token-privacy.ts).
+      sessionTokenPrivacy(),
       jwt({
         jwks: config.sharedSecret
           ? // Shared-secret mode publishes no keys: remoteUrl turns the /jwks endpoint off (it answers 404).
