@@ -80,7 +80,8 @@ async function expectRefusedAndStaysRefused(url: string, token: string, since: n
   for (;;) {
     const { status, body } = await call(url, token);
     if (status === 401) break;
-    if (performance.now() - since > PROPAGATION_BOUND_MS) throw new Error(`still ${status} ${JSON.stringify(body)} after ${PROPAGATION_BOUND_MS} ms`);
+    if (performance.now() - since > PROPAGATION_BOUND_MS)
+      throw new Error(`still ${status} ${JSON.stringify(body)} after ${PROPAGATION_BOUND_MS} ms`);
     await sleep(10);
   }
   await sleep(holdMs);

@@ -54,7 +54,15 @@ const kidOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "b
 /** What an attacker with the private key mints: admin, for a real user, in a session that never existed. */
 function adminClaims(userId: string): JWTPayload {
   const t = now();
-  return { iss: system.apiConfig.issuer, aud: system.apiConfig.audience, sub: userId, sid: randomUUID(), role: "admin", iat: t, exp: t + 600 };
+  return {
+    iss: system.apiConfig.issuer,
+    aud: system.apiConfig.audience,
+    sub: userId,
+    sid: randomUUID(),
+    role: "admin",
+    iat: t,
+    exp: t + 600,
+  };
 }
 
 async function forgedWith(key: { kid: string; privateKey: CryptoKey }, userId: string, otherLiveKid?: string) {
@@ -86,7 +94,9 @@ async function expectRefusedEverywhere(tokens: Record<string, string>, since: nu
             return;
           }
           if (performance.now() - since > PROPAGATION_BOUND_MS) {
-            throw new Error(`${instance.name}: the token with ${header} still answered ${status} ${JSON.stringify(body)} after ${PROPAGATION_BOUND_MS} ms`);
+            throw new Error(
+              `${instance.name}: the token with ${header} still answered ${status} ${JSON.stringify(body)} after ${PROPAGATION_BOUND_MS} ms`,
+            );
           }
           await new Promise((resolve) => setTimeout(resolve, 10));
         }

@@ -18,7 +18,10 @@ async function tokensOf(user: { id: string }): Promise<string[]> {
 }
 
 async function answerText(path: string, cookie: string, body?: unknown): Promise<{ status: number; text: string }> {
-  const response = await system.authFetch(path, body === undefined ? { headers: { cookie } } : { method: "POST", headers: { cookie }, body: JSON.stringify(body) });
+  const response = await system.authFetch(
+    path,
+    body === undefined ? { headers: { cookie } } : { method: "POST", headers: { cookie }, body: JSON.stringify(body) },
+  );
   return { status: response.status, text: await response.text() };
 }
 
@@ -29,7 +32,11 @@ function expectNoSessionToken(answer: { status: number; text: string }, tokens: 
 }
 
 async function revoke(user: TestUser, handle: string): Promise<number> {
-  const response = await system.authFetch("/api/auth/revoke-session", { method: "POST", headers: { cookie: user.cookie }, body: JSON.stringify({ token: handle }) });
+  const response = await system.authFetch("/api/auth/revoke-session", {
+    method: "POST",
+    headers: { cookie: user.cookie },
+    body: JSON.stringify({ token: handle }),
+  });
   return response.status;
 }
 
@@ -52,7 +59,10 @@ test("list-sessions and get-session carry no session token, the caller's own or 
 
 test("sign-in and a password change answer without the new session's token", async () => {
   const user = await system.signUp();
-  const signedIn = await system.authFetch("/api/auth/sign-in/email", { method: "POST", body: JSON.stringify({ email: user.email, password: PASSWORD }) });
+  const signedIn = await system.authFetch("/api/auth/sign-in/email", {
+    method: "POST",
+    body: JSON.stringify({ email: user.email, password: PASSWORD }),
+  });
   const cookie = sessionCookie(signedIn);
   expectNoSessionToken({ status: signedIn.status, text: await signedIn.text() }, await tokensOf(user));
   const changed = await answerText("/api/auth/change-password", cookie, {

@@ -34,7 +34,14 @@ function expectBanned(answer: { status: number; body: any }): void {
 async function sessionInsertedAfterTheBan(user: TestUser): Promise<string> {
   const token = randomBytes(24).toString("base64url");
   await system.db.session.create({
-    data: { id: randomUUID(), token, userId: user.id, expiresAt: new Date(Date.now() + 86_400_000), createdAt: new Date(), updatedAt: new Date() },
+    data: {
+      id: randomUUID(),
+      token,
+      userId: user.id,
+      expiresAt: new Date(Date.now() + 86_400_000),
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    },
   });
   const signature = createHmac("sha256", system.authConfig.secret).update(token).digest("base64");
   return `better-auth.session_token=${encodeURIComponent(`${token}.${signature}`)}`;

@@ -109,7 +109,8 @@ test("Sign out on the other device's row ends exactly that session, and no answe
   const authAnswers: { path: string; body: string }[] = [];
   laptop.page.on("response", async (response) => {
     const path = new URL(response.url()).pathname;
-    if (path.startsWith("/api/auth/") && path !== "/api/auth/token") authAnswers.push({ path, body: await response.text().catch(() => "") });
+    if (path.startsWith("/api/auth/") && path !== "/api/auth/token")
+      authAnswers.push({ path, body: await response.text().catch(() => "") });
   });
   await signUp(laptop);
   const phone = await signInOnAnotherDevice(laptop);

@@ -19,7 +19,8 @@ type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 /** Answers that carry a session token, and how to take it out. */
 const STRIP: Record<string, (answer: unknown) => unknown> = {
   "/list-sessions": (answer) => (Array.isArray(answer) ? answer.map(withoutToken) : answer),
-  "/get-session": (answer) => (isObject(answer) && isObject(answer.session) ? { ...answer, session: withoutToken(answer.session) } : answer),
+  "/get-session": (answer) =>
+    isObject(answer) && isObject(answer.session) ? { ...answer, session: withoutToken(answer.session) } : answer,
   // The caller's own new session: the Set-Cookie header carries it, the body need not.
   "/sign-in/email": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
   "/change-password": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),

@@ -53,7 +53,10 @@ export interface ServicesProcess extends ApiProcess {
  * database and BETTER_AUTH_SECRET, so it signs with the same keys and sees the same users. With
  * `clockShiftMs`, the process runs as on a host whose clock is that far off (support/shifted-clock.ts).
  */
-export async function startServicesProcess(system: TestSystem, options: { clockShiftMs?: number; env?: Record<string, string> } = {}): Promise<ServicesProcess> {
+export async function startServicesProcess(
+  system: TestSystem,
+  options: { clockShiftMs?: number; env?: Record<string, string> } = {},
+): Promise<ServicesProcess> {
   const [apiPort, authPort] = [await freePort(), await freePort()];
   const authUrl = `http://127.0.0.1:${authPort}`;
   const mailDirectory = mkdtempSync(path.join(tmpdir(), "tasks-test-process-mail-"));
