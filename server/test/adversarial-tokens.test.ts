@@ -261,6 +261,20 @@ test("injection-style, non-string and oversized kids are refused with 401, echoe
   expect(await system.db.jwks.count()).toBe(1);
 });
 
+test("a token that names no key is refused with 401 even when the key set holds just the key that signed it", async () => {
+  const user = await system.signUp();
+  const { api, refusalReason } = apiWithReasons();
+  await expectAccepted(user.token, user, api);
+  expect(await system.db.jwks.count()).toBe(1); // one key: without a kid, jose would take it
+  const claims = fullClaims(user);
+  await expectAccepted(await signExactlyWithRealKey(claims), user, api); // control: the same key, naming itself
+  for (const kid of [undefined, ""]) {
+    const token = await signExactlyWithRealKey(claims, { kid });
+    expect(await refusalReason(token)).toMatch(/names no key/);
+    expectInvalidToken(await system.graphql(ME, { token }), token); // the long-lived app too
+  }
+});
+
 // --- headers that point elsewhere ----------------------------------------------------------------
 
 test("jku, x5u, jwk and x5c headers are never followed: the attacker's server gets zero requests, every token 401", async () => {
@@ -545,11 +559,11 @@ test("no kid while two keys are published (after a rotation) is refused with 401
   const claims = fullClaims(after);
   expect((await realSigningKey()).kid).toBe(newKid);
   await expectAccepted(await signExactlyWithRealKey(claims), after, api); // control: the current key with its kid
-  // The same key and claims without a kid: jose finds two candidate keys (JWKSMultipleMatchingKeys) and
-  // tries neither; that is a bad token (401), not an outage (503) nor a crash (500).
+  // The same key and claims without a kid: refused before any key is looked up (a token must name its
+  // key); a bad token (401), not an outage (503) nor a crash (500).
   const stripped = await signExactlyWithRealKey(claims, { kid: undefined });
   expect(decodeProtectedHeader(stripped)).toEqual({ alg: "EdDSA" });
-  expect(await refusalReason(stripped)).toMatch(/multiple matching keys/);
+  expect(await refusalReason(stripped)).toMatch(/names no key/);
   expectInvalidToken(await system.graphql(ME, { token: stripped }), stripped); // the long-lived app too
   expect(system.jwksRequests - before).toBe(0);
 });

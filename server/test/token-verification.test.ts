@@ -160,6 +160,17 @@ test("a token is bounded by its age as well as its exp: issued 16 minutes ago wi
   await expectRefused(await system.signWithAuthKeys(goodClaims(user, { iat: now() + 10 * 60, exp: now() + 20 * 60 })));
 });
 
+test("the age bound holds for a token the API has already verified and cached: accepted near the bound, refused once past it", async () => {
+  const user = await system.signUp();
+  // 929 s old: the bound is 900 s plus the 30 s tolerance, so one more second is allowed, and exp is a day
+  // away (a leaked key's token), so the cache would keep it for a day if only exp bounded it.
+  const token = await system.signWithAuthKeys(goodClaims(user, { iat: now() - 929, exp: now() + 24 * 3600 }));
+  await expectAccepted(token, user);
+  await expectAccepted(token, user); // a verified-token cache hit
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await expectRefused(token);
+});
+
 // --- 13-15. junk and malformed headers -----------------------------------------------------------
 
 test("garbage tokens are refused: 401 when they look like a token, 400 when the header itself is malformed", async () => {

@@ -116,8 +116,10 @@ describe("the auth service behind a proxy, 3 sign-ins per minute per client addr
       headers: { "content-type": "application/json", origin: SPA_ORIGIN, ...headers },
       body: JSON.stringify({ email, password }),
     });
+  // The session's token is only in its cookie (value "<token>.<signature>"): the body carries none.
   const sessionAddress = async (answer: PeerAnswer) => {
-    const { token } = JSON.parse(answer.body) as { token: string };
+    const cookie = [answer.headers["set-cookie"] ?? []].flat().find((candidate) => candidate.includes("session_token="));
+    const token = decodeURIComponent(cookie?.split(";")[0]?.split("=")[1] ?? "").split(".")[0] ?? "";
     const session = await system.db.session.findUniqueOrThrow({ where: { token }, select: { ipAddress: true } });
     return session.ipAddress;
   };

@@ -5,9 +5,8 @@ import type { Problem } from "../graphql/problems.ts";
 import { describeDevice } from "./device-name.ts";
 
 export interface DeviceSession {
+  /** Also what ends it: the auth service never hands a browser a session's token. */
   id: string;
-  /** What Better Auth's revokeSession takes. */
-  token: string;
   device: string;
   ipAddress: string | null;
   createdAt: Date;
@@ -35,7 +34,6 @@ export async function listDeviceSessions(authClient: AuthClient, currentSessionI
   const sessions = outcome.value.map(
     (session): DeviceSession => ({
       id: session.id,
-      token: session.token,
       device: describeDevice(session.userAgent),
       ipAddress: session.ipAddress || null,
       createdAt: new Date(session.createdAt),
@@ -47,7 +45,8 @@ export async function listDeviceSessions(authClient: AuthClient, currentSessionI
   return { ok: true, value: sessions };
 }
 
-export const revokeDeviceSession = (authClient: AuthClient, token: string) => run(() => authClient.revokeSession({ token }));
+/** Better Auth's revokeSession names the session in `token`; the auth service takes the session's id there. */
+export const revokeDeviceSession = (authClient: AuthClient, sessionId: string) => run(() => authClient.revokeSession({ token: sessionId }));
 
 export const revokeOtherDeviceSessions = (authClient: AuthClient) => run(() => authClient.revokeOtherSessions());
 

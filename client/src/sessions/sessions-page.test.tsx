@@ -107,7 +107,7 @@ describe("Devices and sessions", () => {
     for (const row of [laptop!, phone!]) expect(within(row).queryByText("This device")).toBeNull();
   });
 
-  test("Sign out on another session revokes that session by its token; its row goes, the others stay, and the button waits for the answer", async () => {
+  test("Sign out on another session revokes that session by its id; its row goes, the others stay, and the button waits for the answer", async () => {
     const { ada, phone, laptop } = setUpAda();
     const list = await openSessions();
     const revoke = hold("/api/auth/revoke-session");
@@ -124,7 +124,7 @@ describe("Devices and sessions", () => {
       "Safari on iOS",
     ]);
     expect(screen.getByText("Signed out Chrome on Windows.")).toBeTruthy();
-    expect(backend.requests("/api/auth/revoke-session").map((request) => request.body)).toEqual([{ token: laptop!.token }]);
+    expect(backend.requests("/api/auth/revoke-session").map((request) => request.body)).toEqual([{ token: laptop!.id }]);
     expect(backend.sessionsOf(ada).map((session) => session.id)).toEqual([backend.sessionsOf(ada)[0]!.id, phone!.id]);
     expect(screen.getByRole("heading", { name: "Devices and sessions", level: 1 })).toBeTruthy(); // still signed in
   });

@@ -131,7 +131,7 @@ function SessionRow({ session, onSignedOut }: { session: DeviceSession; onSigned
   async function signOut() {
     setPending(true);
     setProblem(null);
-    const outcome = await revokeDeviceSession(authClient, session.token);
+    const outcome = await revokeDeviceSession(authClient, session.id);
     setPending(false);
     if (outcome.ok) onSignedOut();
     else setProblem(handleFailure(outcome.failure));

@@ -143,3 +143,38 @@ test("Recent security activity: a stranger's failed sign-ins, with a browser str
   expect(owner.pageErrors).toEqual([]);
   await owner.context.close();
 });
+
+test("Sign out on the other device's row ends exactly that session, and no answer the page got carries a session token", async () => {
+  const laptop = await newVisitor(browser, app, "Grace");
+  // Every auth answer the laptop's page reads, except /token's (an API token, not a session's).
+  const authAnswers: { path: string; body: string }[] = [];
+  laptop.page.on("response", async (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.startsWith("/api/auth/") && path !== "/api/auth/token")
+      authAnswers.push({ path, body: await response.text().catch(() => "") });
+  });
+  await signUp(laptop);
+  const phone = await signInOnAnotherDevice(laptop);
+
+  await laptop.page.getByRole("link", { name: "Devices and sessions" }).click();
+  const list = laptop.page.getByRole("list", { name: "Devices and sessions" });
+  await expect.poll(() => list.getByRole("listitem").count()).toBe(2);
+  await list.getByRole("button", { name: /^Sign out Safari on iOS/ }).click();
+  await laptop.page.getByText("Signed out Safari on iOS.").waitFor();
+  await expect.poll(() => list.getByRole("listitem").count()).toBe(1);
+  await phone.page.getByRole("heading", { name: "Sign in" }).waitFor({ timeout: 2_000 });
+
+  const listed = authAnswers.filter((answer) => answer.path === "/api/auth/list-sessions");
+  expect(listed.length).toBeGreaterThan(0);
+  expect(listed[0]!.body).toContain('"id"');
+  for (const answer of authAnswers) expect(answer.body, answer.path).not.toMatch(/"token":"/);
+  const sent = authAnswers.map((answer) => answer.path);
+  expect(sent).toContain("/api/auth/get-session");
+  expect(sent).toContain("/api/auth/revoke-session");
+
+  await laptop.page.getByRole("link", { name: "Tasks", exact: true }).click();
+  await addTask(laptop.page, "Still signed in here");
+  expect(laptop.pageErrors).toEqual([]);
+  expect(phone.pageErrors).toEqual([]);
+  await Promise.all([laptop.context.close(), phone.context.close()]);
+});

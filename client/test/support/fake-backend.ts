@@ -43,10 +43,12 @@ export interface FakeStream {
 
 export type FakeTaskEventKind = "CREATED" | "UPDATED" | "DELETED";
 
-/** A Better Auth session as list-sessions returns it (this browser's, or one on another device). */
+/**
+ * A Better Auth session as list-sessions returns it (this browser's, or one on another device): without its
+ * token, which the auth service keeps to itself (server/src/auth/session-token-privacy.ts).
+ */
 export interface FakeSession {
   id: string;
-  token: string;
   userId: string;
   userAgent: string | null;
   ipAddress: string | null;
@@ -107,7 +109,6 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     const stamp = new Date(now()).toISOString();
     const record = {
       id,
-      token: `token-of-${id}`,
       userId,
       userAgent: THIS_BROWSER,
       ipAddress: "203.0.113.7",
@@ -259,7 +260,8 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
       }
       case "/api/auth/revoke-session": {
         if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
-        const record = serverSessions.find((candidate) => candidate.token === body.token && candidate.userId === user.id);
+        // The auth service reads an id of one of the user's own sessions in Better Auth's `token` field.
+        const record = serverSessions.find((candidate) => candidate.id === body.token && candidate.userId === user.id);
         if (record?.id === session!.id) backend.endSession();
         else dropSession(record?.id);
         return json({ status: true });
@@ -274,7 +276,7 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
           return json({ code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" }, 401);
         }
         backend.signInAs(found);
-        return json({ redirect: false, token: session!.id, user: publicUser(found) });
+        return json({ redirect: false, token: null, user: publicUser(found) });
       }
       case "/api/auth/sign-out":
         dropSession(session?.id);

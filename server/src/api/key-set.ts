@@ -31,12 +31,35 @@ export interface RemoteKeySetOptions {
 /** The keys cannot be had right now (JWKS unreachable or broken, and no recent copy). */
 export class KeysUnavailableError extends Error {}
 
+/** The token names no key, or a revoked one: a bad token (401), never an outage. */
+export class KeyRefusedError extends Error {}
+
 /** Marks every failure to obtain a usable key set. */
 class KeyFetchError extends Error {}
 
 type GetKey = (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<JWTVerifyGetKey>;
 
-export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
+/**
+ * The key set as the verifier may use it. A token must name its key: without a `kid`, jose takes the
+ * only key of the set, whichever it is, so a token signed with a revoked key would pass for as long as a
+ * cached copy of the set holds that key. And a key the revocation feed names is out of the set from the
+ * moment its event arrives, whatever the cached JWKS still says (its next fetch may be minutes away, or
+ * impossible while the JWKS is unreachable).
+ */
+export function liveKeysOnly(keys: GetKey, isKeyRevoked: (kid: string) => boolean): GetKey {
+  return (header, token) => {
+    const { kid } = header;
+    if (typeof kid !== "string" || kid === "") throw new KeyRefusedError("the token names no key (kid)");
+    if (isKeyRevoked(kid)) throw new KeyRefusedError("the token's key is revoked");
+    return keys(header, token);
+  };
+}
+
+/**
+ * `now` is the clock the verifier checks tokens with (the database's, revocation-feed.ts): it stamps the
+ * fetches, so a token's iat (database time) can be compared with them whatever the host's clock says.
+ */
+export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => number = Date.now): GetKey {
   let lastFetchAt = Number.NEGATIVE_INFINITY;
   /** Counts successful fetches, so a caller can tell whether the key set changed while it waited. */
   let generation = 0;
@@ -52,7 +75,7 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
     [customFetch]: async (url: string, init: RequestInit) => {
       // Throws unless the answer is a key set: only then does the fetch count as fresh.
       const response = await fetchKeySet(url, init);
-      lastFetchAt = Date.now();
+      lastFetchAt = now();
       generation += 1;
       return response;
     },
@@ -65,14 +88,14 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
   }
 
   function fromLastGood(header: JWSHeaderParameters, token: FlattenedJWSInput, cause: unknown) {
-    if (lastGood && Date.now() - lastFetchAt <= options.staleMaxAgeMs) return lastGood.keys(header, token);
+    if (lastGood && now() - lastFetchAt <= options.staleMaxAgeMs) return lastGood.keys(header, token);
     throw new KeysUnavailableError("Signing keys unavailable", { cause });
   }
 
   /** One early re-fetch at a time; requests that miss the key meanwhile wait for it instead of failing. */
   async function reloadForNewKey(token: FlattenedJWSInput, seenGeneration: number): Promise<boolean> {
     if (!earlyReload && generation === seenGeneration && mayBeNewKey(token)) {
-      lastEarlyReloadAt = Date.now();
+      lastEarlyReloadAt = now();
       earlyReload = remote.reload().finally(() => {
         earlyReload = undefined;
       });
@@ -82,7 +105,7 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
   }
 
   return async (header, token) => {
-    if (Date.now() < retryNotBefore) return fromLastGood(header, token, "JWKS fetch failed recently");
+    if (now() < retryNotBefore) return fromLastGood(header, token, "JWKS fetch failed recently");
     const seenGeneration = generation;
     try {
       try {
@@ -96,13 +119,13 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): GetKey {
       }
     } catch (error) {
       if (!isKeyFetchFailure(error)) throw error;
-      retryNotBefore = Date.now() + options.retryAfterMs;
+      retryNotBefore = now() + options.retryAfterMs;
       return fromLastGood(header, token, error);
     }
   };
 
   function mayBeNewKey(token: FlattenedJWSInput): boolean {
-    if (!remote.coolingDown || Date.now() - lastEarlyReloadAt < options.retryAfterMs) return false;
+    if (!remote.coolingDown || now() - lastEarlyReloadAt < options.retryAfterMs) return false;
     const issuedAt = unverifiedIssuedAt(token);
     return issuedAt !== undefined && issuedAt * 1000 >= Math.floor(lastFetchAt / 1000) * 1000;
   }

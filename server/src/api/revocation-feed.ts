@@ -6,8 +6,12 @@
 // connection is lost, it reconnects with backoff, LISTENs again and re-reads the table, so events
 // written meanwhile take effect at once; until then, past the bound, `assertCurrent` throws and the API
 // answers 503 rather than accept a token it can no longer vouch for. Each transition is logged once.
+//
+// Each heartbeat also reads the database's clock. Events are stamped by it (triggers) and tokens' iat is
+// taken from it (auth/token-claims.ts), so `now()` is the one clock the API compares them with: token
+// checks (token-verifier.ts) and pruning run on it, and a host clock that is off changes nothing.
 import pg from "pg";
-import { parseEvent, readLiveEvents, REVOCATION_CHANNEL, type RevocationEvent } from "../revocation/revocation-events.ts";
+import { parseEvent, readDatabaseTime, readLiveEvents, REVOCATION_CHANNEL, type RevocationEvent } from "../revocation/revocation-events.ts";
 
 export interface RevocationFeedOptions {
   connectionString: string;
@@ -16,8 +20,9 @@ export interface RevocationFeedOptions {
   /** The oldest token the verifier accepts (max token age plus clock tolerance): older events cannot matter. */
   horizonMs: number;
   /**
-   * Clock tolerance for events that compare times (the auth service's iat against the database's clock).
-   * Applied to role changes, whose window only ever catches tokens that carry a role the user lost.
+   * A margin for role changes, whose window only ever catches tokens that carry a role the user lost. The
+   * comparison itself is exact (iat and the event are both database time, and /token reads the role under
+   * the row's lock); the margin covers tokens signed before the auth service took iat from the database.
    */
   clockToleranceMs: number;
   log?: (message: string) => void;
@@ -40,8 +45,15 @@ export interface RevocationFeed {
   /** Resolves when the list is known to be current; throws RevocationsUnavailableError otherwise. */
   assertCurrent(): Promise<void> | void;
   isRevoked(token: TokenIdentity): boolean;
+  /** Whether a signing key was revoked (`pnpm keys:revoke`): the key set drops it at once (key-set.ts). */
+  isKeyRevoked(kid: string): boolean;
   /** Whether the list is current now (no waiting, no connecting): for streams that re-check. */
   isCurrent(): boolean;
+  /**
+   * The database's clock (epoch ms), as last read, advanced by this process's monotonic clock: the time
+   * tokens are checked against. The host's own clock until the first read (no token is accepted before it).
+   */
+  now(): number;
   /** Calls `listener` after revocations arrive; returns the unsubscribe. */
   onChange(listener: () => void): () => void;
   close(): Promise<void>;
@@ -89,7 +101,18 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     }
   }
 
-  /** Events older than the oldest acceptable token can no longer matter. */
+  /** The database's clock at a moment of this process's monotonic clock (performance.now()). */
+  let clock: { databaseMs: number; localMs: number } | undefined;
+  const databaseNow = () => (clock ? clock.databaseMs + (performance.now() - clock.localMs) : Date.now());
+
+  /** Reads the database's clock; the answer stands for the midpoint of the round trip. */
+  async function readClock(on: pg.Client): Promise<void> {
+    const sentAt = performance.now();
+    const databaseMs = await readDatabaseTime(on);
+    clock = { databaseMs, localMs: (sentAt + performance.now()) / 2 };
+  }
+
+  /** Events older than the oldest acceptable token can no longer matter (`now` is the database's clock). */
   function prune(now: number): void {
     const horizon = now - options.horizonMs;
     for (const [sid, at] of sessions) if (at < horizon) sessions.delete(sid);
@@ -132,6 +155,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
         // LISTEN before reading, so nothing committed in between is missed (applying twice is harmless).
         await next.query(`LISTEN ${REVOCATION_CHANNEL}`);
         for (const event of await readLiveEvents(next, options.horizonMs)) apply(event);
+        await readClock(next);
         changed();
       } catch (error) {
         next.removeAllListeners("end");
@@ -162,14 +186,14 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     confirmedAt = Date.now();
     if (reportedStale) log("revocation feed is current again");
     reportedStale = false;
-    prune(confirmedAt);
+    prune(databaseNow());
   }
 
   async function heartbeat(): Promise<void> {
     const current = client;
     if (!current) return;
     try {
-      await current.query("SELECT 1");
+      await readClock(current);
       if (client === current) confirmed();
     } catch (error) {
       lost(current, error);
@@ -243,9 +267,15 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       return role !== undefined && outranks(token.role, role.role) && issuedAtMs <= role.occurredAt + options.clockToleranceMs;
     },
 
+    isKeyRevoked(kid) {
+      return keys.has(kid);
+    },
+
     isCurrent() {
       return !stale();
     },
+
+    now: databaseNow,
 
     onChange(listener) {
       listeners.add(listener);

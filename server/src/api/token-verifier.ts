@@ -1,13 +1,14 @@
 // The one place that verifies a bearer token. Nothing else parses a JWT. The signature is checked
-// before any claim is read; algorithms are pinned to the configured key source; iss, aud, exp and nbf
-// are checked with a small clock tolerance; jku/x5u/jwk/x5c headers are never followed (jose ignores
-// them: keys come only from the configured source, and `kid` is only a lookup key into it).
+// before any claim is read; algorithms are pinned to the configured key source; iss, aud, exp, nbf and the
+// token's age are checked with a small clock tolerance, against the database's clock (revocation-feed.ts);
+// jku/x5u/jwk/x5c headers are never followed (jose ignores them: keys come only from the configured
+// source, and `kid` is only a lookup key into it, and a required one: key-set.ts).
 import { createHash } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
 import { toRole, type Role } from "../shared/role.ts";
-import { createRemoteKeySet, KeysUnavailableError } from "./key-set.ts";
+import { createRemoteKeySet, KeysUnavailableError, liveKeysOnly } from "./key-set.ts";
 import { RevocationsUnavailableError, type RevocationFeed, type TokenIdentity } from "./revocation-feed.ts";
 
 export { KeysUnavailableError, RevocationsUnavailableError };
@@ -30,7 +31,7 @@ export interface VerifiedToken {
   viewer: Viewer;
   /** What revocation events name: kept with the cache entry, so a revocation applies to cache hits too. */
   identity: TokenIdentity;
-  /** Epoch ms (exp). */
+  /** Epoch ms: exp, or sooner when the token's age reaches its bound first (maxTokenAge plus the tolerance). */
   expiresAt: number;
 }
 
@@ -51,9 +52,10 @@ interface KeySource {
 const VERIFIED_TOKENS_MAX = 10_000;
 
 export function createTokenVerifier(config: ApiConfig, revocations: RevocationFeed): TokenVerifier {
-  const { key, algorithms } = keySource(config.keys);
-  // Tokens already verified, by SHA-256 of the token, until their own exp and never longer; failures
-  // are never remembered. Signature checks were the largest cost in a request after the database.
+  const { key, algorithms } = keySource(config.keys, revocations);
+  // Tokens already verified, by SHA-256 of the token, until their exp or the end of their age bound,
+  // whichever comes first, and never longer; failures are never remembered. Signature checks were the
+  // largest cost in a request after the database.
   const verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_MAX });
   const options = {
     issuer: config.issuer,
@@ -71,16 +73,22 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
       if (current) await current;
       const digest = createHash("sha256").update(token).digest("base64url");
       let entry = verified.get(digest);
+      // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
+      // age bound goes back to jose, which refuses it.
+      if (entry && revocations.now() >= entry.expiresAt) {
+        verified.delete(digest);
+        entry = undefined;
+      }
       if (!entry) {
         entry = await verifyWithKeys(token);
-        const ttl = entry.expiresAt - Date.now();
+        const ttl = entry.expiresAt - revocations.now();
         if (ttl > 0) verified.set(digest, entry, { ttl });
       }
       if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)");
       return entry;
     },
     stillValid(token) {
-      return Date.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
+      return revocations.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
     },
     onRevocation: (listener) => revocations.onChange(listener),
   };
@@ -90,7 +98,9 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     let keyId: string | undefined;
     try {
       // Two overloads (key set function or raw key); both take the same options.
-      const result = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+      // Checked against the database's clock, the one iat was taken from and revocations are stamped with.
+      const checks = { ...options, currentDate: new Date(revocations.now()) };
+      const result = key instanceof Uint8Array ? await jwtVerify(token, key, checks) : await jwtVerify(token, key, checks);
       payload = result.payload;
       keyId = result.protectedHeader.kid;
       // Explicit typing (RFC 8725 3.11): Better Auth's access tokens carry no typ (the HS256 mode says
@@ -103,23 +113,31 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
       if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
       throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
     }
-    // exp is required and verified above: the cache keeps the result until then, not a moment longer.
+    // exp and iat are required and verified above: the result is usable until exp or until the token is as
+    // old as the age bound allows, whichever is first (a leaked key can mint an exp years away).
     const viewer = viewerFrom(payload);
-    const identity = { sessionId: viewer.sessionId, userId: viewer.userId, role: viewer.role, issuedAt: payload.iat ?? 0, keyId };
-    return { viewer, identity, expiresAt: (payload.exp ?? 0) * 1000 };
+    const issuedAt = payload.iat ?? 0;
+    const identity = { sessionId: viewer.sessionId, userId: viewer.userId, role: viewer.role, issuedAt, keyId };
+    const ageBound = (issuedAt + options.maxTokenAge + options.clockTolerance) * 1000;
+    return { viewer, identity, expiresAt: Math.min((payload.exp ?? 0) * 1000, ageBound) };
   }
 }
 
-function keySource(keys: KeySourceConfig): KeySource {
+function keySource(keys: KeySourceConfig, revocations: RevocationFeed): KeySource {
+  const isKeyRevoked = (kid: string) => revocations.isKeyRevoked(kid);
   switch (keys.kind) {
-    case "remote-jwks":
+    case "remote-jwks": {
       // Created once per process: its cache, cooldown and single in-flight fetch live in this closure.
-      return { key: createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS }), algorithms: ["EdDSA"] };
+      const remote = createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS }, () => revocations.now());
+      return { key: liveKeysOnly(remote, isKeyRevoked), algorithms: ["EdDSA"] };
+    }
     case "static-jwks": {
       const jwks = JSON.parse(keys.jwks) as Parameters<typeof createLocalJWKSet>[0];
-      return { key: createLocalJWKSet(jwks), algorithms: ["EdDSA"] };
+      return { key: liveKeysOnly(createLocalJWKSet(jwks), isKeyRevoked), algorithms: ["EdDSA"] };
     }
     case "shared-secret":
+      // One secret and no key set: no kid to require or revoke. Changing JWT_SHARED_SECRET on both
+      // services is this mode's key revocation, and it refuses every earlier token at once.
       return { key: new TextEncoder().encode(keys.secret), algorithms: ["HS256"] };
   }
 }

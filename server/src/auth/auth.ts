@@ -20,8 +20,9 @@ import { createAuditHooks } from "./audit-hooks.ts";
 import { createPasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
-import { toRole } from "../shared/role.ts";
+import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
+import { tokenClaims } from "./token-claims.ts";
 
 /** How long a password reset link works. */
 const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
@@ -199,19 +200,24 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
     },
     plugins: [
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
+      // No session token in any answer a script can read; sessions are ended by id (session-token-privacy.ts).
+      sessionTokenPrivacy(),
       jwt({
         jwks: config.sharedSecret
           ? // Shared-secret mode publishes no keys: remoteUrl turns the /jwks endpoint off (it answers 404).
             { remoteUrl: `${config.baseURL}/api/auth/jwks`, keyPairConfig: { alg: "EdDSA" } }
           : { keyPairConfig: { alg: "EdDSA", crv: "Ed25519" } },
+        // Tokens come from /token alone: no JWT in get-session's set-auth-jwt header (the SPA never reads it).
+        disableSettingJwtHeader: true,
         jwt: {
           issuer: config.issuer,
           audience: config.audience,
           expirationTime: config.expirationTime,
           // Only what the API needs: by default the plugin would put the whole user object in the token.
-          // `sub` (the user id), iat, exp, iss and aud are added by the plugin; `sid` names the session,
-          // so ending the session ends its tokens at every API instance (revocation-feed.ts).
-          definePayload: ({ user, session }) => ({ sid: session.id, role: toRole(user.role) }),
+          // `sub` (the user id), exp, iss and aud are added by the plugin; `sid` names the session, so ending
+          // the session ends its tokens at every API instance (revocation-feed.ts); role, iat and the ban
+          // are read from the database as the token is signed (token-claims.ts).
+          definePayload: tokenClaims(db),
           sign: config.sharedSecret ? hs256Signer(config.sharedSecret) : undefined,
         },
       }),

@@ -32,12 +32,23 @@ export async function readLiveEvents(client: pg.Client, horizonMs: number): Prom
   return rows.map((row) => parseEvent(row.event)).filter((event) => event !== null);
 }
 
-/** Deletes the rows no token can be affected by any more: older than `retentionMs`, keys excepted. */
-export async function pruneRevocationEvents(db: Db, retentionMs: number, now = new Date()): Promise<number> {
-  const { count } = await db.revocationEvent.deleteMany({
-    where: { kind: { not: "key-revoked" }, occurredAt: { lt: new Date(now.getTime() - retentionMs) } },
-  });
-  return count;
+/**
+ * The database's clock (epoch ms): the clock events are stamped with and tokens' iat is taken from
+ * (auth/token-claims.ts), so the API checks tokens and prunes events by it, whatever its host's clock says.
+ */
+export async function readDatabaseTime(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ now: number }>(`SELECT extract(epoch FROM clock_timestamp())::float8 * 1000 AS "now"`);
+  return rows[0]!.now;
+}
+
+/**
+ * Deletes the rows no token can be affected by any more: older than `retentionMs` by the database's clock
+ * (the one they were stamped with, not the auth service's host), keys excepted.
+ */
+export async function pruneRevocationEvents(db: Db, retentionMs: number): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM "revocation_event"
+    WHERE "kind" <> 'key-revoked' AND "occurredAt" < clock_timestamp() - make_interval(secs => ${retentionMs}::double precision / 1000)`;
 }
 
 /** One event from the payload shape (JSON text from NOTIFY, or the object pg parsed); null if foreign. */

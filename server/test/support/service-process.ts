@@ -14,9 +14,17 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `entry` (relative to server/) and resolves once it has printed `readyText`. */
-export async function startServiceProcess(entry: string, env: Record<string, string>, readyText: string): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+/**
+ * Starts `entry` (relative to server/) and resolves once it has printed `readyText`. `preload`: more
+ * modules for node's --import, after tsx (a shifted clock: support/shifted-clock.ts).
+ */
+export async function startServiceProcess(
+  entry: string,
+  env: Record<string, string>,
+  readyText: string,
+  preload: string[] = [],
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...preload.flatMap((module) => ["--import", module]), entry], {
     cwd: serverDirectory,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -104,12 +104,25 @@ export function expectInvalidRequest(response: GraphQLResponse, token?: string, 
 
 /** Helpers bound to a test file's system (created in its beforeAll, hence the getter). */
 export function tokenForgery(getSystem: () => TestSystem) {
-  /** The auth service's newest signing key: its kid and its private key, decrypted as Better Auth does. */
-  async function realSigningKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
+  /**
+   * One of the auth service's signing keys (the newest when no kid is given): its kid and its private
+   * key, read from the jwks table and decrypted with BETTER_AUTH_SECRET as Better Auth does.
+   */
+  async function realSigningKey(kid?: string): Promise<{ kid: string; privateKey: CryptoKey }> {
     const system = getSystem();
-    const row = await system.db.jwks.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    const row = kid
+      ? await system.db.jwks.findUniqueOrThrow({ where: { id: kid } })
+      : await system.db.jwks.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
     const jwk = JSON.parse(await symmetricDecrypt({ key: system.authConfig.secret, data: JSON.parse(row.privateKey) as string })) as JWK;
     return { kid: row.id, privateKey: (await importJWK(jwk, "EdDSA")) as CryptoKey };
+  }
+
+  /** Signs exactly the given claims and header with the given private key (a header key set to undefined is dropped). */
+  async function signExactlyWith(privateKey: CryptoKey, claims: JWTPayload, header: Record<string, unknown>): Promise<string> {
+    const protectedHeader = Object.fromEntries(Object.entries(header).filter(([, value]) => value !== undefined));
+    const signingInput = `${b64json(protectedHeader)}.${b64json(claims)}`;
+    const signature = await crypto.subtle.sign("Ed25519", privateKey, new TextEncoder().encode(signingInput));
+    return `${signingInput}.${base64url.encode(new Uint8Array(signature))}`;
   }
 
   /**
@@ -148,5 +161,5 @@ export function tokenForgery(getSystem: () => TestSystem) {
     expectInvalidToken(await getSystem().graphql(ME, { token }), token, ...echoes);
   }
 
-  return { realSigningKey, signExactlyWithRealKey, signBytesWithRealKey, realJwks, expectAccepted, expectRefused };
+  return { realSigningKey, signExactlyWith, signExactlyWithRealKey, signBytesWithRealKey, realJwks, expectAccepted, expectRefused };
 }
