@@ -40,6 +40,12 @@ export function SignInPage() {
     <main className="auth-screen">
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
         <h1 id="sign-in-heading">Sign in</h1>
+        {params.get("verified") && !notice ? (
+          <div className="notice" role="status">
+            <p className="notice-message">Your email address is verified.</p>
+            <p>Sign in to continue. A link from the mail signs in only the browser that created the account.</p>
+          </div>
+        ) : null}
         {params.get("reset") && !notice ? (
           <div className="notice" role="status">
             <p className="notice-message">Your password was changed.</p>

@@ -18,6 +18,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./pas
 import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { toRole } from "../shared/role.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
+import { signUpBrowser } from "./sign-up-browser.ts";
 
 /** How long a password reset link works. */
 const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
@@ -112,7 +113,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       // A sign-in before verifying is refused with EMAIL_NOT_VERIFIED; the SPA offers to send the link again
       // (/send-verification-email, under the sign-up budget) rather than mailing at every attempt.
       sendOnSignIn: false,
-      autoSignInAfterVerification: true,
+      // Off: Better Auth would sign in whatever browser opens the link. sign-up-browser.ts signs in only the
+      // browser that signed up for it.
+      autoSignInAfterVerification: false,
       expiresIn: VERIFY_LINK_LIFETIME_SECONDS,
       // Better Auth sends both kinds through here: a sign-up's (the user is not verified yet) and an email
       // change's (a verified user, with the new address as `email`).
@@ -166,6 +169,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
       }),
     },
     plugins: [
+      signUpBrowser({ lifetimeSeconds: VERIFY_LINK_LIFETIME_SECONDS, webApp }),
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
       jwt({
         jwks: config.sharedSecret
