@@ -7,6 +7,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AuditEventKind =
   | 'ACCOUNT_DELETED'
   | 'EMAIL_CHANGED'
+  | 'EMAIL_CHANGE_REQUESTED'
+  | 'EMAIL_CHANGE_UNDONE'
   | 'EMAIL_VERIFIED'
   | 'KEY_REVOKED'
   | 'KEY_ROTATED'

@@ -46,6 +46,12 @@ export function SignInPage() {
             <p>Sign in to continue. A link from the mail signs in only the browser that created the account.</p>
           </div>
         ) : null}
+        {params.get("restored") && !notice ? (
+          <div className="notice" role="status">
+            <p className="notice-message">Your account is back on its old address.</p>
+            <p>Sign in with your new password. Every device was signed out.</p>
+          </div>
+        ) : null}
         {params.get("reset") && !notice ? (
           <div className="notice" role="status">
             <p className="notice-message">Your password was changed.</p>

@@ -14,6 +14,7 @@ import { TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 
 type AfterContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+type SignedIn = { user: { id: string }; session: { id: string } };
 
 interface EndpointContext {
   path?: string;
@@ -50,6 +51,8 @@ function sessionEndedBy(path: string | undefined): string {
   if (path === "/change-password") return "password_change";
   if (path === "/reset-password") return "password_reset";
   if (path === "/delete-user") return "account_deleted";
+  if (path === "/verify-email") return "email_change"; // the new address confirmed a change (email-change.ts)
+  if (path === "/undo-email-change") return "email_change_undone";
   if (path.startsWith("/revoke-")) return "user";
   return "expired";
 }
@@ -159,9 +162,53 @@ export function createAuditHooks(db: Db) {
     return write({ kind: changed ? "EMAIL_CHANGED" : "EMAIL_VERIFIED", actorId: userId, subjectId: userId, ...client({ request }) });
   };
 
+  /**
+   * A wrong password (or a spent budget) where an action asks for the current password: written like a
+   * failed sign-in, since it is a guess like one, with the session that made it and where (`at`).
+   */
+  const passwordCheckFailed = (ctx: AfterContext, session: SignedIn, reason: SignInFailure, at: string) =>
+    write({
+      kind: "SIGN_IN_FAILED",
+      actorId: session.user.id,
+      subjectId: session.user.id,
+      sessionId: session.session.id,
+      detail: { reason, at },
+      ...client(ctx as EndpointContext),
+    });
+
+  /** Someone signed in, with the right password, asked to move the account to another address. */
+  const emailChangeRequested = (ctx: AfterContext, session: SignedIn) =>
+    write({
+      kind: "EMAIL_CHANGE_REQUESTED",
+      actorId: session.user.id,
+      subjectId: session.user.id,
+      sessionId: session.session.id,
+      ...client(ctx as EndpointContext),
+    });
+
+  /** The old address's undo link was used: back on that address, a new password, every session ended. */
+  const emailChangeUndone = (userId: string, detail: { restored: boolean; squatterRemoved: boolean }, request: Request | undefined) =>
+    write({
+      kind: "EMAIL_CHANGE_UNDONE",
+      actorId: userId,
+      subjectId: userId,
+      detail: { ...detail, passwordReplaced: true },
+      ...client({ request }),
+    });
+
   /** Better Auth's afterDelete: the account, its tasks and its sessions are gone. */
   const accountDeleted = (userId: string, request: Request | undefined) =>
     write({ kind: "ACCOUNT_DELETED", actorId: userId, subjectId: userId, ...client({ request }) });
 
-  return { afterEndpoint, signInFailed, passwordReset, emailVerified, accountDeleted, databaseHooks };
+  return {
+    afterEndpoint,
+    signInFailed,
+    passwordReset,
+    emailVerified,
+    accountDeleted,
+    passwordCheckFailed,
+    emailChangeRequested,
+    emailChangeUndone,
+    databaseHooks,
+  };
 }

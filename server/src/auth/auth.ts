@@ -19,6 +19,8 @@ import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { toRole } from "../shared/role.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { signUpBrowser } from "./sign-up-browser.ts";
+import { emailChange } from "./email-change.ts";
+import { passwordCheckBudget } from "./password-check-budget.ts";
 
 /** How long a password reset link works. */
 const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
@@ -102,7 +104,8 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
     },
     user: {
       // A new address takes effect only once its owner opens the link mailed to it (Better Auth mails the
-      // new address through sendVerificationEmail and changes nothing before).
+      // new address through sendVerificationEmail and changes nothing before). email-change.ts adds the
+      // password check, the undo mail to the old address, and ends the other sessions.
       changeEmail: { enabled: true },
       // Deleting asks for the password (the endpoint checks it); the user's tasks go with the row (foreign
       // key cascade), their sessions too, and the revocation feed refuses their tokens.
@@ -170,6 +173,14 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {} 
     },
     plugins: [
       signUpBrowser({ lifetimeSeconds: VERIFY_LINK_LIFETIME_SECONDS, webApp }),
+      emailChange({
+        webApp,
+        confirmLifetimeSeconds: VERIFY_LINK_LIFETIME_SECONDS,
+        mailer,
+        log,
+        audit,
+        budget: passwordCheckBudget(accountBudget),
+      }),
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
       jwt({
         jwks: config.sharedSecret
