@@ -19,11 +19,11 @@
 import { randomBytes } from "node:crypto";
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthEndpoint, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
-import { jwtVerify } from "jose";
 import * as z from "zod";
 import { emailChangeRequestedMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import type { createAuditHooks } from "./audit-hooks.ts";
+import { type EmailLinkClaims, emailLinkClaims } from "./email-link-claims.ts";
 import type { PasswordCheckBudget } from "./password-check-budget.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 
@@ -193,18 +193,11 @@ async function isCurrentPassword(ctx: HookContext, userId: string, password: str
   return ctx.context.password.verify({ hash: account.password, password });
 }
 
-/** The claims of a genuine email-change link (one that names a new address), or null. */
-async function changeClaims(ctx: HookContext): Promise<{ email: string; updateTo: string; userId: string; requestType?: string } | null> {
-  const token = (ctx.query as { token?: unknown } | undefined)?.token;
-  if (typeof token !== "string") return null;
-  try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(ctx.context.secret), { algorithms: ["HS256"] });
-    if (typeof payload.updateTo !== "string" || typeof payload.email !== "string" || typeof payload.userId !== "string") return null;
-    const requestType = typeof payload.requestType === "string" ? payload.requestType : undefined;
-    return { email: payload.email, updateTo: payload.updateTo, userId: payload.userId, requestType };
-  } catch {
-    return null;
-  }
+/** The claims of a genuine email-change link (one that names a new address and the account), or null. */
+async function changeClaims(ctx: HookContext): Promise<(EmailLinkClaims & { updateTo: string; userId: string }) | null> {
+  const claims = await emailLinkClaims(ctx);
+  if (!claims?.updateTo || !claims.userId) return null;
+  return { ...claims, updateTo: claims.updateTo, userId: claims.userId };
 }
 
 /** A confirmation link that changes nothing: back to the page it was headed to (a trusted one), saying why. */

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { expireCookie, setSessionCookie } from "better-auth/cookies";
-import { jwtVerify } from "jose";
+import { type EmailLinkClaims, emailLinkClaims } from "./email-link-claims.ts";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
@@ -89,16 +89,9 @@ export function signUpBrowser({ lifetimeSeconds, webApp }: SignUpBrowserOptions)
 }
 
 /** The claims of a genuine first-verification link (not an email change's), or null. */
-async function firstVerificationClaims(ctx: HookContext): Promise<{ email: string; userId?: string } | null> {
-  const token = (ctx.query as { token?: unknown } | undefined)?.token;
-  if (typeof token !== "string") return null;
-  try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(ctx.context.secret), { algorithms: ["HS256"] });
-    if (typeof payload.email !== "string" || payload.updateTo !== undefined) return null;
-    return { email: payload.email, userId: typeof payload.userId === "string" ? payload.userId : undefined };
-  } catch {
-    return null;
-  }
+async function firstVerificationClaims(ctx: HookContext): Promise<EmailLinkClaims | null> {
+  const claims = await emailLinkClaims(ctx);
+  return claims && claims.updateTo === undefined ? claims : null;
 }
 
 /** The endpoint's answer was its success: JSON, or the redirect to the callback (an error one names it). */
