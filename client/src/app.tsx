@@ -10,6 +10,7 @@ import { PublicOnly } from "./pages/public-only.tsx";
 import { ResetPasswordPage } from "./pages/reset-password-page.tsx";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { SignUpPage } from "./pages/sign-up-page.tsx";
+import { UndoEmailChangePage } from "./pages/undo-email-change-page.tsx";
 import { SignedInLayout } from "./pages/signed-in-layout.tsx";
 import { SessionsPage } from "./sessions/sessions-page.tsx";
 import { TaskListPage } from "./tasks/task-list-page.tsx";
@@ -52,8 +53,9 @@ export function App({ authClient }: { authClient: AuthClient }) {
               </PublicOnly>
             }
           />
-          {/* Not PublicOnly: a link from the mail works in a browser that is signed in too. */}
+          {/* Not PublicOnly: links from the mail work in a browser that is signed in too. */}
           <Route path="/reset-password" element={<ResetPasswordPage />} />
+          <Route path="/undo-email-change" element={<UndoEmailChangePage />} />
           <Route element={<SignedInLayout />}>
             <Route index element={<TaskListPage />} />
             <Route path="tasks/:taskId" element={<TaskPage />} />

@@ -63,12 +63,17 @@ export async function createBenchUsers(databaseUrl: string, count: number): Prom
     for (let index = 0; index < count; index += 1) {
       const name = `${FIRST_NAMES[index % FIRST_NAMES.length]} Bench${index}`;
       const email = `bench-${index}@example.com`;
-      await call("/api/auth/sign-up/email", {
+      const signedUp = await call("/api/auth/sign-up/email", {
         method: "POST",
         body: JSON.stringify({ email, password: randomBytes(12).toString("hex"), name, callbackURL: `${ORIGIN}/` }),
       });
+      // The link signs in only the browser that signed up: it carries the cookie the sign-up's answer set.
+      const binding = signedUp.headers
+        .getSetCookie()
+        .map((value) => value.split(";")[0])
+        .join("; ");
       const link = new URL((await mail.catcher!.waitFor(email)).links[0]!);
-      const verified = await call(`${link.pathname}${link.search}`, {}, 302);
+      const verified = await call(`${link.pathname}${link.search}`, { headers: { cookie: binding } }, 302);
       const user = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
       const cookie = verified.headers
         .getSetCookie()

@@ -173,14 +173,43 @@ describe("each event, written once", () => {
     ]);
   });
 
-  test("email changed through its mailed link: EMAIL_CHANGED once, after the sign-up's EMAIL_VERIFIED", async () => {
+  test("email changed through its mailed link: EMAIL_CHANGE_REQUESTED with the asking session, then EMAIL_CHANGED once; a wrong password first is a PASSWORD_CONFIRMATION_FAILED", async () => {
     const mover = remember(await system.signUp("Mover"));
     const newEmail = `moved-${Date.now()}@example.com`;
-    expect((await post("/change-email", { newEmail, callbackURL: `${SPA_ORIGIN}/account` }, mover.cookie)).status).toBe(200);
+    const change = (password: string) => post("/change-email", { newEmail, callbackURL: `${SPA_ORIGIN}/account`, password }, mover.cookie);
+    expect((await change("the wrong password entirely")).status).toBe(400);
+    expect((await change(PASSWORD)).status).toBe(200);
     const mail = await system.mailbox.waitFor(newEmail);
     expect((await fetch(mail.links[0]!, { redirect: "manual" })).status).toBe(302);
-    const kinds = (await eventsAbout(mover.id)).map((event) => event.kind).filter((kind) => kind.startsWith("EMAIL_"));
-    expect(kinds).toEqual(["EMAIL_VERIFIED", "EMAIL_CHANGED"]);
+    const events = (await eventsAbout(mover.id)).filter(
+      (event) => event.kind.startsWith("EMAIL_") || event.kind === "PASSWORD_CONFIRMATION_FAILED",
+    );
+    expect(events.map((event) => [event.kind, event.sessionId, event.detail])).toEqual([
+      ["EMAIL_VERIFIED", null, {}],
+      ["PASSWORD_CONFIRMATION_FAILED", mover.sessionId, { reason: "wrong_password", endpoint: "/change-email" }],
+      ["EMAIL_CHANGE_REQUESTED", mover.sessionId, {}],
+      ["EMAIL_CHANGED", null, {}],
+    ]);
+  });
+
+  test("the old address's undo link used: EMAIL_CHANGE_UNDONE once, and a SESSION_ENDED by it for each session", async () => {
+    const undoer = remember(await system.signUp("Undoer"));
+    const since = new Date();
+    const newEmail = `undone-${Date.now()}@example.com`;
+    expect(
+      (await post("/change-email", { newEmail, callbackURL: `${SPA_ORIGIN}/account`, password: PASSWORD }, undoer.cookie)).status,
+    ).toBe(200);
+    const told = await system.mailbox.waitFor(undoer.email, { since });
+    const token = new URL(told.links.find((link) => link.includes("/undo-email-change"))!).searchParams.get("token")!;
+    secrets.push(token);
+    expect((await post("/undo-email-change", { token, newPassword: NEW_PASSWORD })).status).toBe(200);
+    const events = await eventsAbout(undoer.id);
+    expect(events.filter((event) => event.kind === "EMAIL_CHANGE_UNDONE").map((event) => [event.actorId, event.detail])).toEqual([
+      [undoer.id, { restored: false, squatterRemoved: false, passwordReplaced: true }],
+    ]);
+    expect(events.filter((event) => event.kind === "SESSION_ENDED").map((event) => [event.sessionId, event.detail.by])).toEqual([
+      [undoer.sessionId, "email_change_undone"],
+    ]);
   });
 
   test("account deleted: a wrong password first (PASSWORD_CONFIRMATION_FAILED), then ACCOUNT_DELETED once, by the user, and a SESSION_ENDED by the deletion", async () => {

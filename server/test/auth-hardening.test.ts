@@ -127,7 +127,8 @@ describe("production posture of the auth service", () => {
     );
     expect(signUp.status).toBe(200);
     const mail = await system.mailbox.waitFor(email);
-    return app.fetch(new Request(mail.links[0]!));
+    // In the browser that signed up: the link signs in only that one.
+    return app.fetch(new Request(mail.links[0]!, { headers: { cookie: sessionCookie(signUp) } }));
   };
 
   test("in production: HSTS on every answer, and session cookies that are Secure, HttpOnly, SameSite and __Secure-", async () => {

@@ -2,10 +2,10 @@
 // the link verifies and signs in; a sign-in before that says so and the link can be sent again; a sign-up
 // with a taken address answers byte for byte like a new one and mails the owner instead; the operator
 // cannot make an unverified address admin. Mail is read from the catcher, over real SMTP.
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { createHash, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setRole } from "../src/auth/roles.ts";
-import { PASSWORD, SPA_ORIGIN, sessionCookie, startTestSystem, type TestSystem } from "./support/test-system.ts";
+import { cookiesAfter, PASSWORD, SPA_ORIGIN, sessionCookie, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -22,21 +22,26 @@ const signUp = (email: string, password = PASSWORD, name = "Vera") =>
 const signIn = (email: string, password = PASSWORD) =>
   system.authFetch("/api/auth/sign-in/email", { method: "POST", body: JSON.stringify({ email, password }) });
 
-test("a sign-up gets no session; the mailed link verifies the address, signs in and lands on the SPA; the token works", async () => {
+test("a sign-up gets no session; the mailed link, opened in the browser that signed up, verifies the address, signs in and lands on the SPA; the token works", async () => {
   const email = freshEmail();
   const answer = await signUp(email);
   expect(answer.status).toBe(200);
-  expect(answer.headers.getSetCookie()).toEqual([]);
+  // One cookie only: the binding of this browser to the address (signed, httpOnly, the link's lifetime). No session.
+  const [binding, ...more] = answer.headers.getSetCookie();
+  expect(more).toEqual([]);
+  expect(binding).toMatch(/^better-auth\.sign_up_browser=[^;]+; Max-Age=86400; Path=\/; HttpOnly; SameSite=Lax$/);
+  expect(binding).not.toContain(encodeURIComponent(email));
   const user = await system.db.user.findUniqueOrThrow({ where: { email } });
   expect(user.emailVerified).toBe(false);
 
   const mail = await system.mailbox.waitFor(email);
   expect(mail.subject).toBe("Verify your email for Tasks");
-  const followed = await fetch(mail.links[0]!, { redirect: "manual" });
+  const followed = await fetch(mail.links[0]!, { redirect: "manual", headers: { cookie: sessionCookie(answer) } });
   expect(followed.status).toBe(302);
   expect(followed.headers.get("location")).toBe(`${SPA_ORIGIN}/`);
-  const cookie = sessionCookie(followed);
+  const cookie = cookiesAfter(sessionCookie(answer), followed);
   expect(cookie).toContain("session_token");
+  expect(cookie).not.toContain("sign_up_browser"); // spent: the binding signs in once
   expect((await system.db.user.findUniqueOrThrow({ where: { email } })).emailVerified).toBe(true);
 
   const token = await system.tokenFor(cookie);
@@ -53,7 +58,10 @@ test("a sign-up without a callbackURL (curl) still gets a link that lands on the
     body: JSON.stringify({ email, password: PASSWORD, name: "Curl" }),
   });
   expect(answer.status).toBe(200);
-  const followed = await fetch((await system.mailbox.waitFor(email)).links[0]!, { redirect: "manual" });
+  const followed = await fetch((await system.mailbox.waitFor(email)).links[0]!, {
+    redirect: "manual",
+    headers: { cookie: sessionCookie(answer) },
+  });
   expect(followed.headers.get("location")).toBe(`${SPA_ORIGIN}/`);
 });
 
@@ -82,11 +90,19 @@ test("a sign-in before verifying is refused with EMAIL_NOT_VERIFIED and no sessi
 test("a sign-up with a taken address answers exactly like a new one; the owner is mailed instead, and their account is untouched", async () => {
   const owner = await system.signUp("Owner");
   const since = new Date();
-  const visible = (response: Response) => [...response.headers].filter(([name]) => name !== "date");
+  // The binding cookie's value is made from the typed address and the time alone (sign-up-browser.ts), so it
+  // differs between any two addresses; everything else, its form included, is the same byte for byte.
+  const visible = (response: Response) =>
+    [...response.headers]
+      .filter(([name]) => name !== "date")
+      .map(([name, value]) => [name, value.replace(/sign_up_browser=[^;]+/, "sign_up_browser=…")]);
+  const bindingValue = (response: Response) =>
+    decodeURIComponent(/sign_up_browser=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1] ?? "");
   const taken = await signUp(owner.email, "an attacker's new password 9", "Mallory");
   const fresh = await signUp(freshEmail(), "an attacker's new password 9", "Mallory");
   expect(taken.status).toBe(fresh.status);
   expect(visible(taken)).toEqual(visible(fresh));
+  for (const response of [taken, fresh]) expect(bindingValue(response)).toMatch(/^[\w-]{43}\.\d{10}\.[\w+/]{43}=$/); // hash.expiry.signature
   expect(await taken.text()).toBe(await fresh.text());
 
   const warning = await system.mailbox.waitFor(owner.email, { since });
@@ -131,4 +147,57 @@ test("the operator cannot make an unverified address admin, and is told why", as
   expect((await system.db.user.findUniqueOrThrow({ where: { email } })).role).toBe("user");
   const verified = await system.signUp("Verified");
   await expect(setRole(system.db, verified.email, "admin")).resolves.toBe("changed");
+});
+
+describe("login CSRF: a verification link opened in a browser that did not sign up for it signs nobody in", () => {
+  const sessionCookies = (response: Response) => response.headers.getSetCookie().filter((cookie) => cookie.includes("session_token"));
+  const isVerified = async (email: string) => (await system.db.user.findUniqueOrThrow({ where: { email } })).emailVerified;
+  /** The attacker signs up in their own browser and keeps the fresh link from their own inbox. */
+  const attackersFreshLink = async () => {
+    const email = freshEmail();
+    expect((await signUp(email, "the attacker's own password 7", "Mallory")).status).toBe(200);
+    return { email, link: (await system.mailbox.waitFor(email)).links[0]! };
+  };
+
+  test("a signed-in person who opens someone else's fresh link stays signed in as themselves", async () => {
+    const victim = await system.signUp("Victim");
+    const attacker = await attackersFreshLink();
+    const opened = await fetch(attacker.link, { redirect: "manual", headers: { cookie: victim.cookie } });
+    expect(sessionCookies(opened)).toEqual([]);
+    const token = await system.tokenFor(cookiesAfter(victim.cookie, opened));
+    expect((await system.graphql("{ me { email } }", { token })).body.data?.me).toEqual({ email: victim.email });
+    expect(await isVerified(attacker.email)).toBe(true);
+  });
+
+  test("a browser with no session is not signed in: the address is verified and the browser lands on sign-in, told so", async () => {
+    const attacker = await attackersFreshLink();
+    const opened = await fetch(attacker.link, { redirect: "manual" });
+    expect(sessionCookies(opened)).toEqual([]);
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get("location")).toBe(`${SPA_ORIGIN}/sign-in?verified=1`);
+    expect(await isVerified(attacker.email)).toBe(true);
+  });
+
+  test("a binding the service did not sign, or one planted by a sign-up from another site, signs nobody in", async () => {
+    const attacker = await attackersFreshLink();
+    const hash = createHash("sha256").update(attacker.email).digest("base64url");
+    const forged = `better-auth.sign_up_browser=${encodeURIComponent(`${hash}.${Math.floor(Date.now() / 1000) + 3600}.${"A".repeat(43)}=`)}`;
+    expect(sessionCookies(await fetch(attacker.link, { redirect: "manual", headers: { cookie: forged } }))).toEqual([]);
+
+    const fromElsewhere = await fetch(`${system.authUrl}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://attacker.example" },
+      body: JSON.stringify({ email: freshEmail(), password: PASSWORD, name: "Planted" }),
+    });
+    expect(fromElsewhere.headers.getSetCookie().filter((cookie) => cookie.includes("sign_up_browser"))).toEqual([]);
+  });
+
+  test("a browser in the middle of its own sign-up is not signed in by another address's link", async () => {
+    const ownEmail = freshEmail();
+    const ownSignUp = await signUp(ownEmail);
+    const attacker = await attackersFreshLink();
+    const opened = await fetch(attacker.link, { redirect: "manual", headers: { cookie: sessionCookie(ownSignUp) } });
+    expect(sessionCookies(opened)).toEqual([]);
+    expect(await isVerified(attacker.email)).toBe(true);
+  });
 });

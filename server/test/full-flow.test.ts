@@ -9,7 +9,7 @@ import { startServices, type RunningServices } from "../src/services.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { mailedLink } from "./support/mail-files.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
-import { PASSWORD, SPA_ORIGIN, sessionCookie } from "./support/test-system.ts";
+import { cookiesAfter, PASSWORD, SPA_ORIGIN, sessionCookie } from "./support/test-system.ts";
 
 const mailDir = mkdtempSync(path.join(tmpdir(), "tasks-full-flow-mail-"));
 let database: TestDatabase;
@@ -48,10 +48,14 @@ test("sign up, get a token, and use it at the API, all over HTTP", async () => {
     body: JSON.stringify({ email: "flow@example.com", password: PASSWORD, name: "Flow" }),
   });
   expect(signUp.status).toBe(200);
-  expect(signUp.headers.getSetCookie()).toEqual([]); // no session before the address is verified
-  const verified = await fetch(await mailedLink(mailDir, "flow@example.com", "Verify your email for Tasks"), { redirect: "manual" });
+  // No session before the address is verified: only the cookie that binds this browser to the sign-up.
+  expect(signUp.headers.getSetCookie().map((cookie) => cookie.split("=")[0])).toEqual(["better-auth.sign_up_browser"]);
+  const verified = await fetch(await mailedLink(mailDir, "flow@example.com", "Verify your email for Tasks"), {
+    redirect: "manual",
+    headers: { cookie: sessionCookie(signUp) },
+  });
   expect(verified.status).toBe(302);
-  const cookie = sessionCookie(verified);
+  const cookie = cookiesAfter(sessionCookie(signUp), verified);
 
   const tokenResponse = await fetch(`${authUrl}/api/auth/token`, { headers: { cookie } });
   expect(tokenResponse.status).toBe(200);

@@ -13,7 +13,7 @@ import { withClient } from "../src/db/with-client.ts";
 import { projectRoot } from "../src/paths.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { mailedLink } from "./support/mail-files.ts";
-import { sessionCookie } from "./support/test-system.ts";
+import { cookiesAfter, sessionCookie } from "./support/test-system.ts";
 import { localAppEnvironment, type LocalAppPorts } from "./support/local-app-environment.ts";
 
 const run = promisify(execFile);
@@ -104,9 +104,13 @@ test("admin:grant and keys:rotate work while the app runs, and the running app s
   });
   expect(signUp.status).toBe(200);
   // The address must be verified before an operator may make it admin: the link from the caught mail.
-  const verified = await fetch(await mailedLink(mailDir, email, "Verify your email for Tasks"), { redirect: "manual" });
+  // Opened with the cookie the sign-up's answer set: the link signs in only the browser that signed up.
+  const verified = await fetch(await mailedLink(mailDir, email, "Verify your email for Tasks"), {
+    redirect: "manual",
+    headers: { cookie: sessionCookie(signUp) },
+  });
   expect(verified.status).toBe(302);
-  const cookie = sessionCookie(verified);
+  const cookie = cookiesAfter(sessionCookie(signUp), verified);
   user = { email, cookie };
   const before = await tokenFor(cookie);
   expect(claimsOf(before).role).toBe("user");

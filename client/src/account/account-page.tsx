@@ -1,7 +1,8 @@
 // Account: the signed-in user's own changes, each through Better Auth's client. A new password passes the
-// service's policy; a new email takes effect when its owner opens the link mailed to it; deleting asks for
-// the password and takes the tasks with it.
+// service's policy; a new email asks for the password and takes effect when its owner opens the link mailed
+// to it (the old address is told and can undo it); deleting asks for the password and takes the tasks with it.
 import { useState, type FormEvent } from "react";
+import { useSearchParams } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
@@ -64,7 +65,14 @@ function ChangePassword() {
   return (
     <form className="card" onSubmit={submit} aria-labelledby="change-password-heading">
       <h2 id="change-password-heading">Change password</h2>
-      <TextField id="current-password" label="Current password" type="password" autoComplete="current-password" value={currentPassword} onChange={setCurrent} />
+      <TextField
+        id="current-password"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        value={currentPassword}
+        onChange={setCurrent}
+      />
       <TextField id="new-password" label="New password" type="password" autoComplete="new-password" value={newPassword} onChange={setNew} />
       <label className="check">
         <input type="checkbox" checked={revokeOtherSessions} onChange={(event) => setRevoke(event.target.checked)} /> Sign out my other
@@ -78,25 +86,51 @@ function ChangePassword() {
   );
 }
 
+/** What the confirmation link's landing says when it changed nothing (its `?error=`). */
+const CONFIRMATION_PROBLEMS: Record<string, string> = {
+  EMAIL_CHANGE_LINK_INVALID: "That link no longer changes your email: it was used, replaced by a newer request, or undone.",
+  INVALID_TOKEN: "That link no longer changes your email: it has expired or was already used.",
+  TOKEN_EXPIRED: "That link has expired. Ask for the change again.",
+};
+
 function ChangeEmail() {
   const { authClient, user } = useSession();
+  const [params] = useSearchParams();
   const [newEmail, setNewEmail] = useState("");
+  const [password, setPassword] = useState("");
   const { pending, run, messages } = useAction();
+  const linkProblem = CONFIRMATION_PROBLEMS[params.get("error") ?? ""];
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const callbackURL = `${window.location.origin}/account`;
-    await run(
-      () => authClient.changeEmail({ newEmail, callbackURL }),
-      `Check the inbox of ${newEmail}: the change takes effect when you open the link we sent there.`,
+    // The password: a stolen session alone must not move the account to someone else's address.
+    const asked = await run(
+      () => authClient.$fetch("/change-email", { method: "POST", body: { newEmail, callbackURL, password } }),
+      `Check the inbox of ${newEmail}: the change takes effect when you open the link we sent there. We told ${user?.email} too.`,
     );
+    if (asked) setPassword("");
   }
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby="change-email-heading">
       <h2 id="change-email-heading">Change email</h2>
       <p>Now: {user?.email}</p>
+      {linkProblem ? (
+        <p className="problem" role="alert">
+          {linkProblem}
+        </p>
+      ) : null}
       <TextField id="new-email" label="New email" type="email" autoComplete="email" value={newEmail} onChange={setNewEmail} />
+      <TextField
+        id="change-email-password"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+        hint="Your other devices are signed out when the new address confirms."
+      />
       {messages}
       <button type="submit" className="button primary" disabled={pending}>
         {pending ? "Sending…" : "Send the link to the new address"}
@@ -121,7 +155,14 @@ function DeleteAccount() {
     <form className="card danger-zone" onSubmit={submit} aria-labelledby="delete-account-heading">
       <h2 id="delete-account-heading">Delete my account</h2>
       <p>Deletes your account and every one of your tasks, and signs you out everywhere. This cannot be undone.</p>
-      <TextField id="delete-password" label="Password" type="password" autoComplete="current-password" value={password} onChange={setPassword} />
+      <TextField
+        id="delete-password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+      />
       <label className="check">
         <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} /> I understand my tasks will
         be deleted

@@ -15,6 +15,8 @@ export type AuditActor =
 export type AuditEventKind =
   | 'ACCOUNT_DELETED'
   | 'EMAIL_CHANGED'
+  | 'EMAIL_CHANGE_REQUESTED'
+  | 'EMAIL_CHANGE_UNDONE'
   | 'EMAIL_VERIFIED'
   | 'KEY_REVOKED'
   | 'KEY_ROTATED'

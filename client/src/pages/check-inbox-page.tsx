@@ -19,7 +19,8 @@ export function CheckInboxPage() {
       <div className="card auth-card">
         <h1>Check your inbox</h1>
         <p>
-          We sent a link to <strong>{email}</strong>. Open it to verify your address; it signs you in. The link works for 24 hours.
+          We sent a link to <strong>{email}</strong>. Open it to verify your address; in this browser it also signs you in. The link works
+          for 24 hours.
         </p>
         <ResendVerification email={email} next={next} />
         <p className="switch">

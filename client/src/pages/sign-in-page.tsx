@@ -40,6 +40,18 @@ export function SignInPage() {
     <main className="auth-screen">
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
         <h1 id="sign-in-heading">Sign in</h1>
+        {params.get("verified") && !notice ? (
+          <div className="notice" role="status">
+            <p className="notice-message">Your email address is verified.</p>
+            <p>Sign in to continue. A link from the mail signs in only the browser that created the account.</p>
+          </div>
+        ) : null}
+        {params.get("restored") && !notice ? (
+          <div className="notice" role="status">
+            <p className="notice-message">Your account is back on its old address.</p>
+            <p>Sign in with your new password. Every device was signed out.</p>
+          </div>
+        ) : null}
         {params.get("reset") && !notice ? (
           <div className="notice" role="status">
             <p className="notice-message">Your password was changed.</p>
@@ -55,7 +67,14 @@ export function SignInPage() {
           </div>
         ) : null}
         <TextField id="sign-in-email" label="Email" type="email" autoComplete="username" value={email} onChange={setEmail} />
-        <TextField id="sign-in-password" label="Password" type="password" autoComplete="current-password" value={password} onChange={setPassword} />
+        <TextField
+          id="sign-in-password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
         <FormProblem message={error} />
         {unverified ? <ResendVerification email={unverified} next={next} /> : null}
         <button type="submit" className="button primary wide" disabled={pending}>

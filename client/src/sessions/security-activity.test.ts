@@ -15,6 +15,15 @@ test("each kind in words, with the class of a failure and what ended a session",
   expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"admin"}', actor: "ADMINISTRATOR" })).toBe("A session was ended");
   expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"user"}', actor: "SELF" })).toBe("You ended a session");
   expect(describeSecurityEvent({ kind: "USER_BANNED", detail: "not json", actor: "ADMINISTRATOR" })).toBe("Account banned");
+  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"email_change"}', actor: "SELF" })).toBe(
+    "A session was ended by an email change",
+  );
+  expect(describeSecurityEvent({ kind: "EMAIL_CHANGE_UNDONE", detail: "{}", actor: "SELF" })).toBe(
+    "Email change undone from the old address",
+  );
+  expect(describeSecurityEvent({ kind: "PASSWORD_CONFIRMATION_FAILED", detail: '{"reason":"wrong_password"}', actor: "SELF" })).toBe(
+    "A wrong password was entered to change the account",
+  );
 });
 
 test("a run of failed sign-ins: how many, and 'more than' when the API stopped counting", () => {

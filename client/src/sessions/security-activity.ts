@@ -35,7 +35,9 @@ export const SecurityEventsQuery = graphql(`
 const WORDS: Record<AuditEventKind, string> = {
   SIGN_UP: "Account created",
   EMAIL_VERIFIED: "Email address verified",
+  EMAIL_CHANGE_REQUESTED: "Email change asked for (waiting for the new address)",
   EMAIL_CHANGED: "Email address changed",
+  EMAIL_CHANGE_UNDONE: "Email change undone from the old address",
   ACCOUNT_DELETED: "Account deleted",
   SIGN_IN: "Signed in",
   SIGN_IN_FAILED: "Failed sign-in attempt",
@@ -101,6 +103,8 @@ export function describeSecurityEvent(event: SecurityEventWords): string {
     if (detail.by === "password_change") return "A session was ended by a password change";
     if (detail.by === "password_reset") return "A session was ended by a password reset";
     if (detail.by === "account_deleted") return "A session was ended by deleting the account";
+    if (detail.by === "email_change") return "A session was ended by an email change";
+    if (detail.by === "email_change_undone") return "A session was ended by undoing an email change";
     if (detail.by === "expired") return "A session expired";
     if (event.actor === "SELF") return "You ended a session";
   }

@@ -1,10 +1,22 @@
 // Verified accounts in chromium against the real services: a sign-up says "Check your inbox" and gives no
 // session; a sign-in before the link is opened says so in plain words and offers "Send the link again";
-// the link from /dev/mail verifies the address, signs in and lands on the tasks.
-import type { Browser } from "playwright-core";
+// the link from /dev/mail verifies the address, signs in and lands on the tasks. Login CSRF, with a browser
+// context per person: someone else's fresh link never switches a signed-in person into that other account,
+// and never signs in a browser that did not sign up.
+import type { Browser, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
-import { newVisitor, openMailedLink, PASSWORD, screenshotPath, submitSignIn, withAppInChromium } from "../support/browser.ts";
+import {
+  graphqlAsPageUser,
+  newVisitor,
+  openMailedLink,
+  PASSWORD,
+  screenshotPath,
+  signUpInNewContext,
+  submitSignIn,
+  withAppInChromium,
+  type BrowserUser,
+} from "../support/browser.ts";
 
 let app: RunningApp;
 let browser: Browser;
@@ -34,4 +46,68 @@ test("sign up, sign in before verifying (refused, with Send the link again), the
   await page.getByRole("heading", { name: "New task" }).waitFor();
   expect(new URL(page.url()).pathname).toBe("/");
   expect(user.pageErrors).toEqual([]);
+});
+
+/** Signs up on the sign-up screen and stops at "Check your inbox", the link unopened. */
+async function signUpUntilInbox(user: BrowserUser): Promise<void> {
+  const { page } = user;
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill(user.name);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
+}
+
+/** The address of the newest verification link to `email`, read from /dev/mail in `page` (not opened). */
+async function verificationLinkOf(page: Page, email: string): Promise<string> {
+  const mail = page
+    .locator("article")
+    .filter({ hasText: email })
+    .filter({ has: page.getByRole("heading", { name: "Verify your email for Tasks" }) });
+  const deadline = Date.now() + 5_000;
+  while ((await mail.count()) === 0) {
+    if (Date.now() > deadline) throw new Error(`no verification mail to ${email} on /dev/mail`);
+    await page.goto("/dev/mail");
+  }
+  const href = await mail.first().getByRole("link").first().getAttribute("href");
+  if (!href) throw new Error(`no link in the mail to ${email}`);
+  return href;
+}
+
+const sessionCookies = async (user: BrowserUser) =>
+  (await user.context.cookies()).filter((cookie) => cookie.name.includes("session_token"));
+
+test("login CSRF: a signed-in person who opens someone else's fresh link stays themselves; a browser that did not sign up lands on sign-in, told so", async () => {
+  const victim = await signUpInNewContext(browser, app, "Vic");
+  const attacker = await newVisitor(browser, app, "Mal");
+  await signUpUntilInbox(attacker);
+  const link = await verificationLinkOf(attacker.page, attacker.email);
+
+  // The attacker sends the victim their link; the victim opens it in their signed-in browser.
+  await victim.page.goto(link);
+  await victim.page.waitForURL((url) => !url.pathname.startsWith("/api/auth/"));
+  await victim.page.getByRole("heading", { name: "New task" }).waitFor();
+  expect(await victim.page.locator(".who").innerText()).toContain(victim.email);
+  const me = await graphqlAsPageUser(victim.page, "{ me { email } }");
+  expect(me.body.data?.me).toEqual({ email: victim.email });
+  await victim.page.screenshot({ path: screenshotPath("login-csrf-victim-stays.png") });
+
+  // A stranger's fresh browser (no session, no sign-up of its own) opening another fresh link: verified, not signed in.
+  const second = await newVisitor(browser, app, "Mal2");
+  await signUpUntilInbox(second);
+  const secondLink = await verificationLinkOf(second.page, second.email);
+  const stranger = await newVisitor(browser, app, "Stranger");
+  await stranger.page.goto(secondLink);
+  await stranger.page.getByText("Your email address is verified.").waitFor();
+  expect(new URL(stranger.page.url()).pathname).toBe("/sign-in");
+  expect(await stranger.page.getByRole("heading", { name: "Sign in" }).isVisible()).toBe(true);
+  expect(await sessionCookies(stranger)).toEqual([]);
+  await stranger.page.screenshot({ path: screenshotPath("login-csrf-stranger-sign-in.png") });
+
+  // The person who signed up signs in with their password as usual: the address is verified.
+  await submitSignIn(second, stranger.page);
+  await stranger.page.getByRole("heading", { name: "New task" }).waitFor();
+  expect(await stranger.page.locator(".who").innerText()).toContain(second.email);
+  expect([...victim.pageErrors, ...attacker.pageErrors, ...second.pageErrors, ...stranger.pageErrors]).toEqual([]);
 });

@@ -14,6 +14,7 @@ import { TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 
 type AfterContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+type SignedIn = { user: { id: string }; session: { id: string } };
 
 interface EndpointContext {
   path?: string;
@@ -50,6 +51,8 @@ function sessionEndedBy(path: string | undefined): string {
   if (path === "/change-password") return "password_change";
   if (path === "/reset-password") return "password_reset";
   if (path === "/delete-user") return "account_deleted";
+  if (path === "/verify-email") return "email_change"; // the new address confirmed a change (email-change.ts)
+  if (path === "/undo-email-change") return "email_change_undone";
   if (path.startsWith("/revoke-")) return "user";
   return "expired";
 }
@@ -144,11 +147,12 @@ export function createAuditHooks(db: Db) {
    * A password re-entered with a session (change password, change email, delete account) that was wrong,
    * or refused unchecked because the account's budget is spent (`locked`).
    */
-  const passwordConfirmationFailed = (ctx: AfterContext, userId: string, reason: "wrong_password" | "locked") =>
+  const passwordConfirmationFailed = (ctx: AfterContext, who: { userId: string; sessionId: string }, reason: "wrong_password" | "locked") =>
     write({
       kind: "PASSWORD_CONFIRMATION_FAILED",
-      actorId: userId,
-      subjectId: userId,
+      actorId: who.userId,
+      subjectId: who.userId,
+      sessionId: who.sessionId,
       detail: { reason, endpoint: ctx.path ?? null },
       ...client(ctx as EndpointContext),
     });
@@ -172,9 +176,39 @@ export function createAuditHooks(db: Db) {
     return write({ kind: changed ? "EMAIL_CHANGED" : "EMAIL_VERIFIED", actorId: userId, subjectId: userId, ...client({ request }) });
   };
 
+  /** Someone signed in, with the right password, asked to move the account to another address. */
+  const emailChangeRequested = (ctx: AfterContext, session: SignedIn) =>
+    write({
+      kind: "EMAIL_CHANGE_REQUESTED",
+      actorId: session.user.id,
+      subjectId: session.user.id,
+      sessionId: session.session.id,
+      ...client(ctx as EndpointContext),
+    });
+
+  /** The old address's undo link was used: back on that address, a new password, every session ended. */
+  const emailChangeUndone = (userId: string, detail: { restored: boolean; squatterRemoved: boolean }, request: Request | undefined) =>
+    write({
+      kind: "EMAIL_CHANGE_UNDONE",
+      actorId: userId,
+      subjectId: userId,
+      detail: { ...detail, passwordReplaced: true },
+      ...client({ request }),
+    });
+
   /** Better Auth's afterDelete: the account, its tasks and its sessions are gone. */
   const accountDeleted = (userId: string, request: Request | undefined) =>
     write({ kind: "ACCOUNT_DELETED", actorId: userId, subjectId: userId, ...client({ request }) });
 
-  return { afterEndpoint, signInFailed, passwordConfirmationFailed, passwordReset, emailVerified, accountDeleted, databaseHooks };
+  return {
+    afterEndpoint,
+    signInFailed,
+    passwordReset,
+    emailVerified,
+    accountDeleted,
+    passwordConfirmationFailed,
+    emailChangeRequested,
+    emailChangeUndone,
+    databaseHooks,
+  };
 }

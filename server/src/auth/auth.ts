@@ -23,6 +23,8 @@ import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
 import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { tokenClaims } from "./token-claims.ts";
+import { signUpBrowser } from "./sign-up-browser.ts";
+import { emailChange } from "./email-change.ts";
 
 /** How long a password reset link works. */
 const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
@@ -84,7 +86,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
     accountFailures && accountFailures.max > 0 ? createPasswordCheckBudget(rateLimitStore(), accountFailures) : UNLIMITED_PASSWORD_CHECKS,
     {
       signInLocked: (ctx) => audit.signInFailed(ctx, "account_locked"),
-      confirmationFailed: (ctx, userId, reason) => audit.passwordConfirmationFailed(ctx, userId, reason),
+      confirmationFailed: (ctx, who, reason) => audit.passwordConfirmationFailed(ctx, who, reason),
     },
   );
   // Password resets in progress, by request: whose password it is, for the after hook.
@@ -125,7 +127,8 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
     },
     user: {
       // A new address takes effect only once its owner opens the link mailed to it (Better Auth mails the
-      // new address through sendVerificationEmail and changes nothing before).
+      // new address through sendVerificationEmail and changes nothing before). email-change.ts adds the
+      // password check, the undo mail to the old address, and ends the other sessions.
       changeEmail: { enabled: true },
       // Deleting asks for the password (the endpoint checks it); the user's tasks go with the row (foreign
       // key cascade), their sessions too, and the revocation feed refuses their tokens.
@@ -136,7 +139,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
       // A sign-in before verifying is refused with EMAIL_NOT_VERIFIED; the SPA offers to send the link again
       // (/send-verification-email, under the sign-up budget) rather than mailing at every attempt.
       sendOnSignIn: false,
-      autoSignInAfterVerification: true,
+      // Off: Better Auth would sign in whatever browser opens the link. sign-up-browser.ts signs in only the
+      // browser that signed up for it.
+      autoSignInAfterVerification: false,
       expiresIn: VERIFY_LINK_LIFETIME_SECONDS,
       // Better Auth sends both kinds through here: a sign-up's (the user is not verified yet) and an email
       // change's (a verified user, with the new address as `email`).
@@ -199,6 +204,15 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
       }),
     },
     plugins: [
+      signUpBrowser({ lifetimeSeconds: VERIFY_LINK_LIFETIME_SECONDS, webApp }),
+      emailChange({
+        webApp,
+        confirmLifetimeSeconds: VERIFY_LINK_LIFETIME_SECONDS,
+        mailer,
+        log,
+        audit,
+        guessing: passwordGuessing,
+      }),
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
       // No session token in any answer a script can read; sessions are ended by id (session-token-privacy.ts).
       sessionTokenPrivacy(),

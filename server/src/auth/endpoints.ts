@@ -24,9 +24,11 @@ const CORE_ENDPOINTS = {
     "/request-password-reset",
     "/reset-password/:token",
     "/reset-password",
-    // Changes that take the current password (password-guessing.ts counts and audits each check).
+    // Changes that take the current password (password-guessing.ts counts and audits each check), and the
+    // old address's undo of an email change (email-change.ts).
     "/change-password",
     "/change-email",
+    "/undo-email-change",
     "/delete-user",
     // Liveness, no data.
     "/ok",

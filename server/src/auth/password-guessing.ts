@@ -1,6 +1,6 @@
 // Every endpoint that checks a password, under one budget (account-sign-in-budget.ts) and in the audit
 // trail: sign-in, and the endpoints where a signed-in person re-enters their password (change password,
-// change email, delete account). Before the endpoint runs, one unit is spent (or the request is refused
+// delete account; change email through `confirm`, as email-change.ts checks that password itself). Before the endpoint runs, one unit is spent (or the request is refused
 // with 429 and the password is never checked); after it, the unit is given back unless the password was
 // wrong. A successful sign-in makes the browser a known device of the account (known-devices.ts); a
 // completed password reset clears the account's budget for unknown clients and makes the browser that
@@ -11,8 +11,11 @@ import { accountKey, knownDevice, rememberDevice } from "./known-devices.ts";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
-/** Endpoints where a signed-in person re-enters their current password. */
-export const PASSWORD_CONFIRMATION_PATHS = new Set(["/change-password", "/change-email", "/delete-user"]);
+/**
+ * Better Auth's endpoints where a signed-in person re-enters their current password. Changing the email is
+ * the third, and its password is checked by email-change.ts through `confirm`.
+ */
+export const PASSWORD_CONFIRMATION_PATHS = new Set(["/change-password", "/delete-user"]);
 
 /** What Better Auth answers for a wrong password: at sign-in, and when re-entered with a session. */
 const WRONG_SIGN_IN = "INVALID_EMAIL_OR_PASSWORD";
@@ -22,12 +25,18 @@ export interface PasswordGuessingAudit {
   /** A sign-in refused before its password was checked. */
   signInLocked(ctx: HookContext): Promise<unknown>;
   /** A re-entered password that was wrong, or refused unchecked (`locked`). */
-  confirmationFailed(ctx: HookContext, userId: string, reason: "wrong_password" | "locked"): Promise<unknown>;
+  confirmationFailed(ctx: HookContext, who: SignedIn, reason: "wrong_password" | "locked"): Promise<unknown>;
+}
+
+/** The signed-in person re-entering their password: the user and the session they use. */
+export interface SignedIn {
+  userId: string;
+  sessionId: string;
 }
 
 export function createPasswordGuessing(budget: PasswordCheckBudget, audit: PasswordGuessingAudit) {
   // What `before` spent, by request, for `after` to settle: the budget's key and whose password it was.
-  const spent = new WeakMap<object, { key: string; userId?: string }>();
+  const spent = new WeakMap<object, { key: string; who?: SignedIn }>();
 
   /** The budget a sign-in for `email` from this browser spends from. */
   async function signInBudget(ctx: HookContext, email: string): Promise<string> {
@@ -35,9 +44,9 @@ export function createPasswordGuessing(budget: PasswordCheckBudget, audit: Passw
     return device?.accounts.includes(accountKey(email)) ? budgetKeys.knownDevice(email, device.id) : budgetKeys.unknownClients(email);
   }
 
-  async function spend(ctx: HookContext, key: string, userId?: string): Promise<number | null> {
+  async function spend(ctx: HookContext, key: string, who?: SignedIn): Promise<number | null> {
     const wait = await budget.spend(key);
-    if (wait === null && ctx.request) spent.set(ctx.request, { key, userId });
+    if (wait === null && ctx.request) spent.set(ctx.request, { key, who });
     return wait;
   }
 
@@ -54,9 +63,10 @@ export function createPasswordGuessing(budget: PasswordCheckBudget, audit: Passw
       if (ctx.path && PASSWORD_CONFIRMATION_PATHS.has(ctx.path)) {
         const session = await getSessionFromCtx(ctx);
         if (!session) return; // the endpoint answers 401 itself
-        const wait = await spend(ctx, budgetKeys.confirmations(session.user.id), session.user.id);
+        const who = { userId: session.user.id, sessionId: session.session.id };
+        const wait = await spend(ctx, budgetKeys.confirmations(who.userId), who);
         if (wait === null) return;
-        await audit.confirmationFailed(ctx, session.user.id, "locked");
+        await audit.confirmationFailed(ctx, who, "locked");
         throw refusal(TOO_MANY_WRONG_PASSWORDS, `Too many wrong passwords. Try again in ${minutes(wait)}.`, wait);
       }
     },
@@ -72,9 +82,32 @@ export function createPasswordGuessing(budget: PasswordCheckBudget, audit: Passw
         if (!(returned instanceof APIError) && ctx.context.newSession) await rememberDevice(ctx, ctx.context.newSession.user.email);
         return;
       }
-      if (settle.userId === undefined) return;
-      if (code === WRONG_PASSWORD) await audit.confirmationFailed(ctx, settle.userId, "wrong_password");
+      if (settle.who === undefined) return;
+      if (code === WRONG_PASSWORD) await audit.confirmationFailed(ctx, settle.who, "wrong_password");
       else await budget.refund(settle.key);
+    },
+
+    /**
+     * A password re-entered with a session and checked by the caller (`check`), under the same budget and
+     * audit as Better Auth's own: refused unchecked (429) when the budget is spent; true when it was right.
+     */
+    async confirm(ctx: HookContext, who: SignedIn, check: () => Promise<boolean>): Promise<boolean> {
+      const key = budgetKeys.confirmations(who.userId);
+      const wait = await budget.spend(key);
+      if (wait !== null) {
+        await audit.confirmationFailed(ctx, who, "locked");
+        throw refusal(TOO_MANY_WRONG_PASSWORDS, `Too many wrong passwords. Try again in ${minutes(wait)}.`, wait);
+      }
+      let right: boolean;
+      try {
+        right = await check();
+      } catch (error) {
+        await budget.refund(key);
+        throw error;
+      }
+      if (right) await budget.refund(key);
+      else await audit.confirmationFailed(ctx, who, "wrong_password");
+      return right;
     },
 
     /**

@@ -58,3 +58,24 @@ Until then the account keeps its old address. If it was not you, ignore this mai
 `,
   };
 }
+
+/**
+ * To the old address when someone asks to move the account elsewhere: nothing changes until the new address
+ * confirms, and the link here undoes it, before or after, for 7 days.
+ */
+export function emailChangeRequestedMail(to: string, newEmail: string, undoLink: string): OutgoingMail {
+  return {
+    to,
+    subject: "Your Tasks email is being changed",
+    text: `Someone signed in to your Tasks account and asked to change its email from this address to ${newEmail}. The change takes effect when that address confirms it.
+
+If it was you, there is nothing to do.
+
+If it was not you, open this link within 7 days, even if the change has already happened:
+
+${undoLink}
+
+It puts your account back on this address, asks you for a new password (whoever did this knew your current one) and signs out every device.
+`,
+  };
+}

@@ -133,7 +133,8 @@ export class TestSystem {
 
   /**
    * A new user as a person makes one: signs up, reads the verification mail from the catcher and follows
-   * its link, which verifies the address and signs in (the link's answer carries the session cookie).
+   * its link in the same browser (with the cookies the sign-up's answer set, which bind the browser to the
+   * address), which verifies the address and signs in (the link's answer carries the session cookie).
    */
   async signUp(name = "Test User"): Promise<TestUser> {
     const email = `user-${randomUUID()}@example.com`;
@@ -142,21 +143,24 @@ export class TestSystem {
       body: JSON.stringify({ email, password: PASSWORD, name, callbackURL: `${SPA_ORIGIN}/` }),
     });
     if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
-    const { cookie } = await this.followVerificationMail(email);
+    const { cookie } = await this.followVerificationMail(email, sessionCookie(response));
     const { id } = await this.db.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
     return this.userWithSession(id, email, cookie);
   }
 
-  /** Reads the verification mail to `email` and follows its link, as a browser would; the session it starts. */
-  async followVerificationMail(email: string): Promise<{ cookie: string }> {
+  /**
+   * Reads the verification mail to `email` and follows its link, as the browser holding `cookie` (the one
+   * that signed up) would; the browser's cookies afterwards, with the session the link started.
+   */
+  async followVerificationMail(email: string, cookie: string): Promise<{ cookie: string }> {
     const mail = await this.mailbox.waitFor(email);
     const link = mail.links.find((candidate) => candidate.includes("/verify-email"));
     if (!link) throw new Error(`no verification link in the mail to ${email}: ${mail.text}`);
-    const followed = await fetch(link, { redirect: "manual" });
-    const cookie = sessionCookie(followed);
-    if (followed.status !== 302 || !cookie.includes("session_token"))
-      throw new Error(`verification failed: ${followed.status} ${await followed.text()}`);
-    return { cookie };
+    const followed = await fetch(link, { redirect: "manual", headers: { cookie } });
+    const after = cookiesAfter(cookie, followed);
+    if (followed.status !== 302 || !after.includes("session_token"))
+      throw new Error(`verification failed: ${followed.status} ${followed.headers.get("location")} ${await followed.text()}`);
+    return { cookie: after };
   }
 
   async tokenFor(cookie: string): Promise<string> {
@@ -217,6 +221,27 @@ export async function sendGraphQL(api: ApiApp, url: string, init: RequestInit): 
     // Non-JSON answers are asserted on through `text`.
   }
   return { status: response.status, headers: response.headers, text, body };
+}
+
+/**
+ * The Cookie header a browser holding `cookie` would send after this answer: each Set-Cookie replaces the
+ * cookie of its name, and one that expires (Max-Age=0, or an empty value) removes it.
+ */
+export function cookiesAfter(cookie: string, response: Response): string {
+  const jar = new Map(
+    cookie
+      .split("; ")
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)] as const),
+  );
+  for (const line of response.headers.getSetCookie()) {
+    const [pair = "", ...attributes] = line.split(";").map((part) => part.trim());
+    const name = pair.slice(0, pair.indexOf("="));
+    const value = pair.slice(pair.indexOf("=") + 1);
+    if (value === "" || attributes.some((attribute) => /^max-age=0$/i.test(attribute))) jar.delete(name);
+    else jar.set(name, value);
+  }
+  return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }
 
 /** The Cookie header a browser would send after this answer: each Set-Cookie's name=value. */
