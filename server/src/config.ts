@@ -39,6 +39,8 @@ export interface AuthConfig extends JwtClaimsConfig {
   rateLimit?: RateLimitConfig & { signInPerMinute: number; signUpPerMinute: number; accountFailures?: RateLimitRule };
   /** Where mail goes: an SMTP server (production, or whenever SMTP_URL is set), or the local catcher. */
   mail: MailConfig;
+  /** The least time a sign-up takes to answer, new address or taken (0: no floor). */
+  signUpMinimumMs: number;
 }
 
 export type MailConfig = { kind: "smtp"; url: string; from: string } | { kind: "catcher"; port: number; directory: string; from: string };
@@ -187,6 +189,7 @@ export function authConfig(env: Env): AuthConfig {
       signUpPerMinute: env.AUTH_SIGN_UP_PER_MINUTE,
       accountFailures: { max: env.AUTH_SIGN_IN_FAILURES_PER_ACCOUNT, windowSeconds: env.AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS },
     },
+    signUpMinimumMs: env.AUTH_SIGN_UP_MINIMUM_MS,
     mail: env.SMTP_URL
       ? { kind: "smtp", url: env.SMTP_URL, from: env.MAIL_FROM ?? DEVELOPMENT_SENDER }
       : {

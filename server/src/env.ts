@@ -63,6 +63,8 @@ const envSchema = z.object({
   MAIL_FROM: optionalString,
   MAIL_CATCHER_PORT: port.default(0),
   MAIL_CATCHER_DIR: optionalString,
+  /** A sign-up answers no sooner than this, so a taken address cannot be told from a new one by time. */
+  AUTH_SIGN_UP_MINIMUM_MS: z.coerce.number().int().min(0).max(5_000).default(500),
   AUTH_SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   API_REQUESTS_PER_MINUTE_PER_USER: z.coerce.number().int().min(0).default(600),

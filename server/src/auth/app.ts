@@ -16,13 +16,6 @@ export interface AuthAppOptions {
   logError?: (message: string) => void;
 }
 
-/**
- * A sign-up answers no sooner than this, new address or taken: their work differs (a taken address makes
- * no rows), and the difference in time would tell which addresses have accounts. Better Auth keeps the
- * same floor on /send-verification-email for the same reason.
- */
-const SIGN_UP_MINIMUM_MS = 500;
-
 /** A busy or unreachable database usually clears within seconds: the same hint the API gives. */
 const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
 
@@ -48,7 +41,6 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
     if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) {
       // Only the endpoints this project uses reach Better Auth (endpoints.ts).
       if (!isAllowedEndpoint(pathname.slice("/api/auth".length))) return notFound();
-      const startedAt = Date.now();
       let answer: Response;
       try {
         answer = await auth.handler(request);
@@ -59,7 +51,6 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
         await auth.passwordGuessing.abandoned(request);
         answer = failed(error);
       }
-      if (pathname === "/api/auth/sign-up/email") await waitUntil(startedAt + SIGN_UP_MINIMUM_MS);
       const response = withStandardRetryAfter(answer);
       // Answers carry tokens, sessions and cookies: no cache may keep one. The public key set is the
       // exception (APIs cache it by their own rules, key-set.ts).
@@ -84,11 +75,6 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
 }
 
 export type AuthApp = ReturnType<typeof createAuthApp>;
-
-function waitUntil(time: number): Promise<void> {
-  const remaining = time - Date.now();
-  return remaining > 0 ? new Promise((resolve) => setTimeout(resolve, remaining)) : Promise.resolve();
-}
 
 /** From this machine (our HTTP server sets the client's address), to a loopback name or address. */
 function isLoopbackRequest(request: Request): boolean {

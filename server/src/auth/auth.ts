@@ -91,6 +91,8 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
   );
   // Password resets in progress, by request: whose password it is, for the after hook.
   const resetting = new WeakMap<object, string>();
+  // Sign-ups in progress, by request: when they started, for the minimum answer time.
+  const signUpStarted = new WeakMap<object, number>();
 
   // The web app's address: where mailed links land and "someone tried to sign up with your address" points.
   const webApp = config.trustedOrigins[0] ?? config.baseURL;
@@ -176,6 +178,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
     databaseHooks: { ...audit.databaseHooks, session: { create: { after: pruneRevocations }, ...audit.databaseHooks?.session } },
     hooks: {
       before: createAuthMiddleware(async (context) => {
+        if (context.path === "/sign-up/email" && context.request) signUpStarted.set(context.request, Date.now());
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
         if (context.path === "/delete-user") refuseDeletionWithoutPassword(context.body);
         await passwordGuessing.before(context);
@@ -198,6 +201,10 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
         const resetFor = context.path === "/reset-password" && context.request ? resetting.get(context.request) : undefined;
         if (resetFor && !(context.context.returned instanceof APIError)) await passwordGuessing.passwordReset(context, resetFor);
         await audit.afterEndpoint(context);
+        // A taken address makes no rows, so its sign-up is quicker: both answer no sooner than the floor (as
+        // Better Auth's /send-verification-email does), or the time would tell which addresses have accounts.
+        const startedAt = context.request ? signUpStarted.get(context.request) : undefined;
+        if (startedAt !== undefined) await waitUntil(startedAt + config.signUpMinimumMs);
         // Better Auth answers a taken address with a made-up user (its own id and times), so the two answers
         // differ in bytes. Both become the same fixed answer: nothing in it says which one it was.
         if (context.path === "/sign-up/email" && !(context.context.returned instanceof APIError)) return context.json(SIGN_UP_ANSWER);
@@ -275,6 +282,11 @@ function rateLimitOptions(config: AuthConfig, rateLimitStore: () => RateLimitSto
         }
       : { storage: "memory" as const }),
   };
+}
+
+function waitUntil(time: number): Promise<void> {
+  const remaining = time - Date.now();
+  return remaining > 0 ? new Promise((resolve) => setTimeout(resolve, remaining)) : Promise.resolve();
 }
 
 /**

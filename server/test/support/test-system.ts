@@ -272,6 +272,8 @@ function configsFor(authUrl: string, options: TestSystemOptions): { auth: AuthCo
   const auth: AuthConfig = {
     ...authConfig(env),
     rateLimit: undefined,
+    // Sign-ups answer at once: the minimum answer time has its own test (email-verification.test.ts).
+    signUpMinimumMs: 0,
     // Each system catches its own mail, in a folder of its own.
     mail: { kind: "catcher", port: 0, directory: mkdtempSync(path.join(tmpdir(), "tasks-test-mail-")), from: "Tasks <no-reply@localhost>" },
     ...options.auth,
