@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setRole } from "../src/auth/roles.ts";
+import { readEnv } from "../src/env.ts";
 import { cookiesAfter, PASSWORD, SPA_ORIGIN, sessionCookie, startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -113,31 +114,44 @@ test("a sign-up with a taken address answers exactly like a new one; the owner i
   expect((await signIn(owner.email, "an attacker's new password 9")).status).toBe(401);
 });
 
-test("a sign-up with a taken address takes as long as one with a fresh address: the medians differ by no more than two runs of one kind do", async () => {
-  const owner = await system.signUp("Timed");
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const timed = async (email: string) => {
-    const started = performance.now();
-    expect((await signUp(email)).status).toBe(200);
-    return performance.now() - started;
-  };
-  // Interleaved, so a slower moment of the machine falls on both kinds alike.
-  const taken: number[] = [];
-  const fresh: number[] = [];
-  for (let i = 0; i < 12; i += 1) {
-    taken.push(await timed(owner.email));
-    fresh.push(await timed(freshEmail()));
-  }
-  const halves = (values: number[]) =>
-    Math.abs(median(values.filter((_, i) => i % 2 === 0)) - median(values.filter((_, i) => i % 2 === 1)));
-  // The noise between two runs of the same kind; never below the timers' own granularity.
-  const noise = Math.max(halves(taken), halves(fresh), 3);
-  const difference = Math.abs(median(taken) - median(fresh));
-  console.log(
-    `sign-up medians: taken address ${median(taken).toFixed(1)} ms, fresh address ${median(fresh).toFixed(1)} ms; ` +
-      `difference ${difference.toFixed(1)} ms, noise between halves of one kind ${noise.toFixed(1)} ms`,
-  );
-  expect(difference).toBeLessThanOrEqual(noise);
+describe("the time a sign-up takes", () => {
+  // The auth service as deployed: with the default minimum answer time (test systems answer at once).
+  let deployed: TestSystem;
+  beforeAll(async () => {
+    deployed = await startTestSystem({ auth: { signUpMinimumMs: readEnv({}).AUTH_SIGN_UP_MINIMUM_MS } });
+  });
+  afterAll(() => deployed.close());
+
+  test("a sign-up with a taken address takes as long as one with a fresh address: the medians differ by no more than two runs of one kind do", async () => {
+    const owner = await deployed.signUp("Timed");
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const timed = async (email: string) => {
+      const started = performance.now();
+      const answer = await deployed.authFetch("/api/auth/sign-up/email", {
+        method: "POST",
+        body: JSON.stringify({ email, password: PASSWORD, name: "Vera", callbackURL: `${SPA_ORIGIN}/` }),
+      });
+      expect(answer.status).toBe(200);
+      return performance.now() - started;
+    };
+    // Interleaved, so a slower moment of the machine falls on both kinds alike.
+    const taken: number[] = [];
+    const fresh: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      taken.push(await timed(owner.email));
+      fresh.push(await timed(freshEmail()));
+    }
+    const halves = (values: number[]) =>
+      Math.abs(median(values.filter((_, i) => i % 2 === 0)) - median(values.filter((_, i) => i % 2 === 1)));
+    // The noise between two runs of the same kind; never below the timers' own granularity.
+    const noise = Math.max(halves(taken), halves(fresh), 3);
+    const difference = Math.abs(median(taken) - median(fresh));
+    console.log(
+      `sign-up medians: taken address ${median(taken).toFixed(1)} ms, fresh address ${median(fresh).toFixed(1)} ms; ` +
+        `difference ${difference.toFixed(1)} ms, noise between halves of one kind ${noise.toFixed(1)} ms`,
+    );
+    expect(difference).toBeLessThanOrEqual(noise);
+  });
 });
 
 test("the operator cannot make an unverified address admin, and is told why", async () => {
