@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
+import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
@@ -16,25 +16,10 @@ export function ResetPasswordPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const token = params.get("token");
-  const [password, setPassword] = useState("");
-  const [repeated, setRepeated] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!token) return;
-    if (password !== repeated) {
-      setError("The two passwords are not the same.");
-      return;
-    }
-    setPending(true);
-    setError(null);
-    const failure = await attempt(() => authClient.resetPassword({ newPassword: password, token }));
-    setPending(false);
-    if (failure) setError(failure);
-    else navigate("/sign-in?reset=1", { replace: true });
-  }
+  const { password, setPassword, repeated, setRepeated, pending, error, submit } = useNewPasswordForm(
+    (newPassword) => attempt(() => authClient.resetPassword({ newPassword, token: token ?? "" })),
+    () => navigate("/sign-in?reset=1", { replace: true }),
+  );
 
   if (!token || params.get("error")) {
     return (
@@ -57,8 +42,22 @@ export function ResetPasswordPage() {
       <form className="card auth-card" onSubmit={submit} aria-labelledby="reset-heading">
         <h1 id="reset-heading">Choose a new password</h1>
         <p>At least 10 characters, not a common password. Every device signed in to your account will be signed out.</p>
-        <TextField id="reset-password" label="New password" type="password" autoComplete="new-password" value={password} onChange={setPassword} />
-        <TextField id="reset-password-again" label="New password again" type="password" autoComplete="new-password" value={repeated} onChange={setRepeated} />
+        <TextField
+          id="reset-password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+        />
+        <TextField
+          id="reset-password-again"
+          label="New password again"
+          type="password"
+          autoComplete="new-password"
+          value={repeated}
+          onChange={setRepeated}
+        />
         <FormProblem message={error} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Saving…" : "Set the new password"}

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
+import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
@@ -16,27 +16,10 @@ export function UndoEmailChangePage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const token = params.get("token");
-  const [password, setPassword] = useState("");
-  const [repeated, setRepeated] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!token) return;
-    if (password !== repeated) {
-      setError("The two passwords are not the same.");
-      return;
-    }
-    setPending(true);
-    setError(null);
-    const failure = await attempt(() =>
-      authClient.$fetch("/undo-email-change", { method: "POST", body: { token, newPassword: password } }),
-    );
-    setPending(false);
-    if (failure) setError(failure);
-    else navigate("/sign-in?restored=1", { replace: true });
-  }
+  const { password, setPassword, repeated, setRepeated, pending, error, submit } = useNewPasswordForm(
+    (newPassword) => attempt(() => authClient.$fetch("/undo-email-change", { method: "POST", body: { token, newPassword } })),
+    () => navigate("/sign-in?restored=1", { replace: true }),
+  );
 
   if (!token) {
     return (
