@@ -1,12 +1,13 @@
-// The production web server's Content-Security-Policy (server/src/web/security-headers.ts) on the Vite dev
+// The production web server's Content-Security-Policy (server/src/web/security-headers.ts, published by
+// `pnpm schema:print` as server/content-security-policy.json: the client imports no server source) on the Vite dev
 // server's pages too, so a script from elsewhere or an inline one is refused while developing, not first in
 // production. Two things the dev server does differ: React Fast Refresh's preamble is an inline script (here
 // it is loaded from the module @vitejs/plugin-react serves for that purpose), and Vite puts each imported
 // CSS file into a <style> element, so styles may be inline in development.
 import type { Plugin } from "vite";
-import { CONTENT_SECURITY_POLICY } from "../server/src/web/security-headers.ts";
+import published from "../server/content-security-policy.json" with { type: "json" };
 
-export const DEV_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+export const DEV_CONTENT_SECURITY_POLICY = published.contentSecurityPolicy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
 const INLINE_PREAMBLE = /<script type="module">\s*import \{ injectIntoGlobalHook \} from "\/@react-refresh";[\s\S]*?<\/script>/;
 const PREAMBLE_MODULE = '<script type="module" src="/@id/@vitejs/plugin-react/preamble"></script>';

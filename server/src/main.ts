@@ -3,7 +3,8 @@
 //   --vite-dev-server  the Vite dev server serves the SPA beside this process (`pnpm dev`, web/dev.ts)
 import path from "node:path";
 import { projectRoot } from "./paths.ts";
-import { runUntilSignalled, startServices, type SpaOptions } from "./services.ts";
+import { runUntilSignalled } from "./runtime/run-until-signalled.ts";
+import { startServices, type SpaOptions } from "./services.ts";
 
 const spa: SpaOptions | undefined = process.argv.includes("--serve-spa")
   ? { kind: "static", directory: path.join(projectRoot, "client", "dist") }

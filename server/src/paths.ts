@@ -10,3 +10,5 @@ export const dataDir = path.join(projectRoot, ".data");
 export const prismaConfigPath = path.join(projectRoot, "server", "prisma.config.ts");
 export const migrationsDir = path.join(projectRoot, "prisma", "migrations");
 export const schemaSdlPath = path.join(projectRoot, "server", "schema.graphql");
+/** The web app's Content-Security-Policy, published for the Vite dev server (client/vite-dev-policy.ts). */
+export const contentSecurityPolicyPath = path.join(projectRoot, "server", "content-security-policy.json");

@@ -1,26 +1,21 @@
-// Starts the services over one database: the auth service, the API, or both in one process (the
-// development default), and with both, optionally the web server for the built SPA. The API still trusts
-// only tokens it verifies against the JWKS over HTTP.
+// The single-process runner's composition: the auth service and the API over one database, in one process
+// (`pnpm dev`, `pnpm start`), and with both, optionally the web server for the built SPA. It alone imports
+// both sides; the API still trusts only tokens it verifies against the JWKS over HTTP. The programs that run
+// one service each are auth/main.ts and api/main.ts.
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
-import { createApiApp } from "./api/app.ts";
-import { createAuthApp } from "./auth/app.ts";
-import { createAuth } from "./auth/auth.ts";
-import { apiConfig, authConfig, databaseLimits } from "./config.ts";
-import { createDb } from "./db/client.ts";
-import { openDatabase } from "./db/database.server.ts";
-import { migrateDatabase } from "./db/migrate.server.ts";
-import { readEnv, type Env } from "./env.ts";
+import { type ApiService, createApiService } from "./api/service.ts";
+import { type AuthService, createAuthService } from "./auth/service.ts";
+import { apiConfig, authConfig } from "./config.ts";
+import type { Env } from "./env.ts";
 import { close, listen } from "./http-server.ts";
-import { type OpenMail, openMail } from "./mail/open-mail.server.ts";
 import { compileProxyTrust } from "./net/client-address.ts";
+import type { RunningServices } from "./runtime/run-until-signalled.ts";
+import { openServiceDatabase, type ServiceDatabase } from "./runtime/service-database.ts";
 import { createWebApp } from "./web/web-app.ts";
 
-export interface RunningServices {
-  lines: string[];
-  stop(): Promise<void>;
-}
+export type { RunningServices };
 
 /**
  * The SPA: served from its build by this process on CLIENT_PORT (`pnpm start`), or by the Vite dev server
@@ -41,65 +36,53 @@ export interface ServiceChoice {
 
 export async function startServices(env: Env, which: ServiceChoice): Promise<RunningServices> {
   // Configuration first: a production service without its secrets stops before touching anything.
-  const auth = which.auth ? authConfig(env) : undefined;
-  const api = which.api ? apiConfig(env) : undefined;
+  const authSettings = which.auth ? authConfig(env) : undefined;
+  const apiSettings = which.api ? apiConfig(env) : undefined;
   const spa = which.spa;
   if (spa?.kind === "static") {
-    if (!auth || !api) throw new Error("The web server serves the SPA with the auth service and the API in the same process.");
+    if (!authSettings || !apiSettings)
+      throw new Error("The web server serves the SPA with the auth service and the API in the same process.");
     if (!existsSync(path.join(spa.directory, "index.html"))) {
       throw new Error(`The SPA is not built (no ${path.join(spa.directory, "index.html")}): run \`pnpm build\` first.`);
     }
   }
 
-  const database = await openDatabase(env);
   const servers: Server[] = [];
-  const db = createDb(database.url, {
-    ...databaseLimits(env),
-    // Named per program, so an operator (and the fault tests) can tell whose connections are whose.
-    applicationName: api && auth ? "tasks" : api ? "tasks-api" : "tasks-auth",
-    log: (message) => console.warn(`[database] ${message}`),
-  });
-  let yoga: ReturnType<typeof createApiApp> | undefined;
-  let mail: OpenMail | undefined;
+  let database: ServiceDatabase | undefined;
+  let auth: AuthService | undefined;
+  let api: ApiService | undefined;
   const stop = async () => {
     await Promise.all(servers.map(close));
-    await mail?.close();
+    await auth?.close();
     // Closes the API's revocation feed, live-update and rate-limit connections before the database goes.
-    await yoga?.dispose();
-    await db.$disconnect();
-    await database.stop();
+    await api?.dispose();
+    await database?.close();
   };
   // Every port reads the client's address the same way (X-Forwarded-For only from TRUSTED_PROXIES).
   const serve = { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) };
   try {
-    await migrateDatabase(database.url);
+    database = await openServiceDatabase(env, authSettings && apiSettings ? "tasks" : apiSettings ? "tasks-api" : "tasks-auth");
     const lines: string[] = [];
-    mail = auth ? await openMail(auth.mail, (line) => console.log(`[mail] ${line}`)) : undefined;
-    const authLog = (message: string) => console.warn(`[auth] ${message}`);
-    const authApp =
-      auth && mail
-        ? createAuthApp(createAuth(db, auth, { mailer: mail.mailer, log: authLog }), {
-            devMail: which.devMailPage ? mail.catcher : undefined,
-          })
-        : undefined;
-    yoga = api ? createApiApp({ db, config: api, log: (message) => console.warn(`[api] ${message}`) }) : undefined;
-    if (spa?.kind === "static" && authApp && yoga) {
-      servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve));
+    auth = authSettings ? await createAuthService(env, database.db, { devMailPage: which.devMailPage }, authSettings) : undefined;
+    api = apiSettings ? createApiService(env, database.db, apiSettings) : undefined;
+    if (spa?.kind === "static" && auth && api) {
+      servers.push(
+        await listen(createWebApp({ auth: auth.app, api: api.app, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve),
+      );
       lines.push(`Web app       ${spaUrl(env)}   (the built SPA; /api/auth and /graphql on the same origin)`);
     } else if (spa?.kind === "vite-dev-server") {
       lines.push(`Web app       ${spaUrl(env)}   (Vite dev server; proxies /api/auth and /graphql)`);
     }
-    if (authApp) {
-      servers.push(await listen(authApp, env.AUTH_PORT, env.HOST, serve));
-      lines.push(`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`);
+    if (auth) {
+      servers.push(await listen(auth.app, env.AUTH_PORT, env.HOST, serve));
+      lines.push(auth.lines[0]!);
     }
-    if (api && yoga) {
-      servers.push(await listen(yoga, env.API_PORT, env.HOST, serve));
-      lines.push(`GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql${api.graphiql ? "   (open it in a browser for GraphiQL)" : ""}`);
-      lines.push(`Token keys    ${describeKeys(api.keys)}`);
+    if (api) {
+      servers.push(await listen(api.app, env.API_PORT, env.HOST, serve));
+      lines.push(...api.lines);
     }
-    if (mail) lines.push(`Mail          ${mail.description}`);
-    lines.push(`Database      ${database.description}`);
+    if (auth) lines.push(...auth.lines.slice(1));
+    lines.push(`Database      ${database.database.description}`);
     return { lines, stop };
   } catch (error) {
     await stop();
@@ -111,37 +94,4 @@ export async function startServices(env: Env, which: ServiceChoice): Promise<Run
 function spaUrl(env: Env): string {
   const loopback = ["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"].includes(env.HOST);
   return `http://${loopback ? "localhost" : env.HOST}:${env.CLIENT_PORT}`;
-}
-
-function describeKeys(keys: ReturnType<typeof apiConfig>["keys"]): string {
-  switch (keys.kind) {
-    case "remote-jwks":
-      return `JWKS from ${keys.url}`;
-    case "static-jwks":
-      return "static JWKS from API_JWKS";
-    case "shared-secret":
-      return "shared secret (HS256, JWT_SHARED_SECRET)";
-  }
-}
-
-/** Runs until SIGINT/SIGTERM, then shuts down cleanly (the embedded PostgreSQL included). */
-export async function runUntilSignalled(start: (env: Env) => Promise<RunningServices>, banner: string): Promise<void> {
-  let running: RunningServices;
-  try {
-    running = await start(readEnv());
-  } catch (error) {
-    console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
-  console.log(`\n${banner}\n  ${running.lines.join("\n  ")}\n`);
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await running.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-  process.on("SIGHUP", shutdown);
 }

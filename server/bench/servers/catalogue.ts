@@ -4,6 +4,7 @@ import type { ScenarioName } from "../scenarios.ts";
 
 export const serverNames = [
   "project",
+  "project-program",
   "project-without-rls",
   "project-young-generation-64mb",
   "floor",
@@ -47,6 +48,18 @@ export const servers: Record<ServerName, ServerEntry> = {
     readAnswer: "tasks",
     explanatory: false,
   },
+  "project-program": {
+    name: "project-program",
+    description:
+      "the project's API program as `pnpm start:api` runs it (src/api/service.ts: its own pool, migrations checked, only the API's modules loaded)",
+    dialect: "project",
+    script: script("project-program.ts"),
+    args: [],
+    nodeFlags: [],
+    scenarios: ["read", "write"],
+    readAnswer: "tasks",
+    explanatory: true,
+  },
   "project-without-rls": {
     name: "project-without-rls",
     description: "the project's API without its row-level-security transaction (the door alone), to show the wall's cost",
@@ -60,7 +73,8 @@ export const servers: Record<ServerName, ServerEntry> = {
   },
   "project-young-generation-64mb": {
     name: "project-young-generation-64mb",
-    description: "the project's API, unchanged, with V8's young generation at 64 MB per semi-space (Node 20's default is 16): a tuning knob's price in memory and its gain in GC",
+    description:
+      "the project's API, unchanged, with V8's young generation at 64 MB per semi-space (Node 20's default is 16): a tuning knob's price in memory and its gain in GC",
     dialect: "project",
     script: script("project-api.ts"),
     args: [],

@@ -1,4 +1,6 @@
-// The API service on its own: it verifies tokens against the auth service's JWKS, never its sessions.
-import { runUntilSignalled, startServices } from "../services.ts";
+// The API program: the API service alone. It verifies tokens against the auth service's JWKS, never its
+// sessions, and its module graph reaches no auth-service code (.dependency-cruiser.cjs keeps it so).
+import { runUntilSignalled } from "../runtime/run-until-signalled.ts";
+import { startApiService } from "./service.ts";
 
-await runUntilSignalled((env) => startServices(env, { auth: false, api: true }), "API service is running:");
+await runUntilSignalled((env) => startApiService(env), "API service is running:");

@@ -1,4 +1,6 @@
-// The auth service on its own (a deployment with DATABASE_URL runs the two services apart).
-import { runUntilSignalled, startServices } from "../services.ts";
+// The auth program: the auth service alone (a deployment with DATABASE_URL runs the two services apart).
+// Its module graph reaches no GraphQL schema, Yoga or task store (.dependency-cruiser.cjs keeps it so).
+import { runUntilSignalled } from "../runtime/run-until-signalled.ts";
+import { startAuthService } from "./service.ts";
 
-await runUntilSignalled((env) => startServices(env, { auth: true, api: false }), "Auth service is running:");
+await runUntilSignalled((env) => startAuthService(env), "Auth service is running:");

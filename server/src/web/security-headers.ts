@@ -1,6 +1,7 @@
 // Headers for what the web server serves itself (the SPA's files). The SPA loads only its own scripts and
 // styles and talks only to its own origin, so the content security policy can say exactly that.
-// The Vite dev server sends the same policy (client/vite-dev-policy.ts), loosened only where its HMR needs it.
+// The Vite dev server sends the same policy (client/vite-dev-policy.ts), loosened only where its HMR needs it;
+// it reads it from server/content-security-policy.json, which `pnpm schema:print` writes from here.
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -19,4 +20,9 @@ export function securityHeaders(contentType: string): Record<string, string> {
     "referrer-policy": "same-origin",
     ...(contentType.startsWith("text/html") ? { "content-security-policy": CONTENT_SECURITY_POLICY, "x-frame-options": "DENY" } : {}),
   };
+}
+
+/** The published copy's contents (server/content-security-policy.json). */
+export function publishedContentSecurityPolicy(): string {
+  return `${JSON.stringify({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }, null, 2)}\n`;
 }

@@ -1,0 +1,66 @@
+// The API service as a program part: its app over a database, and how it is described at start. The API
+// program (main.ts) runs it alone; the single-process runner (../services.ts) beside the auth service.
+// Nothing here reaches the auth service: the API trusts only tokens it verifies against the JWKS.
+import type { Server } from "node:http";
+import { apiConfig, type ApiConfig } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { close, listen } from "../http-server.ts";
+import { compileProxyTrust } from "../net/client-address.ts";
+import type { RunningServices } from "../runtime/run-until-signalled.ts";
+import { openServiceDatabase } from "../runtime/service-database.ts";
+import { type ApiApp, createApiApp } from "./app.ts";
+
+export interface ApiService {
+  app: ApiApp;
+  /** What to print once it listens on API_PORT. */
+  lines: string[];
+  /** Closes the revocation feed, live-update and rate-limit connections (before the database goes). */
+  dispose(): Promise<void>;
+}
+
+/** Configuration first: a production API without its settings stops before touching anything. */
+export function createApiService(env: Env, db: Db, config: ApiConfig = apiConfig(env)): ApiService {
+  const app = createApiApp({ db, config, log: (message) => console.warn(`[api] ${message}`) });
+  return {
+    app,
+    lines: [
+      `GraphQL API   http://${env.HOST}:${env.API_PORT}/graphql${config.graphiql ? "   (open it in a browser for GraphiQL)" : ""}`,
+      `Token keys    ${describeKeys(config.keys)}`,
+    ],
+    dispose: async () => {
+      await app.dispose();
+    },
+  };
+}
+
+/** The API program: its database, its app on API_PORT. */
+export async function startApiService(env: Env): Promise<RunningServices> {
+  const config = apiConfig(env);
+  const { database, db, close: closeDatabase } = await openServiceDatabase(env, "tasks-api");
+  const service = createApiService(env, db, config);
+  let server: Server | undefined;
+  const stop = async () => {
+    if (server) await close(server);
+    await service.dispose();
+    await closeDatabase();
+  };
+  try {
+    server = await listen(service.app, env.API_PORT, env.HOST, { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { lines: [...service.lines, `Database      ${database.description}`], stop };
+}
+
+function describeKeys(keys: ApiConfig["keys"]): string {
+  switch (keys.kind) {
+    case "remote-jwks":
+      return `JWKS from ${keys.url}`;
+    case "static-jwks":
+      return "static JWKS from API_JWKS";
+    case "shared-secret":
+      return "shared secret (HS256, JWT_SHARED_SECRET)";
+  }
+}

@@ -1,0 +1,66 @@
+// The auth service as a program part: Better Auth over a database, its mail, and how it is described at
+// start. The auth program (main.ts) runs it alone; the single-process runner (../services.ts) beside the API.
+// Nothing here reaches the API, its schema or the task store.
+import type { Server } from "node:http";
+import { authConfig, type AuthConfig } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { close, listen } from "../http-server.ts";
+import { type OpenMail, openMail } from "../mail/open-mail.server.ts";
+import { compileProxyTrust } from "../net/client-address.ts";
+import type { RunningServices } from "../runtime/run-until-signalled.ts";
+import { openServiceDatabase } from "../runtime/service-database.ts";
+import { type AuthApp, createAuthApp } from "./app.ts";
+import { createAuth } from "./auth.ts";
+
+export interface AuthServiceOptions {
+  /**
+   * Development's /dev/mail page, listing the caught mail (reset and verification links): only the
+   * development runner (`pnpm dev`) serves it, and only to loopback clients; `pnpm start` never does.
+   */
+  devMailPage?: boolean;
+}
+
+export interface AuthService {
+  app: AuthApp;
+  /** What to print once it listens on AUTH_PORT. */
+  lines: string[];
+  /** Stops the mail catcher or closes the SMTP transport. */
+  close(): Promise<void>;
+}
+
+export async function createAuthService(
+  env: Env,
+  db: Db,
+  options: AuthServiceOptions = {},
+  config: AuthConfig = authConfig(env),
+): Promise<AuthService> {
+  const mail: OpenMail = await openMail(config.mail, (line) => console.log(`[mail] ${line}`));
+  const auth = createAuth(db, config, { mailer: mail.mailer, log: (message) => console.warn(`[auth] ${message}`) });
+  return {
+    app: createAuthApp(auth, { devMail: options.devMailPage ? mail.catcher : undefined }),
+    lines: [`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`, `Mail          ${mail.description}`],
+    close: () => mail.close(),
+  };
+}
+
+/** The auth program: its database, its app on AUTH_PORT. */
+export async function startAuthService(env: Env, options: AuthServiceOptions = {}): Promise<RunningServices> {
+  const config = authConfig(env);
+  const { database, db, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth");
+  let service: AuthService | undefined;
+  let server: Server | undefined;
+  const stop = async () => {
+    if (server) await close(server);
+    await service?.close();
+    await closeDatabase();
+  };
+  try {
+    service = await createAuthService(env, db, options, config);
+    server = await listen(service.app, env.AUTH_PORT, env.HOST, { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { lines: [...service.lines, `Database      ${database.description}`], stop };
+}

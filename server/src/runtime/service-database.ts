@@ -1,0 +1,36 @@
+// The database a program serves from: DATABASE_URL's or the embedded one (db/database.server.ts), migrated,
+// with the pool the services share, named for pg_stat_activity. Shared by both programs and the single-process
+// runner; it knows neither service.
+import { databaseLimits } from "../config.ts";
+import { createDb, type Db } from "../db/client.ts";
+import { type Database, openDatabase } from "../db/database.server.ts";
+import { migrateDatabase } from "../db/migrate.server.ts";
+import type { Env } from "../env.ts";
+
+export interface ServiceDatabase {
+  database: Database;
+  db: Db;
+  /** Closes the pool, then stops the embedded PostgreSQL when this program started it. */
+  close(): Promise<void>;
+}
+
+/** `applicationName`: how this program's connections are named (tasks-api, tasks-auth, tasks). */
+export async function openServiceDatabase(env: Env, applicationName: string): Promise<ServiceDatabase> {
+  const database = await openDatabase(env);
+  const db = createDb(database.url, {
+    ...databaseLimits(env),
+    applicationName,
+    log: (message) => console.warn(`[database] ${message}`),
+  });
+  const close = async () => {
+    await db.$disconnect();
+    await database.stop();
+  };
+  try {
+    await migrateDatabase(database.url);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { database, db, close };
+}
