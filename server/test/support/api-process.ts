@@ -34,7 +34,7 @@ export async function startApiProcess(
       ...env,
     },
     "API service is running",
-    shift.preload,
+    { preload: shift.preload },
   );
   return { ...child, url: `http://127.0.0.1:${apiPort}/graphql` };
 }
@@ -76,7 +76,7 @@ export async function startServicesProcess(
       ...options.env,
     },
     "Tasks is running",
-    shift.preload,
+    { preload: shift.preload },
   ).catch((error: unknown) => {
     rmSync(mailDirectory, { recursive: true, force: true });
     throw error;

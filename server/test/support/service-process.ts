@@ -14,17 +14,22 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/**
- * Starts `entry` (relative to server/) and resolves once it has printed `readyText`. `preload`: more
- * modules for node's --import, after tsx (a shifted clock: support/shifted-clock.ts).
- */
+export interface ServiceProcessOptions {
+  /** More modules for node's --import, after tsx (a shifted clock: support/shifted-clock.ts). */
+  preload?: string[];
+  /** Run a built program (dist/...js) with plain node, as production does: no TypeScript loader. */
+  built?: boolean;
+}
+
+/** Starts `entry` (relative to server/) and resolves once it has printed `readyText`. */
 export async function startServiceProcess(
   entry: string,
   env: Record<string, string>,
   readyText: string,
-  preload: string[] = [],
+  options: ServiceProcessOptions = {},
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...preload.flatMap((module) => ["--import", module]), entry], {
+  const loader = options.built ? [] : ["--import", "tsx", ...(options.preload ?? []).flatMap((module) => ["--import", module])];
+  const child = spawn(process.execPath, [...loader, entry], {
     cwd: serverDirectory,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, ...env },
     stdio: ["ignore", "pipe", "pipe"],
