@@ -64,7 +64,7 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     clockTolerance: config.clockToleranceSeconds,
     // A token whose exp is far away (signed with a leaked key) is still bounded by its age.
     maxTokenAge: config.maxTokenAgeSeconds,
-    requiredClaims: ["sub", "sid", "exp", "iat"],
+    requiredClaims: [...REQUIRED_CLAIMS],
   };
   return {
     async verify(token) {
@@ -143,7 +143,10 @@ function keySource(keys: KeySourceConfig, revocations: RevocationFeed): KeySourc
 }
 
 const MAX_ID_LENGTH = 200;
-const ACCESS_TOKEN_TYPES = new Set(["", "jwt", "at+jwt", "application/at+jwt"]);
+/** The claims every token must carry (server/CONTRACT.md, "The token"). */
+export const REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat"] as const;
+/** The `typ` headers of an access token, lower-cased; "" is none (server/CONTRACT.md). */
+export const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set(["", "jwt", "at+jwt", "application/at+jwt"]);
 
 function viewerFrom(payload: JWTPayload): Viewer {
   const { sub, sid, role } = payload;

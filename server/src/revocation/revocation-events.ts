@@ -15,6 +15,9 @@ export type RevocationEvent =
   /** Every token signed with this key (`kid`), whenever it was issued. Kept for good. */
   | { kind: "key-revoked"; subject: string; occurredAt: number };
 
+/** Every kind of event (server/CONTRACT.md, "Revocation"); the table's check constraint lists the same. */
+export const REVOCATION_EVENT_KINDS = ["session-revoked", "tokens-revoked", "claims-changed", "key-revoked"] as const;
+
 /** The channel the table's trigger NOTIFYs on, one event's JSON (the payload shape) per notification. */
 export const REVOCATION_CHANNEL = "revocation_events";
 
