@@ -189,26 +189,30 @@ export function targets(rows: Row[], scaling: boolean): TargetCheck[] {
     found.push({ target, measured, limit, kind, pass: kind === "at least" ? measured >= limit : measured <= limit });
   };
   if (!scaling) {
-    for (const [scenario, floorShare] of [
-      ["read", 0.6],
-      ["write", 0.7],
-    ] as const) {
+    // The project against its own framework (yoga-floor: the same answers from bare Yoga, no walls): the
+    // walls may cost at most 5% of throughput, 10% of p99 and 20% of memory. Against PostGraphile v5, 1.5x.
+    // The hand-written floor stays the limit, with 0.6x of it the stretch.
+    for (const scenario of ["read", "write"] as const) {
       const project = at(scenario, "project");
+      const yoga = at(scenario, "yoga-floor");
       const floor = at(scenario, "floor");
       const postgraphile = at(scenario, "postgraphile-v5");
       if (!project) continue;
-      check(`${scenario}: throughput project/floor`, floor && project.requestsPerSecond / floor.requestsPerSecond, "at least", floorShare);
-      if (scenario === "read") {
-        check("read (stretch): throughput project/floor", floor && project.requestsPerSecond / floor.requestsPerSecond, "at least", 0.8);
-      }
+      check(`${scenario}: throughput project/yoga-floor`, yoga && project.requestsPerSecond / yoga.requestsPerSecond, "at least", 0.95);
+      check(`${scenario}: p99 project/yoga-floor`, yoga && project.latencyP99Ms / yoga.latencyP99Ms, "at most", 1.1);
+      check(`${scenario}: peak RSS project/yoga-floor`, yoga && project.peakRssMb / yoga.peakRssMb, "at most", 1.2);
       check(
         `${scenario}: throughput project/postgraphile-v5`,
         postgraphile && project.requestsPerSecond / postgraphile.requestsPerSecond,
         "at least",
-        2,
+        1.5,
       );
-      check(`${scenario}: p99 project/floor`, floor && project.latencyP99Ms / floor.latencyP99Ms, "at most", 1.5);
-      check(`${scenario}: peak RSS project/floor`, floor && project.peakRssMb / floor.peakRssMb, "at most", 1.5);
+      check(
+        `${scenario} (stretch): throughput project/floor`,
+        floor && project.requestsPerSecond / floor.requestsPerSecond,
+        "at least",
+        0.6,
+      );
     }
     return found;
   }

@@ -8,6 +8,7 @@ export const serverNames = [
   "project-without-rls",
   "project-young-generation-64mb",
   "floor",
+  "yoga-floor",
   "floor-token-only",
   "floor-db-only",
   "postgraphile-v5",
@@ -93,6 +94,18 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
+  },
+  "yoga-floor": {
+    name: "yoga-floor",
+    description:
+      "a bare graphql-yoga server: jose in the context, the floor's prepared statements; no row-level security, limits, scopes or revocation (what the project's walls cost over its framework)",
+    dialect: "project",
+    script: script("yoga-floor.ts"),
+    args: [],
+    nodeFlags: [],
+    scenarios: ["read", "write"],
+    readAnswer: "tasks",
+    explanatory: true,
   },
   "floor-token-only": {
     name: "floor-token-only",
