@@ -5,7 +5,6 @@ import { DURATION, type Env } from "./env.ts";
 import { dataDir } from "./paths.ts";
 import type { TaskQuota } from "./tasks/task-quota.ts";
 import type { RateLimitRule } from "./rate-limit/limiter.ts";
-import { devSecret } from "./db/dev-secrets.ts";
 
 export class ConfigError extends Error {}
 
@@ -170,7 +169,9 @@ function refuseUnsafeProduction(env: Env, service: "auth" | "api"): void {
 export function authConfig(env: Env): AuthConfig {
   refuseUnsafeProduction(env, "auth");
   const production = env.NODE_ENV === "production";
-  const secret = env.BETTER_AUTH_SECRET ?? devSecret("betterAuthSecret");
+  // Read, never made up here: the development runners fill it in (runtime/development-secrets.ts).
+  const secret = env.BETTER_AUTH_SECRET;
+  if (!secret) throw new ConfigError("BETTER_AUTH_SECRET is required (in development, `pnpm dev` and `pnpm start` make one).");
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters.`);
   }

@@ -3,6 +3,7 @@
 //   --vite-dev-server  the Vite dev server serves the SPA beside this process (`pnpm dev`, web/dev.ts)
 import path from "node:path";
 import { projectRoot } from "./paths.ts";
+import { withDevelopmentSecrets } from "./runtime/development-secrets.ts";
 import { runUntilSignalled } from "./runtime/run-until-signalled.ts";
 import { startServices, type SpaOptions } from "./services.ts";
 
@@ -14,6 +15,6 @@ const spa: SpaOptions | undefined = process.argv.includes("--serve-spa")
 
 // /dev/mail only for the development runner (`pnpm dev`).
 await runUntilSignalled(
-  (env) => startServices(env, { auth: true, api: true, spa, devMailPage: spa?.kind === "vite-dev-server" }),
+  (env) => startServices(withDevelopmentSecrets(env), { auth: true, api: true, spa, devMailPage: spa?.kind === "vite-dev-server" }),
   "Tasks is running:",
 );

@@ -113,3 +113,7 @@ test("database limits: a 2 s statement timeout and a 2 s pool wait by default, n
   });
   expect(() => readEnv({ DB_STATEMENT_TIMEOUT_MS: "0", DB_POOL_WAIT_MS: "soon" })).toThrow(/DB_STATEMENT_TIMEOUT_MS[\s\S]*DB_POOL_WAIT_MS/);
 });
+
+test("reading the auth configuration has no side effect: without BETTER_AUTH_SECRET it refuses, it never makes one up", () => {
+  expect(() => authConfig(readEnv({}))).toThrow(/BETTER_AUTH_SECRET is required/);
+});

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { devSecret } from "../src/db/dev-secrets.ts";
+import { developmentSecret } from "../src/runtime/development-secrets.ts";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.server.ts";
 import { withClient } from "../src/db/with-client.ts";
 import { projectRoot } from "../src/paths.ts";
@@ -171,7 +171,7 @@ test("a postmaster.pid left by a killed run neither blocks the commands nor misl
   const postgres = await startEmbeddedPostgres({
     directory: dataDir,
     port: ports.postgres,
-    password: devSecret("postgresPassword"),
+    password: developmentSecret("postgresPassword"),
     database: "tasks",
   });
   try {

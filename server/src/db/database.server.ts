@@ -3,7 +3,7 @@
 import path from "node:path";
 import type { Env } from "../env.ts";
 import { dataDir, projectRoot } from "../paths.ts";
-import { devSecret } from "./dev-secrets.ts";
+import { developmentSecret } from "../runtime/development-secrets.ts";
 import { findRunningEmbeddedPostgres, startEmbeddedPostgres } from "./embedded-postgres.server.ts";
 
 export interface Database {
@@ -21,7 +21,7 @@ export async function openDatabase(env: Env): Promise<Database> {
   const running = await startEmbeddedPostgres({
     directory,
     port: env.EMBEDDED_POSTGRES_PORT,
-    password: devSecret("postgresPassword"),
+    password: developmentSecret("postgresPassword"),
     database: "tasks",
   });
   return {
@@ -39,7 +39,7 @@ export async function openDatabase(env: Env): Promise<Database> {
 export async function openOperatorDatabase(env: Env): Promise<Database> {
   if (!env.DATABASE_URL) {
     const directory = embeddedDirectory(env);
-    const url = await findRunningEmbeddedPostgres({ directory, password: devSecret("postgresPassword"), database: "tasks" });
+    const url = await findRunningEmbeddedPostgres({ directory, password: developmentSecret("postgresPassword"), database: "tasks" });
     if (url) {
       return {
         url,
