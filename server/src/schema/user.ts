@@ -1,3 +1,4 @@
+import { toRole } from "../shared/role.ts";
 import { builder } from "../builder.ts";
 
 export const User = builder.prismaObject("User", {
@@ -5,7 +6,7 @@ export const User = builder.prismaObject("User", {
     id: t.exposeID("id"),
     name: t.exposeString("name"),
     email: t.exposeString("email"),
-    role: t.string({ resolve: (user) => (user.role === "admin" ? "admin" : "user") }),
+    role: t.string({ resolve: (user) => toRole(user.role) }),
   }),
 });
 
