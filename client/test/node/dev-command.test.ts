@@ -259,6 +259,8 @@ test("/dev/mail through the dev server: listed for this machine's browser, refus
     body: JSON.stringify({ email: "mail-reader@example.com", password: "a long enough passphrase", name: "Reader" }),
   });
   expect(signUp.status).toBe(200);
+  // The mail goes out in the background after the sign-up's answer: wait for the catcher to have it.
+  await expect.poll(async () => (await rawGet(ports.client, "/dev/mail")).body, { timeout: 5_000 }).toContain("mail-reader@example.com");
   const own = await rawGet(ports.client, "/dev/mail");
   expect(own.status).toBe(200);
   expect(own.body).toContain("mail-reader@example.com");
