@@ -24,6 +24,30 @@ export function devServerFiles(clientDir: string, projectRoot: string): NonNulla
 }
 
 /**
+ * A page address whose percent-encoding is malformed (`/tasks/%E0%A4%A`) gets the SPA's page, as from the production
+ * web server, so the app can say "Page not found": Vite's SPA fallback skips a path it cannot decode, and its
+ * last middleware answers a bare 404. Runs after that fallback, with the same test of what a page load accepts,
+ * and before missingFilesAreNotFound, whose rules (dot-segments, file names) still apply.
+ */
+export function malformedAddressesGetThePage(): Plugin {
+  return {
+    name: "tasks:malformed-addresses-get-the-page",
+    apply: "serve",
+    configureServer(server) {
+      return () => {
+        server.middlewares.use((request, _response, next) => {
+          if (request.method !== "GET" && request.method !== "HEAD") return next();
+          const accept = request.headers.accept ?? "";
+          if (accept !== "" && !accept.includes("text/html") && !accept.includes("*/*")) return next();
+          if (decodedPath(new URL(request.url ?? "/", "http://localhost").pathname) === null) request.url = "/index.html";
+          next();
+        });
+      };
+    },
+  };
+}
+
+/**
  * A missing file is a 404, as from the production web server (server/src/web/static-files.ts), not the SPA's
  * page: a path with a dot-segment (`/.data/...`, `/.env`), or a path with an extension asked for by
  * something other than a page load. Runs after Vite's SPA fallback, so it sees only what would get index.html.
@@ -37,12 +61,7 @@ export function missingFilesAreNotFound(): Plugin {
         server.middlewares.use((request, response, next) => {
           const asked = new URL(request.originalUrl ?? request.url ?? "/", "http://localhost").pathname;
           if (request.url !== "/index.html" || asked === "/" || asked === "/index.html") return next();
-          let decoded: string;
-          try {
-            decoded = decodeURIComponent(asked);
-          } catch {
-            decoded = asked;
-          }
+          const decoded = decodedPath(asked) ?? asked;
           const dotSegment = decoded.split("/").some((segment) => segment.startsWith("."));
           const isFile = path.posix.extname(decoded) !== "" && !(request.headers.accept ?? "").includes("text/html");
           if (!dotSegment && !isFile) return next();
@@ -53,4 +72,13 @@ export function missingFilesAreNotFound(): Plugin {
       };
     },
   };
+}
+
+/** The path with its percent-escapes decoded, or null when they are malformed. */
+function decodedPath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
 }

@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
-import { devServerFiles, missingFilesAreNotFound } from "./vite-dev-files.ts";
+import { devServerFiles, malformedAddressesGetThePage, missingFilesAreNotFound } from "./vite-dev-files.ts";
 import { devContentSecurityPolicy } from "./vite-dev-policy.ts";
 import { devProxy } from "./vite-dev-proxy.ts";
 
@@ -17,7 +17,7 @@ const proxy = devProxy({
 });
 
 export default defineConfig({
-  plugins: [react(), missingFilesAreNotFound(), devContentSecurityPolicy(Object.keys(proxy))],
+  plugins: [react(), malformedAddressesGetThePage(), missingFilesAreNotFound(), devContentSecurityPolicy(Object.keys(proxy))],
   server: {
     // localhost, not 127.0.0.1: the auth service trusts the origin http://localhost:$CLIENT_PORT by default.
     host: "localhost",

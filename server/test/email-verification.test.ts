@@ -3,6 +3,8 @@
 // with a taken address answers byte for byte like a new one and mails the owner instead; the operator
 // cannot make an unverified address admin. Mail is read from the catcher, over real SMTP.
 import { createHash, randomUUID } from "node:crypto";
+import { createEmailVerificationToken } from "better-auth/api";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setRole } from "../src/auth/roles.ts";
 import { readEnv } from "../src/env.ts";
@@ -216,3 +218,54 @@ describe("login CSRF: a verification link opened in a browser that did not sign 
     expect(await isVerified(attacker.email)).toBe(true);
   });
 });
+
+describe("where a link lands when it signs nobody in, so that the web app's sign-in page can say why", () => {
+  /** The web app's own links head for its sign-in page, which sends a signed-in browser on to `next`. */
+  const signUpHeadingTo = async (next: string) => {
+    const email = freshEmail();
+    const answer = await system.authFetch("/api/auth/sign-up/email", {
+      method: "POST",
+      body: JSON.stringify({
+        email,
+        password: PASSWORD,
+        name: "Lina",
+        callbackURL: `${SPA_ORIGIN}/sign-in?next=${encodeURIComponent(next)}`,
+      }),
+    });
+    expect(answer.status).toBe(200);
+    return { email, link: (await system.mailbox.waitFor(email)).links[0]! };
+  };
+
+  test("a link headed for the sign-in page keeps that page's next, not a sign-in page nested in another", async () => {
+    const { link } = await signUpHeadingTo("/tasks/42?from=mail");
+    const opened = await fetch(link, { redirect: "manual" });
+    expect(opened.headers.get("location")).toBe(`${SPA_ORIGIN}/sign-in?verified=1&next=${encodeURIComponent("/tasks/42?from=mail")}`);
+  });
+
+  test("a link opened again after it verified the address lands on sign-in saying it was used before", async () => {
+    const email = freshEmail();
+    expect((await signUp(email)).status).toBe(200);
+    const link = (await system.mailbox.waitFor(email)).links[0]!;
+    expect((await fetch(link, { redirect: "manual" })).headers.get("location")).toBe(`${SPA_ORIGIN}/sign-in?verified=1`);
+    const again = await fetch(link, { redirect: "manual" });
+    expect(again.headers.get("location")).toBe(`${SPA_ORIGIN}/sign-in?verified=earlier`);
+    expect(again.headers.getSetCookie().filter((cookie) => cookie.includes("session_token"))).toEqual([]);
+  });
+
+  test("an expired or broken link lands on its sign-in page with Better Auth's error code (TOKEN_EXPIRED, INVALID_TOKEN), which that page explains", async () => {
+    const { email, link } = await signUpHeadingTo("/sessions");
+    const url = new URL(link);
+    // The same link as Better Auth mails it, signed a day and a minute ago: expired a minute ago.
+    const { userId } = decodeJwt(url.searchParams.get("token")!) as { userId: string };
+    url.searchParams.set("token", await createEmailVerificationToken(system.authConfig.secret, email, undefined, -60, { userId }));
+    const expired = await fetch(url, { redirect: "manual" });
+    expect(expired.headers.get("location")).toBe(`${SPA_ORIGIN}/sign-in?next=%2Fsessions&error=TOKEN_EXPIRED`);
+
+    url.searchParams.set("token", new URL(link).searchParams.get("token")!.slice(0, -5)); // cut short when copied
+    const broken = await fetch(url, { redirect: "manual" });
+    expect(broken.headers.get("location")).toBe(`${SPA_ORIGIN}/sign-in?next=%2Fsessions&error=INVALID_TOKEN`);
+    expect(await isVerifiedAddress(email)).toBe(false);
+  });
+});
+
+const isVerifiedAddress = async (email: string) => (await system.db.user.findUniqueOrThrow({ where: { email } })).emailVerified;

@@ -14,6 +14,10 @@ export function ResendVerification({ email, next }: { email: string; next: strin
   const [error, setError] = useState<string | null>(null);
 
   async function resend() {
+    if (!email.trim()) {
+      setError("Enter your email address above first.");
+      return;
+    }
     setState("sending");
     setError(null);
     const failure = await attempt(() => authClient.sendVerificationEmail({ email, callbackURL: verificationLanding(next) }));

@@ -4,6 +4,7 @@ import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { ResendVerification } from "./resend-verification.tsx";
+import { VerificationLinkNotice, verificationLinkFailed } from "./verification-link-notice.tsx";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
 
 export function SignInPage() {
@@ -40,12 +41,7 @@ export function SignInPage() {
     <main className="auth-screen">
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
         <h1 id="sign-in-heading">Sign in</h1>
-        {params.get("verified") && !notice ? (
-          <div className="notice" role="status">
-            <p className="notice-message">Your email address is verified.</p>
-            <p>Sign in to continue. A link from the mail signs in only the browser that created the account.</p>
-          </div>
-        ) : null}
+        {!notice ? <VerificationLinkNotice params={params} /> : null}
         {params.get("restored") && !notice ? (
           <div className="notice" role="status">
             <p className="notice-message">Your account is back on its old address.</p>
@@ -76,7 +72,7 @@ export function SignInPage() {
           onChange={setPassword}
         />
         <FormProblem message={error} />
-        {unverified ? <ResendVerification email={unverified} next={next} /> : null}
+        {unverified || verificationLinkFailed(params) ? <ResendVerification email={unverified ?? email} next={next} /> : null}
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
         </button>

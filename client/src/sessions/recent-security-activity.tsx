@@ -2,7 +2,7 @@
 // sign-ins (and failed attempts, a run of them as one line), sign-outs, ended sessions, password and role
 // changes. The API returns only the viewer's own events, and of what someone else did only who as a kind.
 // Page n+1 starts after page n's current last entry (as the task list does), so nothing shows twice.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
 import type { SecurityEventsQuery as SecurityEventsData } from "../gql/graphql.ts";
 import { describeProblem } from "../graphql/problems.ts";
@@ -20,7 +20,8 @@ interface ChainEnd {
   loading: boolean;
 }
 
-export function RecentSecurityActivity() {
+/** `sessionsEnded`: how many sessions the screen has ended so far; each is an event, so the list is fetched again. */
+export function RecentSecurityActivity({ sessionsEnded }: { sessionsEnded: number }) {
   const [pages, setPages] = useState(1);
   const [chainEnd, setChainEnd] = useState<ChainEnd>({ hasNextPage: false, loading: false });
   const [{ data, fetching, error }, reexecute] = useQuery({
@@ -28,6 +29,12 @@ export function RecentSecurityActivity() {
     variables: { first: ACTIVITY_PAGE_SIZE, after: null },
     requestPolicy: "network-only",
   });
+  const shownAfter = useRef(sessionsEnded);
+  useEffect(() => {
+    if (sessionsEnded === shownAfter.current) return;
+    shownAfter.current = sessionsEnded;
+    reexecute({ requestPolicy: "network-only" });
+  }, [sessionsEnded, reexecute]);
   const connection = data?.me?.securityEvents;
   const pageInfo = connection?.pageInfo;
   const chained = pages > 1 && Boolean(pageInfo?.hasNextPage && pageInfo.endCursor);

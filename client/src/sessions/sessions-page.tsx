@@ -44,6 +44,8 @@ export function SessionsPage() {
   const [state, setState] = useState<ListState>({ kind: "loading" });
   const [reloading, setReloading] = useState(false);
   const [announcement, setAnnouncement] = useState("");
+  // Counts the sign-outs done here, for Recent security activity to follow.
+  const [sessionsEnded, setSessionsEnded] = useState(0);
   const latest = useRef(0);
 
   const load = useCallback(async () => {
@@ -72,6 +74,7 @@ export function SessionsPage() {
       previous.kind === "loaded" ? { kind: "loaded", sessions: previous.sessions.filter((row) => row.id !== session.id) } : previous,
     );
     setAnnouncement(`Signed out ${session.device}.`);
+    setSessionsEnded((count) => count + 1);
   };
 
   const othersSignedOut = () => {
@@ -79,6 +82,7 @@ export function SessionsPage() {
       previous.kind === "loaded" ? { kind: "loaded", sessions: previous.sessions.filter((row) => row.current) } : previous,
     );
     setAnnouncement("Signed out everywhere else.");
+    setSessionsEnded((count) => count + 1);
     void load();
   };
 
@@ -117,7 +121,7 @@ export function SessionsPage() {
         ) : null}
         {canSignOutOthers ? <SignOutEverywhereElse onDone={othersSignedOut} /> : null}
       </section>
-      <RecentSecurityActivity />
+      <RecentSecurityActivity sessionsEnded={sessionsEnded} />
     </>
   );
 }

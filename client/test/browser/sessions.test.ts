@@ -178,3 +178,40 @@ test("Sign out on the other device's row ends exactly that session, and no answe
   expect(phone.pageErrors).toEqual([]);
   await Promise.all([laptop.context.close(), phone.context.close()]);
 });
+
+test("Recent security activity follows the session list: a session signed out here, on its row or with “Sign out everywhere else”, shows in it at once, without a reload", async () => {
+  const laptop = await newVisitor(browser, app, "Sid");
+  await signUp(laptop);
+  const phone = await signInOnAnotherDevice(laptop);
+  const tablet = await signInOnAnotherDevice(laptop);
+
+  await laptop.page.getByRole("link", { name: "Devices and sessions" }).click();
+  const list = laptop.page.getByRole("list", { name: "Devices and sessions" });
+  await expect.poll(() => list.getByRole("listitem").count()).toBe(3);
+  const activity = laptop.page.getByRole("list", { name: "Recent security activity" });
+  await activity.getByRole("listitem").first().waitFor();
+  const endedHere = activity.getByRole("listitem").filter({ hasText: /^You ended a session/ });
+  expect(await endedHere.count()).toBe(0);
+  // Gone if the page were loaded again: what shows below comes without a reload.
+  await laptop.page.evaluate(() => Object.assign(window, { sameDocument: true }));
+
+  await list
+    .getByRole("button", { name: /^Sign out Safari on iOS/ })
+    .first()
+    .click();
+  await laptop.page.getByText("Signed out Safari on iOS.").waitFor();
+  await expect.poll(() => endedHere.count()).toBe(1);
+  expect(await activity.getByRole("listitem").first().innerText()).toMatch(
+    /^You ended a session (Today|Yesterday) at .+ · 127\.0\.0\.1 · Chrome on Linux/,
+  );
+
+  await laptop.page.getByRole("button", { name: "Sign out everywhere else" }).click();
+  await laptop.page.getByRole("alertdialog").getByRole("button", { name: "Sign out everywhere else" }).click();
+  await laptop.page.getByText("Signed out everywhere else.").waitFor();
+  await expect.poll(() => endedHere.count()).toBe(2);
+  expect(await laptop.page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+
+  await Promise.all([phone.page, tablet.page].map((page) => page.getByRole("heading", { name: "Sign in" }).waitFor()));
+  expect([...laptop.pageErrors, ...phone.pageErrors, ...tablet.pageErrors]).toEqual([]);
+  await Promise.all([laptop.context.close(), phone.context.close(), tablet.context.close()]);
+});

@@ -237,6 +237,20 @@ describe("the Vite dev server serves the client and nothing else", () => {
   });
 });
 
+test("an address whose percent-encoding is malformed gets the SPA's page, as from the production web server, so the app says Page not found", async () => {
+  for (const rawPath of ["/tasks/%E0%A4%A", "/%E0%A4%A", "/%"]) {
+    for (const accept of ["text/html,application/xhtml+xml", "*/*"]) {
+      const page = await rawGet(ports.client, rawPath, { accept });
+      expect(page.status, `${rawPath} (${accept})`).toBe(200);
+      expect(page.body).toContain('<div id="root">');
+      expect(page.headers["content-security-policy"]).toBe(DEV_CONTENT_SECURITY_POLICY);
+    }
+  }
+  // As for any other name with an extension: a malformed file name asked for by a script stays a 404.
+  expect((await rawGet(ports.client, "/src/%E0%A4%A.tsx")).status).toBe(404);
+  expect((await rawGet(ports.client, "/.data/%E0%A4%A", { accept: "text/html" })).status).toBe(404);
+});
+
 test("/dev/mail through the dev server: listed for this machine's browser, refused to a page that reached it under another name (DNS rebinding)", async () => {
   // A verification link in the catcher, as a sign-up leaves it.
   const signUp = await fetch(`${spaUrl}/api/auth/sign-up/email`, {
@@ -245,6 +259,8 @@ test("/dev/mail through the dev server: listed for this machine's browser, refus
     body: JSON.stringify({ email: "mail-reader@example.com", password: "a long enough passphrase", name: "Reader" }),
   });
   expect(signUp.status).toBe(200);
+  // The mail goes out in the background after the sign-up's answer: wait for the catcher to have it.
+  await expect.poll(async () => (await rawGet(ports.client, "/dev/mail")).body, { timeout: 5_000 }).toContain("mail-reader@example.com");
   const own = await rawGet(ports.client, "/dev/mail");
   expect(own.status).toBe(200);
   expect(own.body).toContain("mail-reader@example.com");

@@ -93,6 +93,17 @@ describe("the SPA fallback", () => {
     }
   });
 
+  test("an address whose percent-encoding is malformed gets index.html too, so the app says Page not found", async () => {
+    for (const route of ["/tasks/%E0%A4%A", "/%", "/%zz/x"]) {
+      const response = await get(route, { accept: "text/html,application/xhtml+xml" });
+      expect(response.status, route).toBe(200);
+      expect(await response.text()).toContain('<div id="root">');
+    }
+    // As for any other name with an extension: a malformed file name asked for by a script stays a 404.
+    expect((await get("/assets/index-%E0%A4%A.js", { accept: "*/*" })).status).toBe(404);
+    expect((await get("/%E0%A4%A.js", { accept: "*/*" })).status).toBe(404);
+  });
+
   test("a missing asset or file is a 404, not the page", async () => {
     expect((await get("/assets/index-Old999.js", { accept: "*/*" })).status).toBe(404);
     expect((await get("/assets/index-Old999.js", { accept: "text/html" })).status).toBe(404);

@@ -3,7 +3,8 @@
 // the sender's account). The sign-up answer sets a signed, httpOnly cookie naming the typed address (as a
 // hash); the link signs in a browser that carries it for that address and has no session of another
 // account, at the moment the link verifies. Every other browser gets the address verified and lands on the
-// sign-in page, told so. Better Auth's own autoSignInAfterVerification stays off: it signs in any browser.
+// sign-in page, told so (`verified=1`), or told that the link had been used before (`verified=earlier`).
+// Better Auth's own autoSignInAfterVerification stays off: it signs in any browser.
 import { createHash } from "node:crypto";
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
@@ -73,7 +74,7 @@ export function signUpBrowser({ lifetimeSeconds, webApp }: SignUpBrowserOptions)
       expireCookie(ctx, cookieOf(ctx));
       return;
     }
-    throw ctx.redirect(signInLanding(ctx, webApp));
+    throw ctx.redirect(signInLanding(ctx, webApp, verifiedNow ? "1" : "earlier"));
   });
 
   return {
@@ -101,14 +102,18 @@ function isPlainSuccess(returned: unknown): boolean {
   return returned.statusCode === 302 && location !== null && !new URL(location, "http://relative.invalid").searchParams.has("error");
 }
 
-/** The sign-in page of the web app the link was headed to (a trusted origin), with where it was headed. */
-function signInLanding(ctx: HookContext, webApp: string): string {
+/**
+ * The sign-in page of the web app the link was headed to (a trusted origin), with where it was headed. The web
+ * app's links head for its sign-in page already (with their own `next`, so that a failed link's `?error=` lands
+ * where it is explained): that page's `next` is kept, not nested.
+ */
+function signInLanding(ctx: HookContext, webApp: string, verified: "1" | "earlier"): string {
   const callbackURL = (ctx.query as { callbackURL?: unknown } | undefined)?.callbackURL;
   const heading =
     typeof callbackURL === "string" && ctx.context.isTrustedOrigin(callbackURL) ? new URL(callbackURL, webApp) : new URL("/", webApp);
   const landing = new URL("/sign-in", heading.origin);
-  landing.searchParams.set("verified", "1");
-  const next = heading.pathname + heading.search;
-  if (next !== "/") landing.searchParams.set("next", next);
+  landing.searchParams.set("verified", verified);
+  const next = heading.pathname === "/sign-in" ? heading.searchParams.get("next") : heading.pathname + heading.search;
+  if (next && next !== "/") landing.searchParams.set("next", next);
   return landing.toString();
 }

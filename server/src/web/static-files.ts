@@ -1,7 +1,8 @@
 // The built SPA's files (client/dist) over HTTP. Vite names everything under /assets/ by content hash, so
 // those are cached for a year and never revalidated; index.html and the other files are revalidated on
 // every load (ETag), so a new deployment is picked up at once. Any other GET for a page (not a file) gets
-// index.html: the SPA's router owns those paths.
+// index.html, a malformed address (bad percent-encoding) included: the SPA's router owns those paths and
+// says "Page not found" for the ones it does not know.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { securityHeaders } from "./security-headers.ts";
@@ -43,8 +44,10 @@ export function createStaticFiles(directory: string): StaticFiles {
       const target = resolveInside(root, pathname);
       if (target.kind === "bad") return plain(400, "Bad request");
       if (target.kind === "hidden") return plain(404, "Not found");
-      const found = await regularFile(target.file);
-      if (found) return fileResponse(request, target.file, found, isHashedAsset(pathname) ? IMMUTABLE : REVALIDATE);
+      if (target.kind === "file") {
+        const found = await regularFile(target.file);
+        if (found) return fileResponse(request, target.file, found, isHashedAsset(pathname) ? IMMUTABLE : REVALIDATE);
+      }
       // A missing asset or file stays a 404: answering it with HTML would hide the error (and get cached).
       if (isHashedAsset(pathname) || (path.posix.extname(pathname) !== "" && !acceptsHtml(request))) {
         return plain(404, "Not found");
@@ -64,7 +67,8 @@ function acceptsHtml(request: Request): boolean {
   return (request.headers.get("accept") ?? "").includes("text/html");
 }
 
-type Target = { kind: "file"; file: string } | { kind: "hidden" } | { kind: "bad" };
+/** `malformed`: the path does not decode, so it names no file (it may still be a page address). */
+type Target = { kind: "file"; file: string } | { kind: "malformed" } | { kind: "hidden" } | { kind: "bad" };
 
 /** The file a URL path names inside root. Paths that climb out are bad; dot-files are never served. */
 function resolveInside(root: string, pathname: string): Target {
@@ -72,7 +76,7 @@ function resolveInside(root: string, pathname: string): Target {
   try {
     decoded = decodeURIComponent(pathname);
   } catch {
-    return { kind: "bad" };
+    return { kind: "malformed" };
   }
   if (decoded.includes("\0") || decoded.includes("\\")) return { kind: "bad" };
   const segments = decoded.split("/").filter(Boolean);
