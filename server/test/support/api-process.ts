@@ -19,6 +19,31 @@ export async function startApiProcess(
   port?: number,
   options: { clockShiftMs?: number } = {},
 ): Promise<ApiProcess> {
+  return port === undefined
+    ? onFreePorts(() => startApiProcessOn(system, env, undefined, options))
+    : startApiProcessOn(system, env, port, options);
+}
+
+/**
+ * A free port can be taken by another process between being found and being listened on (tests run beside
+ * each other): a start that fails with EADDRINUSE is tried again on new ports, at most three times.
+ */
+async function onFreePorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes("EADDRINUSE")) throw error;
+    }
+  }
+}
+
+async function startApiProcessOn(
+  system: TestSystem,
+  env: Record<string, string>,
+  port: number | undefined,
+  options: { clockShiftMs?: number },
+): Promise<ApiProcess> {
   const apiPort = port ?? (await freePort());
   const shift = clockShift(options.clockShiftMs);
   const child = await startServiceProcess(
@@ -49,9 +74,16 @@ export interface ServicesProcess extends ApiProcess {
  * database and BETTER_AUTH_SECRET, so it signs with the same keys and sees the same users. With
  * `clockShiftMs`, the process runs as on a host whose clock is that far off (support/shifted-clock.ts).
  */
-export async function startServicesProcess(
+export function startServicesProcess(
   system: TestSystem,
   options: { clockShiftMs?: number; env?: Record<string, string> } = {},
+): Promise<ServicesProcess> {
+  return onFreePorts(() => startServicesProcessOnce(system, options));
+}
+
+async function startServicesProcessOnce(
+  system: TestSystem,
+  options: { clockShiftMs?: number; env?: Record<string, string> },
 ): Promise<ServicesProcess> {
   const [apiPort, authPort] = [await freePort(), await freePort()];
   const authUrl = `http://127.0.0.1:${authPort}`;
