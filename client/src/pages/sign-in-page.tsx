@@ -5,6 +5,7 @@ import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { ResendVerification } from "./resend-verification.tsx";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { AuthScreen } from "./auth-screen.tsx";
 
 export function SignInPage() {
   useDocumentTitle("Sign in");
@@ -37,7 +38,7 @@ export function SignInPage() {
 
   const next = params.get("next");
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
         <h1 id="sign-in-heading">Sign in</h1>
         {params.get("verified") && !notice ? (
@@ -87,6 +88,6 @@ export function SignInPage() {
           New here? <Link to={next ? `/sign-up?next=${encodeURIComponent(next)}` : "/sign-up"}>Create an account</Link>
         </p>
       </form>
-    </main>
+    </AuthScreen>
   );
 }
