@@ -26,7 +26,7 @@ export function ConfirmDialog({ title, children, confirmLabel, pendingLabel, pen
     if (element && !element.open) element.showModal();
     return () => {
       element?.close();
-      // Gone with the dialog's confirmation (a deleted row), it has nothing to give focus back to.
+      // An opener that went with what the dialog confirmed (a deleted task's row) gets nothing back.
       if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     };
   }, []);
