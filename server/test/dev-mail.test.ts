@@ -3,6 +3,7 @@
 // clickable and the mail's text never able to run as HTML. The page holds every reset link, so it is served
 // only by the development runner, only to this machine, asked by a loopback name: a DNS-rebinding page, a
 // client from elsewhere and `pnpm start` all get 404. Without the catcher there is no page.
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,7 +61,7 @@ test("a mail sent over SMTP is caught, saved as .eml, printed as one line with i
   }
 });
 
-test("/dev/mail lists the caught mail newest first with clickable links, under a policy that loads nothing; a mail's HTML is shown as text", async () => {
+test("/dev/mail lists the caught mail newest first with clickable links, under a policy that loads nothing and allows only its own stylesheet; a mail's HTML is shown as text", async () => {
   const system = await startTestSystem();
   try {
     const mailer = createSmtpMailer(system.mailbox.url, "Tasks <no-reply@localhost>");
@@ -75,11 +76,16 @@ test("/dev/mail lists the caught mail newest first with clickable links, under a
     const page = await fetch(`${system.authUrl}/dev/mail`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expect(page.headers.get("content-security-policy")).toBe(
-      "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    );
     expect(page.headers.get("cache-control")).toBe("no-store");
     const html = await page.text();
+    // One inline stylesheet, allowed by its hash alone: no 'unsafe-inline', no style attribute, nothing linked.
+    const stylesheets = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(([, css]) => css!);
+    expect(stylesheets).toHaveLength(1);
+    const hash = createHash("sha256").update(stylesheets[0]!).digest("base64");
+    expect(page.headers.get("content-security-policy")).toBe(
+      `default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
+    expect(html).not.toMatch(/\sstyle=|<link\b|@import|url\(/i);
     expect(html).not.toContain("<script>");
     expect(html).not.toContain("<b>");
     expect(html).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");

@@ -10,13 +10,17 @@ import { FormProblem, TextField } from "../ui/text-field.tsx";
 
 export function AccountPage() {
   useDocumentTitle("Account");
+  // The layout's <main> holds this screen; its heading opens the first card, as on the other screens.
   return (
-    <main className="page account-page">
-      <h1>Account</h1>
+    <>
+      <section className="card" aria-labelledby="account-heading">
+        <h1 id="account-heading">Account</h1>
+        <p className="hint">Change your password or your email address, or delete your account.</p>
+      </section>
       <ChangePassword />
       <ChangeEmail />
       <DeleteAccount />
-    </main>
+    </>
   );
 }
 

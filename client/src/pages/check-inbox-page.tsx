@@ -1,6 +1,7 @@
 import { Link, Navigate, useLocation } from "react-router";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { ResendVerification } from "./resend-verification.tsx";
+import { AuthScreen } from "./auth-screen.tsx";
 
 /** What the sign-up screen hands this one, in the history entry's state. */
 export interface CheckInboxState {
@@ -15,7 +16,7 @@ export function CheckInboxPage() {
   if (!state?.email) return <Navigate to="/sign-up" replace />;
   const { email, next } = state;
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <div className="card auth-card">
         <h1>Check your inbox</h1>
         <p>
@@ -27,6 +28,6 @@ export function CheckInboxPage() {
           <Link to={next ? `/sign-in?next=${encodeURIComponent(next)}` : "/sign-in"}>Back to sign in</Link>
         </p>
       </div>
-    </main>
+    </AuthScreen>
   );
 }

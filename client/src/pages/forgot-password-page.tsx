@@ -4,6 +4,7 @@ import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { AuthScreen } from "./auth-screen.tsx";
 
 /**
  * "Forgot password?": asks the auth service to mail a reset link. The answer is the same whether or not
@@ -29,7 +30,7 @@ export function ForgotPasswordPage() {
   }
 
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <form className="card auth-card" onSubmit={submit} aria-labelledby="forgot-heading">
         <h1 id="forgot-heading">Forgot password</h1>
         {sentTo ? (
@@ -51,6 +52,6 @@ export function ForgotPasswordPage() {
           <Link to="/sign-in">Back to sign in</Link>
         </p>
       </form>
-    </main>
+    </AuthScreen>
   );
 }

@@ -1,10 +1,11 @@
 import { Link } from "react-router";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
+import { AuthScreen } from "./auth-screen.tsx";
 
 export function NotFoundPage() {
   useDocumentTitle("Page not found");
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <div className="card auth-card">
         <h1>Page not found</h1>
         <p>There is nothing at this address.</p>
@@ -12,7 +13,7 @@ export function NotFoundPage() {
           <Link to="/">Go to your tasks</Link>
         </p>
       </div>
-    </main>
+    </AuthScreen>
   );
 }
 

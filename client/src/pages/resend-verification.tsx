@@ -27,7 +27,7 @@ export function ResendVerification({ email, next }: { email: string; next: strin
 
   return (
     <div className="resend">
-      <button type="button" className="button" onClick={resend} disabled={state === "sending"}>
+      <button type="button" className="button secondary" onClick={resend} disabled={state === "sending"}>
         {state === "sending" ? "Sending…" : "Send the link again"}
       </button>
       {state === "sent" ? <p role="status">Sent. The newest link works; check your spam folder too.</p> : null}

@@ -4,6 +4,7 @@ import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { AuthScreen } from "./auth-screen.tsx";
 
 /**
  * Where the mailed reset link lands (the auth service checks the link, then sends the browser here with
@@ -23,7 +24,7 @@ export function ResetPasswordPage() {
 
   if (!token || params.get("error")) {
     return (
-      <main className="auth-screen">
+      <AuthScreen>
         <div className="card auth-card">
           <h1>Choose a new password</h1>
           <p className="problem" role="alert">
@@ -33,12 +34,12 @@ export function ResetPasswordPage() {
             <Link to="/forgot-password">Ask for a new link</Link>
           </p>
         </div>
-      </main>
+      </AuthScreen>
     );
   }
 
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <form className="card auth-card" onSubmit={submit} aria-labelledby="reset-heading">
         <h1 id="reset-heading">Choose a new password</h1>
         <p>At least 10 characters, not a common password. Every device signed in to your account will be signed out.</p>
@@ -63,6 +64,6 @@ export function ResetPasswordPage() {
           {pending ? "Saving…" : "Set the new password"}
         </button>
       </form>
-    </main>
+    </AuthScreen>
   );
 }

@@ -6,6 +6,7 @@ import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { ResendVerification } from "./resend-verification.tsx";
 import { VerificationLinkNotice, verificationLinkFailed } from "./verification-link-notice.tsx";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { AuthScreen } from "./auth-screen.tsx";
 
 export function SignInPage() {
   useDocumentTitle("Sign in");
@@ -38,7 +39,7 @@ export function SignInPage() {
 
   const next = params.get("next");
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">
         <h1 id="sign-in-heading">Sign in</h1>
         {!notice ? <VerificationLinkNotice params={params} /> : null}
@@ -83,6 +84,6 @@ export function SignInPage() {
           New here? <Link to={next ? `/sign-up?next=${encodeURIComponent(next)}` : "/sign-up"}>Create an account</Link>
         </p>
       </form>
-    </main>
+    </AuthScreen>
   );
 }

@@ -6,6 +6,7 @@ import { useDocumentTitle } from "../ui/use-document-title.ts";
 import type { CheckInboxState } from "./check-inbox-page.tsx";
 import { verificationLanding } from "./verification-landing.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { AuthScreen } from "./auth-screen.tsx";
 
 export function SignUpPage() {
   useDocumentTitle("Create an account");
@@ -36,7 +37,7 @@ export function SignUpPage() {
   }
 
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-up-heading">
         <h1 id="sign-up-heading">Create an account</h1>
         <TextField id="sign-up-name" label="Name" type="text" autoComplete="name" value={name} onChange={setName} />
@@ -58,6 +59,6 @@ export function SignUpPage() {
           Have an account? <Link to={next ? `/sign-in?next=${encodeURIComponent(next)}` : "/sign-in"}>Sign in</Link>
         </p>
       </form>
-    </main>
+    </AuthScreen>
   );
 }

@@ -1,8 +1,9 @@
-import { Link, Navigate, Outlet, useLocation } from "react-router";
+import { Link, Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { useTokenRole } from "../admin/use-token-role.ts";
 import { useSession, useSignedInUser } from "../auth/session.tsx";
 import { GraphQLProvider } from "../graphql/graphql-provider.tsx";
 import { LiveIndicator } from "../live/live-indicator.tsx";
+import { SkipLink } from "../ui/skip-link.tsx";
 import { GraphiQLTools } from "./graphiql-tools.tsx";
 import { SessionPending } from "./session-pending.tsx";
 import { SignOutButton } from "./sign-out-button.tsx";
@@ -18,8 +19,10 @@ export function SignedInLayout() {
   }
   return (
     <GraphQLProvider key={sessionId}>
+      <SkipLink to="main-content" />
       <AppHeader />
-      <main className="content">
+      {/* tabIndex -1: the skip link's target takes focus, so the next Tab goes on from inside the content. */}
+      <main id="main-content" className="content" tabIndex={-1}>
         <Outlet />
       </main>
     </GraphQLProvider>
@@ -38,26 +41,20 @@ function AppHeader() {
           </Link>
           <LiveIndicator />
         </div>
-        <div className="account">
+        <nav className="app-nav" aria-label="Your account">
+          <NavLink to="/account">Account</NavLink>
+          <NavLink to="/sessions">Devices and sessions</NavLink>
+          {role === "admin" ? <NavLink to="/admin">Users (admin)</NavLink> : null}
+        </nav>
+        <GraphiQLTools />
+        <div className="signed-in-as">
           <p className="who" title={user.email}>
             <span className="visually-hidden">Signed in as </span>
             {user.email}
           </p>
-          <Link to="/account" className="account-link">
-            Account
-          </Link>
-          <Link to="/sessions" className="account-link">
-            Devices and sessions
-          </Link>
-          {role === "admin" ? (
-            <Link to="/admin" className="account-link">
-              Users (admin)
-            </Link>
-          ) : null}
-        </div>
-        <GraphiQLTools />
-        <div className="sign-out">
-          <SignOutButton />
+          <div className="sign-out">
+            <SignOutButton />
+          </div>
         </div>
       </div>
     </header>

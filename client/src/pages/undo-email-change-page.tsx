@@ -4,6 +4,7 @@ import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { AuthScreen } from "./auth-screen.tsx";
 
 /**
  * Where the link in "Your Tasks email is being changed" lands (mailed to the old address, `?token=`). Undoing
@@ -23,7 +24,7 @@ export function UndoEmailChangePage() {
 
   if (!token) {
     return (
-      <main className="auth-screen">
+      <AuthScreen>
         <div className="card auth-card">
           <h1>Undo the email change</h1>
           <p className="problem" role="alert">
@@ -33,12 +34,12 @@ export function UndoEmailChangePage() {
             <Link to="/sign-in">Sign in</Link>
           </p>
         </div>
-      </main>
+      </AuthScreen>
     );
   }
 
   return (
-    <main className="auth-screen">
+    <AuthScreen>
       <form className="card auth-card" onSubmit={submit} aria-labelledby="undo-heading">
         <h1 id="undo-heading">Undo the email change</h1>
         <p>
@@ -66,6 +67,6 @@ export function UndoEmailChangePage() {
           {pending ? "Undoing…" : "Restore my address"}
         </button>
       </form>
-    </main>
+    </AuthScreen>
   );
 }

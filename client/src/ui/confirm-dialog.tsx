@@ -10,7 +10,11 @@ export interface ConfirmDialogProps {
   onCancel(): void;
 }
 
-/** A modal question (native <dialog>: focus stays inside, Escape cancels). Render it only while it is open. */
+/**
+ * A modal question (native <dialog>: focus stays inside, Escape cancels). Render it only while it is open; when it
+ * goes, focus goes back to the control that opened it (React removes the <dialog> before closing it, and the
+ * browser gives focus back only when it closes in place).
+ */
 export function ConfirmDialog({ title, children, confirmLabel, pendingLabel, pending, onConfirm, onCancel }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -18,8 +22,13 @@ export function ConfirmDialog({ title, children, confirmLabel, pendingLabel, pen
 
   useEffect(() => {
     const element = dialog.current;
+    const opener = document.activeElement;
     if (element && !element.open) element.showModal();
-    return () => element?.close();
+    return () => {
+      element?.close();
+      // An opener that went with what the dialog confirmed (a deleted task's row) gets nothing back.
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
   }, []);
 
   return (
