@@ -9,7 +9,7 @@ import { SignOutButton } from "./sign-out-button.tsx";
 
 /** Every private screen: only with a session, and inside that session's own GraphQL client. */
 export function SignedInLayout() {
-  const { status, sessionId, signedOutOnPurpose } = useSession();
+  const { status, clientKey, signedOutOnPurpose } = useSession();
   const location = useLocation();
   if (status === "loading" || status === "unreachable") return <SessionPending />;
   if (status !== "signed-in") {
@@ -17,7 +17,7 @@ export function SignedInLayout() {
     return <Navigate to={signedOutOnPurpose || here === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(here)}`} replace />;
   }
   return (
-    <GraphQLProvider key={sessionId}>
+    <GraphQLProvider key={clientKey}>
       <AppHeader />
       <main className="content">
         <Outlet />
