@@ -15,6 +15,7 @@ import { readEnv, type Env } from "./env.ts";
 import { close, listen } from "./http-server.ts";
 import { type OpenMail, openMail } from "./mail/open-mail.server.ts";
 import { compileProxyTrust } from "./net/client-address.ts";
+import { spaUrl } from "./web/spa-url.ts";
 import { createWebApp } from "./web/web-app.ts";
 
 export interface RunningServices {
@@ -24,7 +25,7 @@ export interface RunningServices {
 
 /**
  * The SPA: served from its build by this process on CLIENT_PORT (`pnpm start`), or by the Vite dev server
- * that `pnpm dev` runs beside this process (then only its address is printed here).
+ * that `pnpm dev` runs beside this process (web/dev.ts prints its address once everything answers).
  */
 export type SpaOptions = { kind: "static"; directory: string } | { kind: "vite-dev-server" };
 
@@ -86,9 +87,8 @@ export async function startServices(env: Env, which: ServiceChoice): Promise<Run
     if (spa?.kind === "static" && authApp && yoga) {
       servers.push(await listen(createWebApp({ auth: authApp, api: yoga, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve));
       lines.push(`Web app       ${spaUrl(env)}   (the built SPA; /api/auth and /graphql on the same origin)`);
-    } else if (spa?.kind === "vite-dev-server") {
-      lines.push(`Web app       ${spaUrl(env)}   (Vite dev server; proxies /api/auth and /graphql)`);
     }
+    // With the Vite dev server (`pnpm dev`), web/dev.ts names the app's address once everything answers.
     if (authApp) {
       servers.push(await listen(authApp, env.AUTH_PORT, env.HOST, serve));
       lines.push(`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`);
@@ -105,12 +105,6 @@ export async function startServices(env: Env, which: ServiceChoice): Promise<Run
     await stop();
     throw error;
   }
-}
-
-/** The address to open: the auth service trusts http://localhost:$CLIENT_PORT by default, not 127.0.0.1. */
-function spaUrl(env: Env): string {
-  const loopback = ["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"].includes(env.HOST);
-  return `http://${loopback ? "localhost" : env.HOST}:${env.CLIENT_PORT}`;
 }
 
 function describeKeys(keys: ReturnType<typeof apiConfig>["keys"]): string {

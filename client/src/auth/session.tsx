@@ -6,6 +6,7 @@ import { createContext, useCallback, useContext, useMemo, useRef, useState, type
 import { discardAllDrafts } from "../drafts/drafts.ts";
 import type { AuthClient } from "./auth-client.ts";
 import type { AuthFailure } from "./auth-errors.ts";
+import { UNREACHABLE_AFTER_FAILURES, useSessionCheckRetry } from "./session-check-retry.ts";
 import type { SessionEndReason } from "./token-store.ts";
 
 export interface SessionUser {
@@ -106,13 +107,16 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
   // The old session's end, noticed while the change was under way: it stands if the change failed.
   const endedDuringChange = useRef<SessionEndReason | null>(null);
 
+  const failedChecks = useSessionCheckRetry(session);
   const current = session.data && session.data.session.id !== left?.sessionId ? session.data : null;
   const status: SessionStatus = current
     ? "signed-in"
     : session.isPending || replacement
       ? "loading" // (during a replacement: between the old session and the new one)
       : session.error
-        ? "unreachable"
+        ? failedChecks >= UNREACHABLE_AFTER_FAILURES
+          ? "unreachable"
+          : "loading" // a service that is still starting, or a blink of the network: it is checked again shortly
         : "signed-out";
   const sessionId = current?.session.id ?? null;
   const expiresAt = timeOf(current?.session.expiresAt);
