@@ -13,13 +13,14 @@ import { close, listen } from "./http-server.ts";
 import { compileProxyTrust } from "./net/client-address.ts";
 import type { RunningServices } from "./runtime/run-until-signalled.ts";
 import { openServiceDatabase, type ServiceDatabase } from "./runtime/service-database.ts";
+import { spaUrl } from "./web/spa-url.ts";
 import { createWebApp } from "./web/web-app.ts";
 
 export type { RunningServices };
 
 /**
  * The SPA: served from its build by this process on CLIENT_PORT (`pnpm start`), or by the Vite dev server
- * that `pnpm dev` runs beside this process (then only its address is printed here).
+ * that `pnpm dev` runs beside this process (web/dev.ts prints its address once everything answers).
  */
 export type SpaOptions = { kind: "static"; directory: string } | { kind: "vite-dev-server" };
 
@@ -70,9 +71,8 @@ export async function startServices(env: Env, which: ServiceChoice): Promise<Run
         await listen(createWebApp({ auth: auth.app, api: api.app, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve),
       );
       lines.push(`Web app       ${spaUrl(env)}   (the built SPA; /api/auth and /graphql on the same origin)`);
-    } else if (spa?.kind === "vite-dev-server") {
-      lines.push(`Web app       ${spaUrl(env)}   (Vite dev server; proxies /api/auth and /graphql)`);
     }
+    // With the Vite dev server (`pnpm dev`), web/dev.ts names the app's address once everything answers.
     if (auth) {
       servers.push(await listen(auth.app, env.AUTH_PORT, env.HOST, serve));
       lines.push(auth.lines[0]!);
@@ -88,10 +88,4 @@ export async function startServices(env: Env, which: ServiceChoice): Promise<Run
     await stop();
     throw error;
   }
-}
-
-/** The address to open: the auth service trusts http://localhost:$CLIENT_PORT by default, not 127.0.0.1. */
-function spaUrl(env: Env): string {
-  const loopback = ["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"].includes(env.HOST);
-  return `http://${loopback ? "localhost" : env.HOST}:${env.CLIENT_PORT}`;
 }

@@ -48,7 +48,7 @@ function useAction() {
 }
 
 function ChangePassword() {
-  const { authClient } = useSession();
+  const { changePassword } = useSession();
   const [currentPassword, setCurrent] = useState("");
   const [newPassword, setNew] = useState("");
   const [revokeOtherSessions, setRevoke] = useState(true);
@@ -57,7 +57,8 @@ function ChangePassword() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     const changed = await run(
-      () => authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions }),
+      // Through the session: signing out the other devices replaces this one's session too, and the app carries on in the new one.
+      () => changePassword({ currentPassword, newPassword, revokeOtherSessions }),
       revokeOtherSessions ? "Password changed. Your other devices were signed out." : "Password changed.",
     );
     if (changed) {

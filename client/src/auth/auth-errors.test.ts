@@ -19,3 +19,11 @@ test("known codes in plain words, whatever the service's own text", () => {
   );
   expect(describeAuthFailure({})).toBe("Could not reach the server. Check your connection and try again.");
 });
+
+test("a wrong re-entered password reads like the other messages; a spent budget for them gives the service's wait", () => {
+  expect(describeAuthFailure({ status: 400, code: "INVALID_PASSWORD", message: "Invalid password" })).toBe(
+    "That is not your current password. Check it and try again.",
+  );
+  const spent = { status: 429, code: "TOO_MANY_WRONG_PASSWORDS", message: "Too many wrong passwords. Try again in 15 minutes." };
+  expect(describeAuthFailure(spent)).toBe("Too many wrong passwords. Try again in 15 minutes.");
+});

@@ -13,12 +13,17 @@ const MESSAGES: Record<string, string> = {
   PASSWORD_TOO_LONG: "The password is too long: use at most 128 characters.",
   INVALID_EMAIL: "Enter a valid email address.",
   EMAIL_NOT_VERIFIED: "Verify your email address first: open the link we mailed you when you signed up.",
+  // Re-entering the password with a session: change password, change email, delete account.
+  INVALID_PASSWORD: "That is not your current password. Check it and try again.",
 };
+
+/** Refusals for a spent budget whose message from the service says how long to wait. */
+const WAIT_MESSAGES = new Set(["TOO_MANY_FAILED_SIGN_INS", "TOO_MANY_WRONG_PASSWORDS"]);
 
 export function describeAuthFailure(failure: AuthFailure): string {
   if (failure.code && MESSAGES[failure.code]) return MESSAGES[failure.code]!;
-  // The account's failed sign-ins are spent: the service's message says for how long.
-  if (failure.code === "TOO_MANY_FAILED_SIGN_INS" && failure.message) return failure.message;
+  // The account's failed sign-ins (or wrong re-entered passwords) are spent: the service's message says for how long.
+  if (failure.code && WAIT_MESSAGES.has(failure.code) && failure.message) return failure.message;
   if (failure.status === 429) return "Too many attempts. Wait a minute, then try again.";
   if (!failure.status) return "Could not reach the server. Check your connection and try again.";
   if (failure.status >= 500) return "The sign-in service had a problem. Try again in a moment.";

@@ -1,9 +1,12 @@
 // Who is signed in, as the rest of the app sees it. Better Auth's useSession is the source; on top of it this
 // remembers a session the app has left (signed out, or found gone by the token renewal) so every screen
-// leaves it at once, with a message for the sign-in screen when the user did not choose to leave.
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+// leaves it at once, with a message for the sign-in screen when the user did not choose to leave. A password
+// change that signs out the other devices replaces this tab's session too, and the app carries on in the new one.
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { discardAllDrafts } from "../drafts/drafts.ts";
 import type { AuthClient } from "./auth-client.ts";
+import type { AuthFailure } from "./auth-errors.ts";
+import { UNREACHABLE_AFTER_FAILURES, useSessionCheckRetry } from "./session-check-retry.ts";
 import type { SessionEndReason } from "./token-store.ts";
 
 export interface SessionUser {
@@ -23,10 +26,37 @@ export interface SessionContextValue {
   notice: SessionNotice | null;
   /** The user signed out themselves (so the sign-in screen does not offer to go back). */
   signedOutOnPurpose: boolean;
+  /**
+   * What the signed-in screens' GraphQL client belongs to: the session id, kept when this tab's own password
+   * change replaced the session (the same person carries on; only the token is renewed).
+   */
+  clientKey: string | null;
   /** The session turned out to be gone: leave it now and say why. */
   endSession(reason: SessionEndReason): void;
   signOut(): Promise<void>;
+  /** Better Auth's change-password, through which this tab keeps its place when its session is replaced. */
+  changePassword(change: PasswordChange): Promise<{ error: AuthFailure | null }>;
+  /** Resolves when no password change of this tab is replacing its session: token requests wait for its new cookie. */
+  sessionSettled(): Promise<void>;
   retry(): void;
+}
+
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+  revokeOtherSessions: boolean;
+}
+
+/**
+ * This tab's session being replaced by its own password change. Better Auth's /change-password with
+ * revokeOtherSessions deletes every session of the user, this one included, creates a new one and sets its
+ * cookie in the answer. The API refuses the old session's token (and ends its live stream) within a second of
+ * the deletion, which may be before that answer arrives: until it has, the old session's end is expected.
+ */
+interface Replacement {
+  from: string;
+  userId: string;
+  clientKey: string;
 }
 
 export interface SessionNotice {
@@ -71,8 +101,23 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
   // still the user's choice, not a session ended under them, so no notice and no way back to this page.
   const [signingOutOf, setSigningOutOf] = useState<string | null>(null);
 
+  const [replacement, setReplacement] = useState<Replacement | null>(null);
+  // Token requests wait for this while a replacement is under way (read through a ref: the token store outlives renders).
+  const settled = useRef<Promise<void>>(Promise.resolve());
+  // The old session's end, noticed while the change was under way: it stands if the change failed.
+  const endedDuringChange = useRef<SessionEndReason | null>(null);
+
+  const failedChecks = useSessionCheckRetry(session);
   const current = session.data && session.data.session.id !== left?.sessionId ? session.data : null;
-  const status: SessionStatus = current ? "signed-in" : session.isPending ? "loading" : session.error ? "unreachable" : "signed-out";
+  const status: SessionStatus = current
+    ? "signed-in"
+    : session.isPending || replacement
+      ? "loading" // (during a replacement: between the old session and the new one)
+      : session.error
+        ? failedChecks >= UNREACHABLE_AFTER_FAILURES
+          ? "unreachable"
+          : "loading" // a service that is still starting, or a blink of the network: it is checked again shortly
+        : "signed-out";
   const sessionId = current?.session.id ?? null;
   const expiresAt = timeOf(current?.session.expiresAt);
   const userId = current?.user.id ?? null;
@@ -81,22 +126,76 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
   const { refetch } = session;
 
   // A session that disappears by itself (it expired, or was revoked, seen when Better Auth rechecks it)
-  // is an ended session too, and the sign-in screen says so.
-  const [previous, setPrevious] = useState<{ sessionId: string | null; expiresAt: number | null }>({ sessionId: null, expiresAt: null });
+  // is an ended session too, and the sign-in screen says so; not the one this tab is replacing.
+  const [previous, setPrevious] = useState<{ sessionId: string | null; expiresAt: number | null; clientKey: string | null }>({
+    sessionId: null,
+    expiresAt: null,
+    clientKey: null,
+  });
+  let clientKey = previous.clientKey;
   if (sessionId !== previous.sessionId || (sessionId !== null && expiresAt !== previous.expiresAt)) {
-    setPrevious({ sessionId, expiresAt });
-    if (sessionId === null && previous.sessionId !== null && left?.sessionId !== previous.sessionId && status === "signed-out") {
+    const replaced = replacement !== null && sessionId !== null && sessionId !== replacement.from && userId === replacement.userId;
+    clientKey = sessionId === previous.sessionId ? previous.clientKey : replaced ? replacement.clientKey : sessionId;
+    setPrevious({ sessionId, expiresAt, clientKey });
+    if (replaced) setReplacement(null); // the new session is here (its cookie came with the change's answer)
+    const expected = replacement !== null && previous.sessionId === replacement.from;
+    if (
+      sessionId === null &&
+      previous.sessionId !== null &&
+      left?.sessionId !== previous.sessionId &&
+      status === "signed-out" &&
+      !expected
+    ) {
       setLeft(leaving(previous.sessionId, signingOutOf, noticeFor("ended", previous.expiresAt)));
     }
   }
 
   const endSession = useCallback(
     (reason: SessionEndReason) => {
+      if (replacement && sessionId === replacement.from) {
+        endedDuringChange.current = reason;
+        return;
+      }
       setLeft(leaving(sessionId, signingOutOf, noticeFor(reason, expiresAt)));
       void refetch();
     },
-    [sessionId, signingOutOf, expiresAt, refetch],
+    [replacement, sessionId, signingOutOf, expiresAt, refetch],
   );
+
+  const changePassword = useCallback(
+    async (change: PasswordChange) => {
+      // Without revokeOtherSessions, Better Auth leaves every session as it is.
+      if (!change.revokeOtherSessions || !sessionId || !userId || !clientKey) return authClient.changePassword(change);
+      let settle = () => {};
+      settled.current = new Promise((resolve) => {
+        settle = resolve;
+      });
+      endedDuringChange.current = null;
+      setReplacement({ from: sessionId, userId, clientKey });
+      try {
+        const result = await authClient.changePassword(change);
+        if (result.error) {
+          setReplacement(null);
+          const ended = endedDuringChange.current;
+          if (ended) {
+            setLeft(leaving(sessionId, signingOutOf, noticeFor(ended, expiresAt)));
+            void refetch();
+          }
+          return result;
+        }
+        void refetch(); // the new session, which ends the replacement (Better Auth's client refetches it too)
+        return result;
+      } catch (error) {
+        setReplacement(null);
+        throw error;
+      } finally {
+        settle();
+      }
+    },
+    [authClient, sessionId, userId, clientKey, signingOutOf, expiresAt, refetch],
+  );
+
+  const sessionSettled = useCallback(() => settled.current, []);
 
   const signOut = useCallback(async () => {
     setSigningOutOf(sessionId);
@@ -119,11 +218,14 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
       sessionId,
       notice: status === "signed-in" ? null : (left?.notice ?? null),
       signedOutOnPurpose: status !== "signed-in" && (left?.onPurpose ?? false),
+      clientKey: status === "signed-in" ? clientKey : null,
       endSession,
       signOut,
+      changePassword,
+      sessionSettled,
       retry: () => void refetch(),
     }),
-    [authClient, status, userId, email, name, sessionId, left, endSession, signOut, refetch],
+    [authClient, status, userId, email, name, sessionId, left, clientKey, endSession, signOut, changePassword, sessionSettled, refetch],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

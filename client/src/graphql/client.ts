@@ -5,6 +5,7 @@ import type { SessionEndedError, TokenStore } from "../auth/token-store.ts";
 import { createLiveStatus, type LiveStatus } from "../live/live-status.ts";
 import { tokenAuthExchange } from "./auth-exchange.ts";
 import { liveExchange } from "./live-exchange.ts";
+import { networkReceiptExchange } from "./network-receipts.ts";
 
 export interface GraphQLClientOptions {
   tokens: TokenStore;
@@ -36,6 +37,8 @@ export function createGraphQLClient({
       cacheExchange,
       liveExchange({ tokens, onSessionEnded, status: liveStatus, url, fetch, retryDelay: liveRetryDelay, silenceMs: liveSilenceMs }),
       tokenAuthExchange(tokens, onSessionEnded),
+      // Just above fetch: what it counts went to the network (the live refetch tells its own answer by it).
+      networkReceiptExchange,
       fetchExchange,
     ],
     // POST only: no query (and no private variables) in URLs or in the browser's HTTP cache.

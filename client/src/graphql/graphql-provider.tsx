@@ -1,7 +1,7 @@
 // A fresh urql client and token store for each signed-in session. Sign-out or a switch to another account
 // unmounts this provider (it is keyed by the session id), which drops the client with its cache, and the
 // previous user's tokens with it. The live stream of task changes is this session's too (live/live-updates.tsx).
-import { createContext, useContext, useMemo, useRef, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { Provider } from "urql";
 import { useSession } from "../auth/session.tsx";
 import { createTokenStore, tokenFetcher, type TokenStore } from "../auth/token-store.ts";
@@ -12,19 +12,33 @@ import { createGraphQLClient } from "./client.ts";
 const TokensContext = createContext<TokenStore | null>(null);
 
 export function GraphQLProvider({ children }: { children: ReactNode }) {
-  const { authClient, user, sessionId, endSession } = useSession();
+  const { authClient, user, sessionId, clientKey, endSession, sessionSettled } = useSession();
   const endSessionRef = useRef(endSession);
   endSessionRef.current = endSession;
   if (!user || !sessionId) throw new Error("GraphQLProvider is only for signed-in screens.");
 
-  // A new client per signed-in session: sessionId is the reason to rebuild, though the body does not read it.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: sessionId is the trigger, on purpose.
+  // A new client per signed-in session (clientKey: a session this tab replaced by a password change carries
+  // on in the same one). The key is the reason to rebuild, though the body does not read it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: clientKey is the trigger, on purpose.
   const { client, tokens, liveStatus } = useMemo(() => {
-    const tokens = createTokenStore({ userId: user.id, fetchToken: tokenFetcher(() => authClient.token()) });
+    // While this tab's session is being replaced, a token asked for waits for the new session's cookie.
+    const fetchToken = tokenFetcher(async () => {
+      await sessionSettled();
+      return authClient.token();
+    });
+    const tokens = createTokenStore({ userId: user.id, fetchToken });
     const liveStatus = createLiveStatus();
     const client = createGraphQLClient({ tokens, liveStatus, onSessionEnded: (error) => endSessionRef.current(error.reason) });
     return { client, tokens, liveStatus };
-  }, [authClient, user.id, sessionId]);
+  }, [authClient, user.id, clientKey, sessionSettled]);
+
+  // The session was replaced under the same client: the API refuses the old session's token, so get the new one now.
+  const tokenSession = useRef(sessionId);
+  useEffect(() => {
+    if (tokenSession.current === sessionId) return;
+    tokenSession.current = sessionId;
+    tokens.renew().catch(() => {}); // a session that ended meanwhile is the exchanges' to report
+  }, [sessionId, tokens]);
 
   return (
     <TokensContext.Provider value={tokens}>

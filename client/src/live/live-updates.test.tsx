@@ -117,6 +117,9 @@ describe("changes that arrive while the list is being fetched", () => {
     });
     return {
       waiting: () => waiting.length,
+      releaseOldest() {
+        waiting.shift()?.();
+      },
       releaseAll() {
         holding = false;
         for (const release of waiting.splice(0)) release();
@@ -136,6 +139,33 @@ describe("changes that arrive while the list is being fetched", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     held.releaseAll();
     await waitFor(() => expect(titles()).toEqual(["Second", "First"]));
+  });
+
+  test("a change while the refetch after the app's own add is in flight, answers arriving in the order sent: one request for the change, not a loop", async () => {
+    const ada = signedInAda();
+    backend.addTask(ada, "Already here");
+    renderApp();
+    await screen.findByText("Already here");
+    await isLive();
+    const held = holdListAnswers();
+    const before = listRequests();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Title"), "Added here");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    await waitFor(() => expect(held.waiting()).toBe(1)); // urql's cache refetches the list after the add...
+    backend.createElsewhere(ada, "Added elsewhere"); // ...and this change's refetch goes out while that one is in flight
+    await waitFor(() => expect(held.waiting()).toBe(2));
+
+    // The answers come back one at a time, oldest first (as they did in the browser); a refetch that takes any
+    // answer for its query as its own sends another each time, forever. The loop stops itself after 20.
+    for (let answered = 0; held.waiting() > 0 && answered < 20; answered += 1) {
+      held.releaseOldest();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    held.releaseAll();
+    await waitFor(() => expect(titles()).toEqual(["Added elsewhere", "Added here", "Already here"]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(listRequests() - before).toBe(2); // the refetch after the add, and one for the change
   });
 
   test("a change while the first load is in flight (urql sends no second request for it) is fetched after it", async () => {

@@ -7,6 +7,8 @@ import { useClient, type AnyVariables, type OperationContext, type TypedDocument
 import type { TaskEventsSubscription as TaskEventsResult } from "../gql/graphql.ts";
 import { TaskEventsSubscription } from "../tasks/operations.ts";
 import type { LiveState, LiveStatus } from "./live-status.ts";
+import { refetchQuery } from "./refetch-query.ts";
+import { singleFlight } from "./single-flight.ts";
 
 export type TaskEvent = TaskEventsResult["taskEvents"];
 
@@ -74,9 +76,10 @@ export function useLiveState(): LiveState {
 }
 
 /**
- * Refetches a query the screen shows (the same operation as its useQuery, so the screen gets the result)
- * when a task it `concerns` changes, and when the stream opened again. A change while a request for it is
- * in flight, ours or another, is followed by one more request: the answer then includes that change.
+ * Refetches a query the screen shows (the same operation as its useQuery, so the screen gets the result) when a
+ * task it `concerns` changes, and when the stream opened again. One refetch at a time, each waiting for its own
+ * answer; changes that arrive meanwhile are answered by one more (that answer includes them). So a change costs
+ * at most one request per query shown, and a burst of them two.
  */
 export function useLiveRefetch<Data, Variables extends AnyVariables>(
   query: TypedDocumentNode<Data, Variables>,
@@ -89,40 +92,18 @@ export function useLiveRefetch<Data, Variables extends AnyVariables>(
   latest.current = { query, variables, options };
 
   useEffect(() => {
-    let running = false;
-    let again = false;
-    let unmounted = false;
-    let attempt = 0;
-    const refetch = async () => {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      try {
-        do {
-          again = false;
-          const marker = ++attempt;
-          const { query, variables, options } = latest.current;
-          const result = await client
-            .query(query, variables, { ...options.context, requestPolicy: "network-only", liveRefetch: marker })
-            .toPromise();
-          // urql sends no second request while one for the same query is in flight: that answer may predate the change.
-          if (result.operation.context.liveRefetch !== marker) again = true;
-          if (result.error) break; // the screen shows the error and its Retry; the next change tries again
-        } while (again && !unmounted);
-      } finally {
-        running = false;
-      }
-    };
-    const stop = live.subscribe((change) => {
+    const refetch = singleFlight((signal) => {
+      const { query, variables, options } = latest.current;
+      return refetchQuery(client, query, variables, options.context ?? {}, signal);
+    });
+    const stopListening = live.subscribe((change) => {
       const { concerns } = latest.current.options;
       if (change.kind === "event" && concerns && !concerns(change.event)) return;
-      void refetch();
+      refetch.request();
     });
     return () => {
-      unmounted = true;
-      stop();
+      stopListening();
+      refetch.stop();
     };
   }, [client, live]);
 }

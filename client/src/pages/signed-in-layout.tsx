@@ -10,7 +10,7 @@ import { SignOutButton } from "./sign-out-button.tsx";
 
 /** Every private screen: only with a session, and inside that session's own GraphQL client. */
 export function SignedInLayout() {
-  const { status, sessionId, signedOutOnPurpose } = useSession();
+  const { status, clientKey, signedOutOnPurpose } = useSession();
   const location = useLocation();
   if (status === "loading" || status === "unreachable") return <SessionPending />;
   if (status !== "signed-in") {
@@ -18,7 +18,7 @@ export function SignedInLayout() {
     return <Navigate to={signedOutOnPurpose || here === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(here)}`} replace />;
   }
   return (
-    <GraphQLProvider key={sessionId}>
+    <GraphQLProvider key={clientKey}>
       <SkipLink to="main-content" />
       <AppHeader />
       {/* tabIndex -1: the skip link's target takes focus, so the next Tab goes on from inside the content. */}

@@ -64,6 +64,8 @@ let output = "";
 let exited: Promise<number | null>;
 let ports: LocalAppPorts;
 let spaUrl: string;
+/** What answered through the SPA's address at the moment `pnpm dev` named it. */
+let answeredWhenNamed: Promise<Record<string, number>>;
 
 beforeAll(async () => {
   const local = await localAppEnvironment({ dataDir, mailDir, secret: "a-dev-command-test-secret-0123456789abcdef" });
@@ -73,10 +75,15 @@ beforeAll(async () => {
     env: local.environment,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (chunk) => (output += chunk));
+  spaUrl = `http://localhost:${ports.client}`;
+  let named: (answers: Promise<Record<string, number>>) => void = () => {};
+  answeredWhenNamed = new Promise((resolve) => (named = resolve));
+  child.stdout!.on("data", (chunk) => {
+    output += chunk;
+    if (output.includes(`Web app       ${spaUrl}`)) named(whatAnswers(spaUrl));
+  });
   child.stderr!.on("data", (chunk) => (output += chunk));
   exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-  spaUrl = `http://localhost:${ports.client}`;
   await until(
     () => output.includes(`Web app       ${spaUrl}`),
     60_000,
@@ -89,10 +96,35 @@ beforeAll(async () => {
   );
 }, 120_000);
 
+/** The status each thing a browser needs answers with through the SPA's address (0: no answer). */
+async function whatAnswers(url: string): Promise<Record<string, number>> {
+  const status = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, init).then(
+      (response) => response.status,
+      () => 0,
+    );
+  const [page, auth, api] = await Promise.all([
+    status("/", { headers: { accept: "text/html" } }),
+    status("/api/auth/ok"),
+    status("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    }),
+  ]);
+  return { page, auth, api };
+}
+
 afterAll(() => {
   if (child?.exitCode === null) child.kill("SIGINT");
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(mailDir, { recursive: true, force: true });
+});
+
+test("pnpm dev names the app's address only once the page, the auth service and the API answer through it; Vite's own early address is left out", async () => {
+  expect(await answeredWhenNamed).toEqual({ page: 200, auth: 200, api: 200 });
+  expect(output).not.toMatch(/Local:\s+http/); // Vite prints it as soon as it listens, seconds before the services answer
+  expect(output.match(new RegExp(`Web app {7}${spaUrl}`, "g"))).toHaveLength(1);
 });
 
 test("pnpm dev serves the SPA, the auth service and the API on one origin", async () => {

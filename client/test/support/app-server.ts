@@ -23,6 +23,35 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+export interface AppPorts {
+  client: number;
+  auth: number;
+  api: number;
+}
+
+/** The environment the test system's services read: the test defaults, with `env` over them. */
+export function testEnvironment(databaseUrl: string, ports: AppPorts, mailDir: string, env: Record<string, string> = {}) {
+  return readEnv({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    CLIENT_PORT: String(ports.client),
+    AUTH_PORT: String(ports.auth),
+    API_PORT: String(ports.api),
+    // The address people open, as in production: mailed links land on the SPA's origin, so the session
+    // cookie a verification link sets is the SPA's.
+    AUTH_BASE_URL: `http://localhost:${ports.client}`,
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    // Every test signs up its own users from one address, quickly: the rate limits have tests of their own.
+    AUTH_SIGN_IN_PER_MINUTE: "0",
+    AUTH_SIGN_UP_PER_MINUTE: "0",
+    API_REQUESTS_PER_MINUTE_PER_USER: "0",
+    API_REQUESTS_PER_MINUTE_PER_IP: "0",
+    MAIL_CATCHER_DIR: mailDir,
+    ...env,
+  });
+}
+
 /** `env` overrides the test defaults, e.g. { JWT_EXPIRATION: "8s" }. */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const database = await createTestDatabase();
@@ -32,25 +61,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   let services: Awaited<ReturnType<typeof startServices>>;
   try {
     services = await startServices(
-      readEnv({
-        NODE_ENV: "test",
-        HOST: "127.0.0.1",
-        DATABASE_URL: database.url,
-        CLIENT_PORT: String(clientPort),
-        AUTH_PORT: String(authPort),
-        API_PORT: String(apiPort),
-        // The address people open, as in production: mailed links land on the SPA's origin, so the session
-        // cookie a verification link sets is the SPA's.
-        AUTH_BASE_URL: `http://localhost:${clientPort}`,
-        BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-        // Every test signs up its own users from one address, quickly: the rate limits have tests of their own.
-        AUTH_SIGN_IN_PER_MINUTE: "0",
-        AUTH_SIGN_UP_PER_MINUTE: "0",
-        API_REQUESTS_PER_MINUTE_PER_USER: "0",
-        API_REQUESTS_PER_MINUTE_PER_IP: "0",
-        MAIL_CATCHER_DIR: mailDir,
-        ...env,
-      }),
+      testEnvironment(database.url, { client: clientPort, auth: authPort, api: apiPort }, mailDir, env),
       // The tests read mail as a developer does, on /dev/mail (which `pnpm start` itself never serves).
       { auth: true, api: true, spa: { kind: "static", directory: inject("spaDir") }, devMailPage: true },
     );

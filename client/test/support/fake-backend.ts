@@ -146,6 +146,9 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     }
   };
 
+  // While set, a password change that signs out the other devices has ended the sessions but not yet answered.
+  let passwordChangeHeld: Promise<void> | null = null;
+
   const backend = {
     sent,
     /** Requests to a path, e.g. "/api/auth/token" or "/graphql". */
@@ -184,6 +187,18 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     /** Every token issued so far is refused from now on (e.g. keys rotated); new ones still work. */
     revokeTokens() {
       validTokens.clear();
+    },
+    /**
+     * From now on, a password change that signs out the other devices ends every session of the user at once
+     * (their tokens refused, their streams completed, as the auth service's commit and the API's revocation
+     * feed do) but answers, with the new session's cookie, only when the returned function is called.
+     */
+    holdPasswordChanges(): () => void {
+      let release = () => {};
+      passwordChangeHeld = new Promise((resolve) => {
+        release = resolve;
+      });
+      return release;
     },
     /** Every GraphQL SSE stream opened so far, in order. */
     streams: (): FakeStream[] => streams.map(({ userId, authorization, closed }) => ({ userId, authorization, closed })),
@@ -239,6 +254,7 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
         ...(stream ? { stream } : {}),
       });
       if (stream) return openStream(authorization, init?.signal ?? (input instanceof Request ? input.signal : undefined));
+      if (url.pathname === "/api/auth/change-password") return changePassword(body);
       return route(url.pathname, authorization, body);
     },
   };
@@ -294,6 +310,26 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
       default:
         return json({ message: "Not found" }, 404);
     }
+  }
+
+  /**
+   * Better Auth's /change-password: with revokeOtherSessions every session of the user is deleted, this one
+   * included, and a new one is created whose cookie comes with the answer.
+   */
+  async function changePassword(body: Record<string, any>): Promise<Response> {
+    const user = session ? [...users.values()].find((candidate) => candidate.id === session!.userId) : undefined;
+    if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+    if (body.currentPassword !== user.password) return json({ message: "Invalid password", code: "INVALID_PASSWORD" }, 400);
+    user.password = body.newPassword;
+    if (body.revokeOtherSessions === true) {
+      for (const ended of backend.sessionsOf(user)) dropSession(ended.id);
+      session = null;
+      for (const [token, owner] of validTokens) if (owner === user.id) validTokens.delete(token);
+      for (const open of streams) if (open.userId === user.id) endStream(open, "complete");
+      await passwordChangeHeld;
+      backend.signInAs(user);
+    }
+    return json({ token: null, user: publicUser(user) });
   }
 
   /** The API's GraphQL SSE answer: 401 for a token it does not take, otherwise a stream of the user's task events. */
