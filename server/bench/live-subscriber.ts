@@ -1,5 +1,7 @@
 // A GraphQL-over-SSE subscriber for the live benchmark: opens `taskEvents` with a bearer token and calls
 // back with each event's task title and the moment it arrived.
+import { readEventStream } from "./event-stream.ts";
+
 export interface Subscriber {
   /** Resolves once the server accepted the stream (HTTP 200 and its first ping). */
   opened: Promise<void>;
@@ -25,20 +27,15 @@ export function openSubscriber(url: string, token: string, onEvent: (title: stri
         signal: controller.signal,
       });
       if (response.status !== 200 || !response.body) throw new Error(`subscription answered HTTP ${response.status}`);
-      const decoder = new TextDecoder();
-      let pending = "";
-      for await (const chunk of response.body) {
+      for await (const message of readEventStream(response.body, controller.signal)) {
         const receivedAt = performance.now();
-        pending += decoder.decode(chunk, { stream: true });
-        for (let boundary = pending.indexOf("\n\n"); boundary >= 0; boundary = pending.indexOf("\n\n")) {
-          const message = pending.slice(0, boundary);
-          pending = pending.slice(boundary + 2);
-          if (message.startsWith(":")) markOpened(); // Yoga's ping, sent first
-          const data = /^data: (.+)$/m.exec(message)?.[1];
-          if (!data) continue;
-          const title = (JSON.parse(data) as { data?: { taskEvents?: { task?: { title?: string } } } }).data?.taskEvents?.task?.title;
-          if (title) onEvent(title, receivedAt);
+        if ("comment" in message) {
+          markOpened(); // Yoga's ping, sent first
+          continue;
         }
+        if (message.event !== "next") continue;
+        const title = (JSON.parse(message.data) as { data?: { taskEvents?: { task?: { title?: string } } } }).data?.taskEvents?.task?.title;
+        if (title) onEvent(title, receivedAt);
       }
     } catch (error) {
       if (!controller.signal.aborted) failOpen(error instanceof Error ? error : new Error(String(error)));

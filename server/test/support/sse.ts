@@ -1,6 +1,8 @@
 // A GraphQL-over-SSE subscriber for tests: opens a subscription with a bearer token and collects what the
 // server streams (`next` results, the `complete` event), as graphql-sse's client in distinct connections
-// mode would see it.
+// mode would see it, and also what that client does not read: the event stream of a refused subscription.
+// The framing is read by bench/event-stream.ts, the reader the live benchmark uses too.
+import { readEventStream } from "../../bench/event-stream.ts";
 import type { ApiApp } from "../../src/api/app.ts";
 
 export interface SseResult {
@@ -47,29 +49,19 @@ export async function subscribe(
   const waiters = new Set<() => void>();
   let resume = () => {};
   const resumed = options.paused ? new Promise<void>((resolve) => (resume = resolve)) : Promise.resolve();
-  const reader = response.body?.getReader();
   const ended = (async (): Promise<"complete" | "closed"> => {
     await resumed;
-    if (!reader) return "closed";
-    const decoder = new TextDecoder();
-    let pending = "";
+    if (!response.body) return "closed";
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return "closed";
-        pending += decoder.decode(value, { stream: true });
-        for (let boundary = pending.indexOf("\n\n"); boundary >= 0; boundary = pending.indexOf("\n\n")) {
-          const message = pending.slice(0, boundary);
-          pending = pending.slice(boundary + 2);
-          const event = /^event: (\w+)$/m.exec(message)?.[1];
-          const data = /^data: ?(.*)$/m.exec(message)?.[1];
-          if (event === "complete") return "complete";
-          if (event === "next" && data) {
-            results.push(JSON.parse(data) as SseResult);
-            for (const wake of waiters) wake();
-          }
+      for await (const message of readEventStream(response.body, controller.signal)) {
+        if (!("event" in message)) continue;
+        if (message.event === "complete") return "complete";
+        if (message.event === "next") {
+          results.push(JSON.parse(message.data) as SseResult);
+          for (const wake of waiters) wake();
         }
       }
+      return "closed";
     } catch {
       return "closed";
     } finally {
@@ -102,10 +94,11 @@ export async function subscribe(
       }
       return results;
     },
-    // As a client going away: the connection aborts and the body is cancelled (what a closed socket does).
+    // As a client going away: the connection aborts and the body is cancelled (what a closed socket does),
+    // a paused stream included.
     close: () => {
       controller.abort();
-      void reader?.cancel().catch(() => {});
+      resume();
     },
   };
 }
