@@ -23,6 +23,14 @@ module.exports = {
       to: { path: [AUTH_SIDE_PACKAGES, AUTH_SIDE_MODULES], reachable: true },
     },
     {
+      name: "api-program-has-no-prisma-client",
+      comment:
+        "The API reads and writes through its pool alone (db/sql-pool.ts): the Prisma Client and its query compiler (~37 MB of RSS) are the auth service's.",
+      severity: "error",
+      from: { path: "^server/src/api/main\\.ts$" },
+      to: { path: ["^server/src/db/client\\.ts$", "^server/src/generated/prisma/", "node_modules/(@prisma/client|@prisma/adapter-pg)/"], reachable: true },
+    },
+    {
       name: "auth-program-has-no-api",
       comment: "The auth program loads no GraphQL server, no schema and no task store.",
       severity: "error",

@@ -64,8 +64,8 @@ export async function startServices(env: Env, which: ServiceChoice): Promise<Run
   try {
     database = await openServiceDatabase(env, authSettings && apiSettings ? "tasks" : apiSettings ? "tasks-api" : "tasks-auth");
     const lines: string[] = [];
-    auth = authSettings ? await createAuthService(env, database.db, { devMailPage: which.devMailPage }, authSettings) : undefined;
-    api = apiSettings ? createApiService(env, database.db, apiSettings) : undefined;
+    auth = authSettings ? await createAuthService(env, database.pool, { devMailPage: which.devMailPage }, authSettings) : undefined;
+    api = apiSettings ? createApiService(env, database.pool, apiSettings) : undefined;
     if (spa?.kind === "static" && auth && api) {
       servers.push(
         await listen(createWebApp({ auth: auth.app, api: api.app, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve),

@@ -92,7 +92,7 @@ async function randomKidTokens(user: TestUser, count: number, issuedAt: number):
  */
 function apiWithReasons() {
   const log: string[] = [];
-  const api = createApiApp({ db: system.db, config: system.apiConfig, log: (line) => log.push(line) });
+  const api = createApiApp({ db: system.pool, config: system.apiConfig, log: (line) => log.push(line) });
   return {
     api,
     /** Sends the token, expects a clean 401, and returns the one logged rejection reason. */

@@ -7,7 +7,7 @@ import type { AuditEventKind } from "../src/audit/audit-kinds.ts";
 import { AUDIT_EVENT_KINDS } from "../src/audit/audit-kinds.ts";
 import { rotateSigningKeys, revokeSigningKey } from "../src/auth/signing-keys.ts";
 import { setRole } from "../src/auth/roles.ts";
-import { poolOf } from "../src/db/client.ts";
+import { poolOf } from "../src/db/sql-pool.ts";
 import { runScoped } from "../src/db/scoped-transaction.ts";
 import { errorCodes } from "./support/task-operations.ts";
 import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
@@ -273,7 +273,7 @@ describe("who reads which events", () => {
       text: "SELECT set_config('role', 'tasks_api_owner_scoped', true), set_config('app.user_id', $1, true)",
       values: [bob.id],
     };
-    const { rows } = await runScoped<{ subjectId: string | null }>(poolOf(system.db), frame, {
+    const { rows } = await runScoped<{ subjectId: string | null }>(poolOf(system.pool), frame, {
       name: "t_all",
       text: `SELECT "subjectId" FROM "audit_event"`,
       values: [],

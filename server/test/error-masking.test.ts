@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
 import { createRevocationFeed } from "../src/api/revocation-feed.ts";
-import { createDb, type Db } from "../src/db/client.ts";
+import { createDb, type Db, sqlPoolOf } from "../src/db/client.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { withClient } from "./support/global-setup.ts";
 import { dataOf, errorCodes } from "./support/task-operations.ts";
@@ -36,7 +36,7 @@ function apiWithLog(db: Db): { api: ApiApp; notes: string[]; errors: string[] } 
   const notes: string[] = [];
   const errors: string[] = [];
   const api = createApiApp({
-    db,
+    db: sqlPoolOf(db),
     config: system.apiConfig,
     revocations: healthyFeed(),
     log: (line) => notes.push(line),
@@ -244,7 +244,7 @@ describe("request ids", () => {
     vi.mocked(console.error).mockImplementationOnce((line: unknown) => void printed.push(String(line)));
     const response = await system.graphql("{ me { id } }", {
       token: user.token,
-      api: createApiApp({ db, config: system.apiConfig, revocations: healthyFeed() }),
+      api: createApiApp({ db: sqlPoolOf(db), config: system.apiConfig, revocations: healthyFeed() }),
     });
     const requestId = expectMasked(response, "me", []);
     expectLogged(printed, requestId, /does not exist/);

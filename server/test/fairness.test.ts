@@ -94,7 +94,7 @@ function sampleFloodStatements() {
 async function measure(label: string, inFlightPerUser: number, floodedRequests: number) {
   // An app of its own, whose log keeps the flood's SERVICE_BUSY answers (expected here) off the console.
   const api = createApiApp({
-    db: system.db,
+    db: system.pool,
     config: { ...system.apiConfig, taskLimits: { ...system.apiConfig.taskLimits, inFlightPerUser } },
     log: () => {},
     logError: () => {},

@@ -394,7 +394,7 @@ describe("field suggestions", () => {
   });
 
   test.each(mistakes)("in production, a misspelt %s gets no suggestion", async (_kind, query, suggestion, variables) => {
-    const production = createApiApp({ db: system.db, config: { ...system.apiConfig, production: true } });
+    const production = createApiApp({ db: system.pool, config: { ...system.apiConfig, production: true } });
     const response = await system.graphql(query, { token: user.token, variables, api: production });
     expect(response.body.data ?? undefined).toBeUndefined();
     expect(response.body.errors?.length).toBeGreaterThan(0);

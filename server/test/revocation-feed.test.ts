@@ -58,7 +58,7 @@ function apiBehind(connectionString: string, log: string[]) {
     clockToleranceMs: 30_000,
     log: (line) => log.push(line),
   });
-  return createApiApp({ db: system.db, config: system.apiConfig, revocations });
+  return createApiApp({ db: system.pool, config: system.apiConfig, revocations });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

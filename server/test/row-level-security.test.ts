@@ -7,7 +7,8 @@
 // because the statements run as a role that is neither the table's owner nor allowed to bypass it.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createDb, poolOf, type Db } from "../src/db/client.ts";
+import { createDb, type Db, sqlPoolOf } from "../src/db/client.ts";
+import { poolOf } from "../src/db/sql-pool.ts";
 import { runScoped } from "../src/db/scoped-transaction.ts";
 import { runAsOwner } from "../src/tasks/owner-transaction.ts";
 import { createTaskStore } from "../src/tasks/task-store.ts";
@@ -18,7 +19,7 @@ async function twoUsersWithTasks(db: Db) {
   const [ada, bob] = await Promise.all(
     ["Ada", "Bob"].map((name) => db.user.create({ data: { id: randomUUID(), name, email: `${randomUUID()}@example.com` } })),
   );
-  const store = createTaskStore(db);
+  const store = createTaskStore(sqlPoolOf(db));
   const adaTasks = await Promise.all(
     ["a1", "a2"].map((title) => store.create(ada!.id, { title, description: "", completed: false, dueAt: null })),
   );
@@ -51,7 +52,7 @@ describe("the policy alone: statements without any owner filter", () => {
 
   test("read, change and delete everything: only the owner's rows are seen, changed and deleted", async () => {
     const { ada, bob, adaTasks, bobTasks } = await twoUsersWithTasks(db);
-    const pool = poolOf(db);
+    const pool = poolOf(sqlPoolOf(db));
     const seen = await runAsOwner<{ id: string }>(pool, ada.id, raw("bypass_select", `SELECT "id" FROM "task"`));
     expect(seen.rows.map((row) => row.id).sort()).toEqual(adaTasks.map((task) => task.id).sort());
     const counted = await runAsOwner<{ count: number }>(pool, ada.id, raw("bypass_count", `SELECT count(*)::int AS "count" FROM "task"`));
@@ -70,7 +71,7 @@ describe("the policy alone: statements without any owner filter", () => {
 
   test("a write that would produce another user's row is refused by the policy, and writes nothing", async () => {
     const { ada, bob } = await twoUsersWithTasks(db);
-    const pool = poolOf(db);
+    const pool = poolOf(sqlPoolOf(db));
     const insert = raw("bypass_insert", `INSERT INTO "task" ("id", "title", "updatedAt", "userId") VALUES ($1, 'planted', now(), $2)`, [
       randomUUID(),
       bob.id,
@@ -89,11 +90,11 @@ describe("the policy alone: statements without any owner filter", () => {
     const { ada } = await twoUsersWithTasks(db);
     const failingFrame = raw("failing_frame", "SELECT set_config('role', 'no_such_role_here', true), set_config('app.user_id', $1, true)", [ada.id]);
     const everyRow = raw("unscoped_update", `UPDATE "task" SET "title" = 'unscoped'`);
-    await expect(runScoped(poolOf(db), failingFrame, everyRow)).rejects.toThrow(/no_such_role_here/);
+    await expect(runScoped(poolOf(sqlPoolOf(db)), failingFrame, everyRow)).rejects.toThrow(/no_such_role_here/);
     const [row] = await db.$queryRaw<{ unscoped: number }[]>`SELECT count(*)::int AS unscoped FROM "task" WHERE "title" = 'unscoped'`;
     expect(row?.unscoped).toBe(0);
     // The connection is usable afterwards, back outside any transaction.
-    const seen = await runAsOwner<{ count: number }>(poolOf(db), ada.id, raw("bypass_count", `SELECT count(*)::int AS "count" FROM "task"`));
+    const seen = await runAsOwner<{ count: number }>(poolOf(sqlPoolOf(db)), ada.id, raw("bypass_count", `SELECT count(*)::int AS "count" FROM "task"`));
     expect(seen.rows[0]?.count).toBe(2);
   });
 
@@ -135,7 +136,7 @@ describe("the door alone: the policy switched off in a throwaway database", () =
   test("here the policy really is off: an unfiltered statement sees every user's rows", async () => {
     const { ada } = await twoUsersWithTasks(db);
     const { rows } = await runAsOwner<{ count: number }>(
-      poolOf(db),
+      poolOf(sqlPoolOf(db)),
       ada.id,
       raw("bypass_count_off", `SELECT count(*)::int AS "count" FROM "task"`),
     );

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setRole } from "../src/auth/roles.ts";
 import { ownActivityStatement, RUN_COUNT_MAX } from "../src/audit/own-activity-statement.ts";
-import { poolOf } from "../src/db/client.ts";
+import { poolOf } from "../src/db/sql-pool.ts";
 import { runScoped } from "../src/db/scoped-transaction.ts";
 import { requestFrom } from "./support/request-from.ts";
 import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
@@ -286,7 +286,7 @@ describe("item 9: failed sign-ins by others cannot push a sign-in off the screen
         values: [owner.id],
       };
       const { rows } = await runScoped<{ "QUERY PLAN": [{ Plan: { "Shared Hit Blocks": number; "Shared Read Blocks": number } }] }>(
-        poolOf(system.db),
+        poolOf(system.pool),
         frame,
         { name: "t_explain", text: `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`, values: statement.values },
       );

@@ -5,7 +5,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
-import { createDb, poolOf, type Db } from "../src/db/client.ts";
+import { closeSqlPool, createSqlPool } from "../src/db/sql-pool.ts";
 import { startTestSystem, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -23,7 +23,7 @@ async function withLimitedApi(
   options: { poolSize: number; statementTimeoutMs: number; poolWaitMs: number },
   work: (api: ApiApp, logs: string[]) => Promise<void>,
 ) {
-  const db: Db = createDb(system.database.url, options);
+  const db = createSqlPool(system.database.url, options);
   const logs: string[] = [];
   const api = createApiApp({
     db,
@@ -35,10 +35,7 @@ async function withLimitedApi(
     await work(api, logs);
   } finally {
     await api.dispose();
-    await db.$disconnect();
-    // Prisma ends the pool only if it connected itself; this app used the pool directly.
-    const pool = poolOf(db);
-    if (!pool.ended) await pool.end();
+    await closeSqlPool(db);
   }
 }
 

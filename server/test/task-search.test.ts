@@ -2,7 +2,7 @@
 // The indexed path runs in the SECURITY DEFINER function task_ids_matching() (migration
 // *_task_search_index), which may read every row; these tests attack it directly and through the API.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { poolOf } from "../src/db/client.ts";
+import { poolOf } from "../src/db/sql-pool.ts";
 import { runAsOwner } from "../src/tasks/owner-transaction.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
@@ -39,7 +39,7 @@ async function search(user: TestUser, text: string): Promise<string[]> {
 }
 
 test("the trigram index exists", async () => {
-  const { rows } = await poolOf(system.db).query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'task_search_trgm'`);
+  const { rows } = await poolOf(system.pool).query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'task_search_trgm'`);
   expect(rows[0]?.indexdef).toMatch(/USING gin \(title gin_trgm_ops, description gin_trgm_ops\)/);
 });
 
@@ -60,7 +60,7 @@ test("% and _ are text, not wildcards, on both paths", async () => {
 });
 
 test("the search function returns only the viewer's ids, whatever the pattern", async () => {
-  const pool = poolOf(system.db);
+  const pool = poolOf(system.pool);
   const everything = { name: "search_everything", text: `SELECT "task_ids_matching"('%') AS "id"`, values: [] };
   const adaIds = (await runAsOwner<{ id: string }>(pool, ada.id, everything)).rows;
   const bobIds = (await runAsOwner<{ id: string }>(pool, bob.id, everything)).rows;

@@ -5,7 +5,7 @@
 // The owner filter in every statement (the door) still isolates; the correctness gate checks the answers.
 // Nothing in src/ can do this: the wrapping happens here, on the pool, in the benchmark's own process.
 import type pg from "pg";
-import { poolOf } from "../../src/db/client.ts";
+import { poolOf } from "../../src/db/sql-pool.ts";
 import { startProjectApi } from "./project-api.ts";
 import { serve } from "./child-runtime.ts";
 

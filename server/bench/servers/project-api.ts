@@ -4,9 +4,8 @@
 // stay on (their cost is part of production) but so high that the benchmark's load never reaches them.
 import { pathToFileURL } from "node:url";
 import { createApiApp } from "../../src/api/app.ts";
-import type { Db } from "../../src/db/client.ts";
 import { apiConfig } from "../../src/config.ts";
-import { createDb } from "../../src/db/client.ts";
+import { closeSqlPool, createSqlPool, type SqlPool } from "../../src/db/sql-pool.ts";
 import { readEnv } from "../../src/env.ts";
 import { close, listen } from "../../src/http-server.ts";
 import { HOST, serve, type ServerSettings } from "./child-runtime.ts";
@@ -14,7 +13,7 @@ import { HOST, serve, type ServerSettings } from "./child-runtime.ts";
 const LIMIT_NEVER_REACHED = 1_000_000_000;
 
 /** `adjust` lets a variant change the database client before the app uses it (project-api-without-rls.ts). */
-export async function startProjectApi(settings: ServerSettings, adjust: (db: Db) => void = () => {}) {
+export async function startProjectApi(settings: ServerSettings, adjust: (db: SqlPool) => void = () => {}) {
   const config = apiConfig(
     readEnv({
       NODE_ENV: "production",
@@ -35,14 +34,15 @@ export async function startProjectApi(settings: ServerSettings, adjust: (db: Db)
     }),
   );
   if (!config.production || config.graphiql) throw new Error("the project's API must run with production settings");
-  const db = createDb(settings.databaseUrl, { poolSize: settings.poolSize });
+  // The pool alone, as the API program holds it (no Prisma Client in the API process).
+  const db = createSqlPool(settings.databaseUrl, { poolSize: settings.poolSize });
   adjust(db);
   const server = await listen(createApiApp({ db, config }), 0, HOST);
   return {
     port: (server.address() as { port: number }).port,
     async stop() {
       await close(server);
-      await db.$disconnect();
+      await closeSqlPool(db);
     },
   };
 }

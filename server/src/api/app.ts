@@ -4,7 +4,7 @@ import { createAuditStore } from "../audit/audit-store.ts";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, type Plugin } from "graphql-yoga";
 import type { ApiConfig } from "../config.ts";
-import { connectionStringOf, databaseHealthOf, type Db } from "../db/client.ts";
+import { connectionStringOf, databaseHealthOf, type SqlPool } from "../db/sql-pool.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
@@ -24,7 +24,7 @@ import { createStreamLimits } from "./stream-limits.ts";
 import { createTokenVerifier } from "./token-verifier.ts";
 
 export interface ApiAppOptions {
-  db: Db;
+  db: SqlPool;
   config: ApiConfig;
   /** Defaults to a feed of its own on the database's revocation_event table (one LISTEN connection). */
   revocations?: RevocationFeed;

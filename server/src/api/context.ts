@@ -4,7 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import type { AuditStore } from "../audit/audit-store.ts";
-import type { Db } from "../db/client.ts";
+import type { SqlPool } from "../db/sql-pool.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
@@ -29,7 +29,7 @@ export interface Context {
   clientIp: string;
   streams: StreamLimits;
   /** The client plugin-prisma requires (builder.ts); no field loads through it yet. Task data goes through `tasks`. */
-  db: Db;
+  db: SqlPool;
   tasks: TaskStore;
   users: UserStore;
   /** The audit trail's reads: a user's own events, and the admin's list. */
@@ -40,7 +40,7 @@ export interface Context {
 
 export interface ContextDependencies {
   verifier: TokenVerifier;
-  db: Db;
+  db: SqlPool;
   tasks: TaskStore;
   users: UserStore;
   audit: AuditStore;

@@ -3,7 +3,7 @@
 // Nothing here reaches the auth service: the API trusts only tokens it verifies against the JWKS.
 import type { Server } from "node:http";
 import { apiConfig, type ApiConfig } from "../config.ts";
-import type { Db } from "../db/client.ts";
+import type { SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
 import { close, listen } from "../http-server.ts";
 import { compileProxyTrust } from "../net/client-address.ts";
@@ -20,7 +20,7 @@ export interface ApiService {
 }
 
 /** Configuration first: a production API without its settings stops before touching anything. */
-export function createApiService(env: Env, db: Db, config: ApiConfig = apiConfig(env)): ApiService {
+export function createApiService(env: Env, db: SqlPool, config: ApiConfig = apiConfig(env)): ApiService {
   const app = createApiApp({ db, config, log: (message) => console.warn(`[api] ${message}`) });
   return {
     app,
@@ -37,8 +37,8 @@ export function createApiService(env: Env, db: Db, config: ApiConfig = apiConfig
 /** The API program: its database, its app on API_PORT. */
 export async function startApiService(env: Env): Promise<RunningServices> {
   const config = apiConfig(env);
-  const { database, db, close: closeDatabase } = await openServiceDatabase(env, "tasks-api");
-  const service = createApiService(env, db, config);
+  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-api");
+  const service = createApiService(env, pool, config);
   let server: Server | undefined;
   const stop = async () => {
     if (server) await close(server);

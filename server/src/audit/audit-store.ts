@@ -3,7 +3,7 @@
 // two walls, as for tasks), masked and grouped by own-activity-statement.ts; the admin's list runs as
 // tasks_audit_reader, whose policy admits every row, and shows every column. Newest first, keyset cursors
 // (time, id) checked before any SQL.
-import { poolOf, type Db } from "../db/client.ts";
+import { poolOf, type SqlPool } from "../db/sql-pool.ts";
 import { runScoped } from "../db/scoped-transaction.ts";
 import { utc, type Statement } from "../db/sql.ts";
 import { InvalidCursorError, isCursorTime, isStoredText, readCursorArray } from "../shared/cursor-values.ts";
@@ -98,7 +98,7 @@ const AS_OWNER_READER: Omit<Statement, "values"> = {
 };
 const AS_AUDIT_READER: Statement = { name: "audit_as_reader", text: "SELECT set_config('role', 'tasks_audit_reader', true)", values: [] };
 
-export function createAuditStore(db: Db) {
+export function createAuditStore(db: SqlPool) {
   const pool = poolOf(db);
   const page = async (frame: Statement, statement: Statement, first: number): Promise<AuditPage> => {
     const { rows } = await runScoped<AuditEventRow>(pool, frame, statement);

@@ -7,7 +7,8 @@ import { verifyPassword } from "better-auth/crypto";
 import { admin, jwt } from "better-auth/plugins";
 import { SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config.ts";
-import { databaseHealthOf, type Db } from "../db/client.ts";
+import { type Db, sqlPoolOf } from "../db/client.ts";
+import { databaseHealthOf } from "../db/sql-pool.ts";
 import { isDatabaseUnreachable } from "../db/database-outage.ts";
 import { confirmNewEmailMail, existingAccountMail, resetPasswordMail, verifyEmailMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
@@ -246,7 +247,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
   });
   // The app answers an outage 503 by what the pool saw (auth/app.ts),
   // and gives back a password check's unit when a request fails before its after hook (password-guessing.ts).
-  return Object.assign(instance, { databaseHealth: databaseHealthOf(db), passwordGuessing });
+  return Object.assign(instance, { databaseHealth: databaseHealthOf(sqlPoolOf(db)), passwordGuessing });
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -3,7 +3,8 @@
 // Nothing here reaches the API, its schema or the task store.
 import type { Server } from "node:http";
 import { authConfig, type AuthConfig } from "../config.ts";
-import type { Db } from "../db/client.ts";
+import { createPrismaOn } from "../db/client.ts";
+import type { SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
 import { close, listen } from "../http-server.ts";
 import { type OpenMail, openMail } from "../mail/open-mail.server.ts";
@@ -25,29 +26,34 @@ export interface AuthService {
   app: AuthApp;
   /** What to print once it listens on AUTH_PORT. */
   lines: string[];
-  /** Stops the mail catcher or closes the SMTP transport. */
+  /** Stops the mail catcher or closes the SMTP transport, and lets go of Prisma (the pool stays open). */
   close(): Promise<void>;
 }
 
 export async function createAuthService(
   env: Env,
-  db: Db,
+  pool: SqlPool,
   options: AuthServiceOptions = {},
   config: AuthConfig = authConfig(env),
 ): Promise<AuthService> {
   const mail: OpenMail = await openMail(config.mail, (line) => console.log(`[mail] ${line}`));
+  // Prisma is the auth service's alone (Better Auth's adapter, keys, roles, audit writes), on the shared pool.
+  const db = createPrismaOn(pool);
   const auth = createAuth(db, config, { mailer: mail.mailer, log: (message) => console.warn(`[auth] ${message}`) });
   return {
     app: createAuthApp(auth, { devMail: options.devMailPage ? mail.catcher : undefined }),
     lines: [`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`, `Mail          ${mail.description}`],
-    close: () => mail.close(),
+    close: async () => {
+      await mail.close();
+      await db.$disconnect();
+    },
   };
 }
 
 /** The auth program: its database, its app on AUTH_PORT. */
 export async function startAuthService(env: Env, options: AuthServiceOptions = {}): Promise<RunningServices> {
   const config = authConfig(env);
-  const { database, db, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth");
+  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth");
   let service: AuthService | undefined;
   let server: Server | undefined;
   const stop = async () => {
@@ -56,7 +62,7 @@ export async function startAuthService(env: Env, options: AuthServiceOptions = {
     await closeDatabase();
   };
   try {
-    service = await createAuthService(env, db, options, config);
+    service = await createAuthService(env, pool, options, config);
     server = await listen(service.app, env.AUTH_PORT, env.HOST, { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) });
   } catch (error) {
     await stop();

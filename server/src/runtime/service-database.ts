@@ -1,15 +1,15 @@
 // The database a program serves from: DATABASE_URL's or the embedded one (db/database.server.ts), migrated,
 // with the pool the services share, named for pg_stat_activity. Shared by both programs and the single-process
-// runner; it knows neither service.
+// runner; it knows neither service, and loads no Prisma Client (the auth service puts Prisma on the pool).
 import { databaseLimits } from "../config.ts";
-import { createDb, type Db } from "../db/client.ts";
 import { type Database, openDatabase } from "../db/database.server.ts";
 import { migrateDatabase } from "../db/migrate.server.ts";
+import { closeSqlPool, createSqlPool, type SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
 
 export interface ServiceDatabase {
   database: Database;
-  db: Db;
+  pool: SqlPool;
   /** Closes the pool, then stops the embedded PostgreSQL when this program started it. */
   close(): Promise<void>;
 }
@@ -17,13 +17,13 @@ export interface ServiceDatabase {
 /** `applicationName`: how this program's connections are named (tasks-api, tasks-auth, tasks). */
 export async function openServiceDatabase(env: Env, applicationName: string): Promise<ServiceDatabase> {
   const database = await openDatabase(env);
-  const db = createDb(database.url, {
+  const pool = createSqlPool(database.url, {
     ...databaseLimits(env),
     applicationName,
     log: (message) => console.warn(`[database] ${message}`),
   });
   const close = async () => {
-    await db.$disconnect();
+    await closeSqlPool(pool);
     await database.stop();
   };
   try {
@@ -32,5 +32,5 @@ export async function openServiceDatabase(env: Env, applicationName: string): Pr
     await close();
     throw error;
   }
-  return { database, db, close };
+  return { database, pool, close };
 }

@@ -5,7 +5,7 @@
 // the door, row-level security is the second wall: every statement runs as the owner (owner-transaction.ts).
 import type pg from "pg";
 import { DatabaseError } from "pg";
-import { poolOf, type Db } from "../db/client.ts";
+import { poolOf, type SqlPool } from "../db/sql-pool.ts";
 import type { Statement } from "../db/sql.ts";
 import type { Task } from "../generated/prisma/client.ts";
 import type { TaskEvent, TaskEvents } from "./task-events.ts";
@@ -61,7 +61,7 @@ export interface TaskStoreOptions {
   maxWaitMs?: number;
 }
 
-export function createTaskStore(db: Db, options: TaskStoreOptions = {}) {
+export function createTaskStore(db: SqlPool, options: TaskStoreOptions = {}) {
   const pool = poolOf(db);
   const { events, quota } = options;
   const lanes =

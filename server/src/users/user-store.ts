@@ -1,14 +1,14 @@
 // Reads of user rows for the API. Users are written only by the auth service (Better Auth, through
 // Prisma). The API's reads are prepared statements (db/sql.ts), like the Task door's: through Prisma the
 // read of a task's owner cost about a quarter of a request.
-import { poolOf, type Db } from "../db/client.ts";
+import { poolOf, type SqlPool } from "../db/sql-pool.ts";
 import { queryRows } from "../db/sql.ts";
 import { adminUserPageStatement, decodeAdminUserCursor, type AdminUserRow } from "./admin-user-page.ts";
 import type { User } from "../generated/prisma/client.ts";
 
 const COLUMNS = `"id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt", "role", "banned", "banReason", "banExpires"`;
 
-export function createUserStore(db: Db) {
+export function createUserStore(db: SqlPool) {
   const pool = poolOf(db);
   return {
     async findById(id: string): Promise<User | null> {

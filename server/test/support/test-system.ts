@@ -11,7 +11,8 @@ import { createAuthApp, type AuthApp } from "../../src/auth/app.ts";
 import { type AuthServices, createAuth } from "../../src/auth/auth.ts";
 import { setRole } from "../../src/auth/roles.ts";
 import { apiConfig, authConfig, type ApiConfig, type AuthConfig } from "../../src/config.ts";
-import { createDb, type Db } from "../../src/db/client.ts";
+import { createDb, type Db, sqlPoolOf } from "../../src/db/client.ts";
+import type { SqlPool } from "../../src/db/sql-pool.ts";
 import { readEnv } from "../../src/env.ts";
 import { close, listen } from "../../src/http-server.ts";
 import type { MailCatcher } from "../../src/mail/mail-catcher.server.ts";
@@ -126,9 +127,14 @@ export class TestSystem {
     return { id, email, sessionId: sid, cookie, token };
   }
 
+  /** The pool under `db`: what the API's stores and createApiApp take (the API holds no Prisma). */
+  get pool(): SqlPool {
+    return sqlPoolOf(this.db);
+  }
+
   /** A new API app over the same database and auth service, with other settings. */
   apiWith(overrides: Partial<ApiConfig>): ApiApp {
-    return createApiApp({ db: this.db, config: { ...this.apiConfig, ...overrides } });
+    return createApiApp({ db: this.pool, config: { ...this.apiConfig, ...overrides } });
   }
 
   /**
@@ -306,7 +312,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const mail = await openMail(authConfig.mail, () => {});
   const checks = { count: 0 };
   const authApp = createAuthApp(createAuth(db, authConfig, authServices(mail, checks)), { devMail: mail.catcher });
-  const api = createApiApp({ db, config: apiConfig });
+  const api = createApiApp({ db: sqlPoolOf(db), config: apiConfig });
   const system = new TestSystem(database, db, authApp, authUrl, authConfig, apiConfig, api, undefined, mail, checks);
   await system.startAuth();
   return system;
