@@ -4,7 +4,7 @@ import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 /**
  * "Forgot password?": asks the auth service to mail a reset link. The answer is the same whether or not

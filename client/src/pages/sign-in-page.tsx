@@ -3,10 +3,10 @@ import { Link, useSearchParams } from "react-router";
 import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
-import { ResendVerification } from "./resend-verification.tsx";
-import { VerificationLinkNotice, verificationLinkFailed } from "./verification-link-notice.tsx";
+import { ResendVerification } from "../auth/resend-verification.tsx";
+import { VerificationLinkNotice, verificationLinkFailed } from "../auth/verification-link-notice.tsx";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 export function SignInPage() {
   useDocumentTitle("Sign in");

@@ -4,9 +4,9 @@ import { attempt } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import type { CheckInboxState } from "./check-inbox-page.tsx";
-import { verificationLanding } from "./verification-landing.ts";
+import { verificationLanding } from "../routing/verification-landing.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 export function SignUpPage() {
   useDocumentTitle("Create an account");

@@ -4,7 +4,7 @@ import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 /**
  * Where the link in "Your Tasks email is being changed" lands (mailed to the old address, `?token=`). Undoing

@@ -1,7 +1,7 @@
 import { useState } from "react";
-import { attempt } from "../auth/auth-errors.ts";
-import { useSession } from "../auth/session.tsx";
-import { verificationLanding } from "./verification-landing.ts";
+import { attempt } from "./auth-errors.ts";
+import { useSession } from "./session.tsx";
+import { verificationLanding } from "../routing/verification-landing.ts";
 import { FormProblem } from "../ui/text-field.tsx";
 
 /**

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useSession, useSignedInUser } from "../auth/session.tsx";
+import { useSession, useSignedInUser } from "./session.tsx";
 import { hasDrafts } from "../drafts/drafts.ts";
 import { ConfirmDialog } from "../ui/confirm-dialog.tsx";
 
