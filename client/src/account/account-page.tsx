@@ -3,7 +3,7 @@
 // to it (the old address is told and can undo it); deleting asks for the password and takes the tasks with it.
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { type AuthFailure, callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
@@ -28,15 +28,15 @@ function useAction() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const run = async (call: () => Promise<{ error: { code?: string; message?: string; status?: number } | null }>, success: string) => {
+  const run = async (call: () => Promise<{ data?: unknown; error: AuthFailure | null }>, success: string) => {
     setPending(true);
     setError(null);
     setDone(null);
-    const failure = await attempt(call);
+    const { problem } = await callAuth(call);
     setPending(false);
-    if (failure) setError(failure);
+    if (problem) setError(problem);
     else setDone(success);
-    return failure === null;
+    return problem === null;
   };
   const messages = (
     <>

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { attempt } from "./auth-errors.ts";
+import { callAuth } from "./auth-errors.ts";
 import { useSession } from "./session.tsx";
 import { verificationLanding } from "../routing/verification-landing.ts";
 import { FormProblem } from "../ui/text-field.tsx";
@@ -20,9 +20,9 @@ export function ResendVerification({ email, next }: { email: string; next: strin
     }
     setState("sending");
     setError(null);
-    const failure = await attempt(() => authClient.sendVerificationEmail({ email, callbackURL: verificationLanding(next) }));
-    setState(failure ? "idle" : "sent");
-    setError(failure);
+    const { problem } = await callAuth(() => authClient.sendVerificationEmail({ email, callbackURL: verificationLanding(next) }));
+    setState(problem ? "idle" : "sent");
+    setError(problem);
   }
 
   return (

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
@@ -23,9 +23,9 @@ export function ForgotPasswordPage() {
     setPending(true);
     setError(null);
     const redirectTo = `${window.location.origin}/reset-password`;
-    const failure = await attempt(() => authClient.requestPasswordReset({ email, redirectTo }));
+    const { problem } = await callAuth(() => authClient.requestPasswordReset({ email, redirectTo }));
     setPending(false);
-    if (failure) setError(failure);
+    if (problem) setError(problem);
     else setSentTo(email);
   }
 

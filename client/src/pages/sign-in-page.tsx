@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { ResendVerification } from "../auth/resend-verification.tsx";
@@ -23,16 +23,11 @@ export function SignInPage() {
     setPending(true);
     setError(null);
     setUnverified(null);
-    let notVerified = false;
-    const failure = await attempt(async () => {
-      const result = await authClient.signIn.email({ email, password });
-      notVerified = result.error?.code === "EMAIL_NOT_VERIFIED";
-      return result;
-    });
+    const { failure, problem } = await callAuth(() => authClient.signIn.email({ email, password }));
     // On success the session updates and this screen is replaced; keep the button disabled until then.
     if (failure) {
-      setError(failure);
-      if (notVerified) setUnverified(email);
+      setError(problem);
+      if (failure.code === "EMAIL_NOT_VERIFIED") setUnverified(email);
       setPending(false);
     }
   }

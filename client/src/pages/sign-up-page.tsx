@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import type { CheckInboxState } from "./check-inbox-page.tsx";
@@ -26,13 +26,13 @@ export function SignUpPage() {
     setError(null);
     // No session yet: the mailed link verifies the address and signs in. The answer is the same for an
     // address that already has an account (its owner gets a mail instead), so this screen says the same.
-    const failure = await attempt(() =>
+    const { problem } = await callAuth(() =>
       authClient.signUp.email({ name: name.trim(), email, password, callbackURL: verificationLanding(next) }),
     );
     setPending(false);
     // In the history entry's state, not in component state: the session refetch after a sign-up briefly
     // unmounts this screen, and the address is not put in the URL.
-    if (failure) setError(failure);
+    if (problem) setError(problem);
     else navigate("/check-inbox", { state: { email, next } satisfies CheckInboxState });
   }
 

@@ -1,5 +1,5 @@
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
@@ -18,7 +18,8 @@ export function UndoEmailChangePage() {
   const [params] = useSearchParams();
   const token = params.get("token");
   const { password, setPassword, repeated, setRepeated, pending, error, submit } = useNewPasswordForm(
-    (newPassword) => attempt(() => authClient.$fetch("/undo-email-change", { method: "POST", body: { token, newPassword } })),
+    async (newPassword) =>
+      (await callAuth(() => authClient.$fetch("/undo-email-change", { method: "POST", body: { token, newPassword } }))).problem,
     () => navigate("/sign-in?restored=1", { replace: true }),
   );
 
