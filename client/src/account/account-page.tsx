@@ -7,6 +7,7 @@ import { type AuthFailure, callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { useAction } from "../ui/use-action.ts";
 
 export function AccountPage() {
   useDocumentTitle("Account");
@@ -24,27 +25,23 @@ export function AccountPage() {
   );
 }
 
-function useAction() {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+/** A change made through Better Auth's client: its refusal, or what it did (`success`). */
+function useAccountChange() {
+  const action = useAction();
   const [done, setDone] = useState<string | null>(null);
   const run = async (call: () => Promise<{ data?: unknown; error: AuthFailure | null }>, success: string) => {
-    setPending(true);
-    setError(null);
     setDone(null);
-    const { problem } = await callAuth(call);
-    setPending(false);
-    if (problem) setError(problem);
-    else setDone(success);
-    return problem === null;
+    const worked = await action.run(async () => (await callAuth(call)).problem);
+    if (worked) setDone(success);
+    return worked;
   };
   const messages = (
     <>
-      <FormProblem message={error} />
+      <FormProblem message={action.problem} />
       {done ? <p role="status">{done}</p> : null}
     </>
   );
-  return { pending, run, messages };
+  return { pending: action.pending, run, messages };
 }
 
 function ChangePassword() {
@@ -52,7 +49,7 @@ function ChangePassword() {
   const [currentPassword, setCurrent] = useState("");
   const [newPassword, setNew] = useState("");
   const [revokeOtherSessions, setRevoke] = useState(true);
-  const { pending, run, messages } = useAction();
+  const { pending, run, messages } = useAccountChange();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -103,7 +100,7 @@ function ChangeEmail() {
   const [params] = useSearchParams();
   const [newEmail, setNewEmail] = useState("");
   const [password, setPassword] = useState("");
-  const { pending, run, messages } = useAction();
+  const { pending, run, messages } = useAccountChange();
   const linkProblem = CONFIRMATION_PROBLEMS[params.get("error") ?? ""];
 
   async function submit(event: FormEvent) {
@@ -148,7 +145,7 @@ function DeleteAccount() {
   const { authClient } = useSession();
   const [password, setPassword] = useState("");
   const [understood, setUnderstood] = useState(false);
-  const { pending, run, messages } = useAction();
+  const { pending, run, messages } = useAccountChange();
 
   async function submit(event: FormEvent) {
     event.preventDefault();

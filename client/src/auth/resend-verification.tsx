@@ -3,6 +3,7 @@ import { callAuth } from "./auth-errors.ts";
 import { useSession } from "./session.tsx";
 import { verificationLanding } from "../routing/verification-landing.ts";
 import { FormProblem } from "../ui/text-field.tsx";
+import { useAction } from "../ui/use-action.ts";
 
 /**
  * "Send the link again": another verification mail to `email` (the auth service limits how often, and
@@ -10,28 +11,29 @@ import { FormProblem } from "../ui/text-field.tsx";
  */
 export function ResendVerification({ email, next }: { email: string; next: string | null }) {
   const { authClient } = useSession();
-  const [state, setState] = useState<"idle" | "sending" | "sent">("idle");
-  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState(false);
+  const { pending, problem, setProblem, run } = useAction();
 
   async function resend() {
     if (!email.trim()) {
-      setError("Enter your email address above first.");
+      setProblem("Enter your email address above first.");
       return;
     }
-    setState("sending");
-    setError(null);
-    const { problem } = await callAuth(() => authClient.sendVerificationEmail({ email, callbackURL: verificationLanding(next) }));
-    setState(problem ? "idle" : "sent");
-    setError(problem);
+    setSent(false);
+    setSent(
+      await run(
+        async () => (await callAuth(() => authClient.sendVerificationEmail({ email, callbackURL: verificationLanding(next) }))).problem,
+      ),
+    );
   }
 
   return (
     <div className="resend">
-      <button type="button" className="button secondary" onClick={resend} disabled={state === "sending"}>
-        {state === "sending" ? "Sending…" : "Send the link again"}
+      <button type="button" className="button secondary" onClick={resend} disabled={pending}>
+        {pending ? "Sending…" : "Send the link again"}
       </button>
-      {state === "sent" ? <p role="status">Sent. The newest link works; check your spam folder too.</p> : null}
-      <FormProblem message={error} />
+      {sent ? <p role="status">Sent. The newest link works; check your spam folder too.</p> : null}
+      <FormProblem message={problem} />
     </div>
   );
 }

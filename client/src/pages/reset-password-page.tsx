@@ -17,7 +17,7 @@ export function ResetPasswordPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const token = params.get("token");
-  const { password, setPassword, repeated, setRepeated, pending, error, submit } = useNewPasswordForm(
+  const { password, setPassword, repeated, setRepeated, pending, problem, submit } = useNewPasswordForm(
     async (newPassword) => (await callAuth(() => authClient.resetPassword({ newPassword, token: token ?? "" }))).problem,
     () => navigate("/sign-in?reset=1", { replace: true }),
   );
@@ -59,7 +59,7 @@ export function ResetPasswordPage() {
           value={repeated}
           onChange={setRepeated}
         />
-        <FormProblem message={error} />
+        <FormProblem message={problem} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Saving…" : "Set the new password"}
         </button>

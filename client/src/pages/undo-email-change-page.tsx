@@ -17,7 +17,7 @@ export function UndoEmailChangePage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const token = params.get("token");
-  const { password, setPassword, repeated, setRepeated, pending, error, submit } = useNewPasswordForm(
+  const { password, setPassword, repeated, setRepeated, pending, problem, submit } = useNewPasswordForm(
     async (newPassword) =>
       (await callAuth(() => authClient.$fetch("/undo-email-change", { method: "POST", body: { token, newPassword } }))).problem,
     () => navigate("/sign-in?restored=1", { replace: true }),
@@ -63,7 +63,7 @@ export function UndoEmailChangePage() {
           value={repeated}
           onChange={setRepeated}
         />
-        <FormProblem message={error} />
+        <FormProblem message={problem} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Undoing…" : "Restore my address"}
         </button>
