@@ -3,10 +3,11 @@
 // to it (the old address is told and can undo it); deleting asks for the password and takes the tasks with it.
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { type AuthFailure, callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { useAction } from "../ui/use-action.ts";
 
 export function AccountPage() {
   useDocumentTitle("Account");
@@ -24,27 +25,23 @@ export function AccountPage() {
   );
 }
 
-function useAction() {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+/** A change made through Better Auth's client: its refusal, or what it did (`success`). */
+function useAccountChange() {
+  const action = useAction();
   const [done, setDone] = useState<string | null>(null);
-  const run = async (call: () => Promise<{ error: { code?: string; message?: string; status?: number } | null }>, success: string) => {
-    setPending(true);
-    setError(null);
+  const run = async (call: () => Promise<{ data?: unknown; error: AuthFailure | null }>, success: string) => {
     setDone(null);
-    const failure = await attempt(call);
-    setPending(false);
-    if (failure) setError(failure);
-    else setDone(success);
-    return failure === null;
+    const worked = await action.run(async () => (await callAuth(call)).problem);
+    if (worked) setDone(success);
+    return worked;
   };
   const messages = (
     <>
-      <FormProblem message={error} />
+      <FormProblem message={action.problem} />
       {done ? <p role="status">{done}</p> : null}
     </>
   );
-  return { pending, run, messages };
+  return { pending: action.pending, run, messages };
 }
 
 function ChangePassword() {
@@ -52,7 +49,7 @@ function ChangePassword() {
   const [currentPassword, setCurrent] = useState("");
   const [newPassword, setNew] = useState("");
   const [revokeOtherSessions, setRevoke] = useState(true);
-  const { pending, run, messages } = useAction();
+  const { pending, run, messages } = useAccountChange();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -103,7 +100,7 @@ function ChangeEmail() {
   const [params] = useSearchParams();
   const [newEmail, setNewEmail] = useState("");
   const [password, setPassword] = useState("");
-  const { pending, run, messages } = useAction();
+  const { pending, run, messages } = useAccountChange();
   const linkProblem = CONFIRMATION_PROBLEMS[params.get("error") ?? ""];
 
   async function submit(event: FormEvent) {
@@ -148,7 +145,7 @@ function DeleteAccount() {
   const { authClient } = useSession();
   const [password, setPassword] = useState("");
   const [understood, setUnderstood] = useState(false);
-  const { pending, run, messages } = useAction();
+  const { pending, run, messages } = useAccountChange();
 
   async function submit(event: FormEvent) {
     event.preventDefault();

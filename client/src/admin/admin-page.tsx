@@ -8,6 +8,7 @@ import { describeProblem } from "../graphql/problems.ts";
 import { ConfirmDialog } from "../ui/confirm-dialog.tsx";
 import { formatMoment } from "../ui/local-dates.ts";
 import { ProblemMessage } from "../ui/problem-message.tsx";
+import { useAction } from "../ui/use-action.ts";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { AdminUsersQuery } from "./admin-operations.ts";
 import { banUser, endUserSessions, unbanUser } from "./admin-requests.ts";
@@ -168,8 +169,7 @@ function BanDialog({ user, onClose, onDone }: DialogProps) {
   const { authClient } = useSession();
   const [reason, setReason] = useState("");
   const reasonId = useId();
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { pending, problem, setProblem, run } = useAction();
 
   async function confirm() {
     const trimmed = reason.trim();
@@ -177,11 +177,7 @@ function BanDialog({ user, onClose, onDone }: DialogProps) {
       setProblem("Say why: the reason is kept with the ban.");
       return;
     }
-    setPending(true);
-    setProblem(null);
-    const failure = await banUser(authClient, user.id, trimmed);
-    setPending(false);
-    if (failure) return setProblem(failure);
+    if (!(await run(() => banUser(authClient, user.id, trimmed)))) return;
     onClose();
     onDone(`Banned ${user.email}.`);
   }
@@ -211,16 +207,11 @@ function BanDialog({ user, onClose, onDone }: DialogProps) {
 
 function PlainActionDialog({ user, action, onClose, onDone }: DialogProps & { action: "unban" | "end-sessions" }) {
   const { authClient } = useSession();
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { pending, problem, run } = useAction();
   const unban = action === "unban";
 
   async function confirm() {
-    setPending(true);
-    setProblem(null);
-    const failure = unban ? await unbanUser(authClient, user.id) : await endUserSessions(authClient, user.id);
-    setPending(false);
-    if (failure) return setProblem(failure);
+    if (!(await run(() => (unban ? unbanUser(authClient, user.id) : endUserSessions(authClient, user.id))))) return;
     onClose();
     onDone(unban ? `Unbanned ${user.email}.` : `Ended every session of ${user.email}.`);
   }

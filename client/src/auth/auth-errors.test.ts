@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { describeAuthFailure } from "./auth-errors.ts";
+import { callAuth, describeAuthFailure } from "./auth-errors.ts";
 
 test("a locked account's 429 shows the service's message with its time; any other 429 the general one", () => {
   const locked = {
@@ -26,4 +26,24 @@ test("a wrong re-entered password reads like the other messages; a spent budget 
   );
   const spent = { status: 429, code: "TOO_MANY_WRONG_PASSWORDS", message: "Too many wrong passwords. Try again in 15 minutes." };
   expect(describeAuthFailure(spent)).toBe("Too many wrong passwords. Try again in 15 minutes.");
+});
+
+test("every Better Auth call answers alike: its data, an error answer in words, a call that throws as the network", async () => {
+  expect(await callAuth(async () => ({ data: { status: true }, error: null }))).toEqual({
+    data: { status: true },
+    failure: null,
+    problem: null,
+  });
+  const refused = { status: 401, code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" };
+  expect(await callAuth(async () => ({ data: null, error: refused }))).toEqual({
+    data: null,
+    failure: refused,
+    problem: "Wrong email or password. Check both and try again.",
+  });
+  const offline = new TypeError("Failed to fetch");
+  const unanswered = await callAuth(async () => {
+    throw offline;
+  });
+  expect(unanswered.problem).toBe("Could not reach the server. Check your connection and try again.");
+  expect(unanswered.failure?.cause).toBe(offline);
 });

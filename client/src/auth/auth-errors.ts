@@ -1,8 +1,11 @@
-// Better Auth's error codes, in words that say what to do next.
+// Better Auth's client calls and their failures: one way to make a call, and its error codes in words that say
+// what to do next.
 export interface AuthFailure {
   code?: string;
   message?: string;
   status?: number;
+  /** What the call threw when no answer came (the network). */
+  cause?: unknown;
 }
 
 const MESSAGES: Record<string, string> = {
@@ -30,12 +33,21 @@ export function describeAuthFailure(failure: AuthFailure): string {
   return failure.message || "That did not work. Check what you entered and try again.";
 }
 
-/** Runs a Better Auth client call; returns a message when it failed, null when it worked. */
-export async function attempt(call: () => Promise<{ error: AuthFailure | null }>): Promise<string | null> {
+/** A Better Auth client call's answer: its data, or its failure with what to tell the user about it. */
+export type AuthAnswer<T> = { data: T | null; failure: null; problem: null } | { data: null; failure: AuthFailure; problem: string };
+
+/**
+ * Runs a Better Auth client call (they answer `{ data, error }`): every call of the app goes through here, so a
+ * failure reads the same everywhere. A call that throws got no answer at all: the network.
+ */
+export async function callAuth<T>(call: () => Promise<{ data?: T | null; error: AuthFailure | null }>): Promise<AuthAnswer<T>> {
+  let answer: Awaited<ReturnType<typeof call>>;
   try {
-    const { error } = await call();
-    return error ? describeAuthFailure(error) : null;
-  } catch {
-    return describeAuthFailure({});
+    answer = await call();
+  } catch (cause) {
+    const failure: AuthFailure = { cause };
+    return { data: null, failure, problem: describeAuthFailure(failure) };
   }
+  if (answer.error) return { data: null, failure: answer.error, problem: describeAuthFailure(answer.error) };
+  return { data: answer.data ?? null, failure: null, problem: null };
 }

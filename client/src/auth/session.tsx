@@ -5,7 +5,7 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { discardAllDrafts } from "../drafts/drafts.ts";
 import type { AuthClient } from "./auth-client.ts";
-import type { AuthFailure } from "./auth-errors.ts";
+import { type AuthFailure, callAuth } from "./auth-errors.ts";
 import { UNREACHABLE_AFTER_FAILURES, useSessionCheckRetry } from "./session-check-retry.ts";
 import type { SessionEndReason } from "./token-store.ts";
 
@@ -199,12 +199,10 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
 
   const signOut = useCallback(async () => {
     setSigningOutOf(sessionId);
-    try {
-      const result = await authClient.signOut();
-      if (result.error) throw new Error(result.error.message ?? "Could not sign out.");
-    } catch (error) {
+    const { failure, problem } = await callAuth(() => authClient.signOut());
+    if (failure) {
       setSigningOutOf(null);
-      throw error;
+      throw new Error(problem, { cause: failure });
     }
     if (userId) discardAllDrafts(userId);
     setLeft({ sessionId, onPurpose: true, notice: null });

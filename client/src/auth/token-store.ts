@@ -1,6 +1,7 @@
 // The API's bearer token for one signed-in session, kept in memory only. It is renewed before it expires,
 // judged by the token's own lifetime (exp - iat) measured on this machine's clock, so a skewed clock
 // cannot make the app send expired tokens. Concurrent renewals share one request.
+import { type AuthFailure, callAuth } from "./auth-errors.ts";
 
 /** Why a session is gone: it was ended (signed out here or elsewhere, revoked, expired), or another account took its place. */
 export type SessionEndReason = "ended" | "other-account";
@@ -116,17 +117,13 @@ export function createTokenStore({ userId, fetchToken, now = Date.now }: TokenSt
 }
 
 /** GET /api/auth/token through Better Auth's client, with the outcomes the token store distinguishes. */
-export function tokenFetcher(request: () => Promise<{ data: { token: string } | null; error: { status: number } | null }>) {
+export function tokenFetcher(request: () => Promise<{ data: { token: string } | null; error: AuthFailure | null }>) {
   return async (): Promise<string> => {
-    let result: Awaited<ReturnType<typeof request>>;
-    try {
-      result = await request();
-    } catch (error) {
-      throw new TokenUnavailableError("Could not reach the sign-in service.", { cause: error });
-    }
-    if (result.data?.token) return result.data.token;
-    const status = result.error?.status ?? 0;
+    const { data, failure } = await callAuth(request);
+    if (data?.token) return data.token;
+    const status = failure?.status ?? 0;
     if (status === 401 || status === 403) throw new SessionEndedError("Your session has ended.");
+    if (failure && !status) throw new TokenUnavailableError("Could not reach the sign-in service.", { cause: failure.cause });
     throw new TokenUnavailableError(`The sign-in service answered ${status || "with an error"}.`);
   };
 }

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { useAction } from "../ui/use-action.ts";
 
 /**
  * A new password typed twice, then sent (`send` answers the auth service's failure in words, or null):
@@ -7,22 +8,16 @@ import { type FormEvent, useState } from "react";
 export function useNewPasswordForm(send: (newPassword: string) => Promise<string | null>, done: () => void) {
   const [password, setPassword] = useState("");
   const [repeated, setRepeated] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, problem, setProblem, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (password !== repeated) {
-      setError("The two passwords are not the same.");
+      setProblem("The two passwords are not the same.");
       return;
     }
-    setPending(true);
-    setError(null);
-    const failure = await send(password);
-    setPending(false);
-    if (failure) setError(failure);
-    else done();
+    if (await run(() => send(password))) done();
   }
 
-  return { password, setPassword, repeated, setRepeated, pending, error, submit };
+  return { password, setPassword, repeated, setRepeated, pending, problem, submit };
 }

@@ -1,7 +1,7 @@
 import { Link, Navigate, useLocation } from "react-router";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
-import { ResendVerification } from "./resend-verification.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { ResendVerification } from "../auth/resend-verification.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 /** What the sign-up screen hands this one, in the history entry's state. */
 export interface CheckInboxState {

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { useAction } from "../ui/use-action.ts";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 /**
  * "Forgot password?": asks the auth service to mail a reset link. The answer is the same whether or not
@@ -14,19 +15,14 @@ export function ForgotPasswordPage() {
   useDocumentTitle("Forgot password");
   const { authClient } = useSession();
   const [email, setEmail] = useState("");
-  const [pending, setPending] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, problem, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setPending(true);
-    setError(null);
     const redirectTo = `${window.location.origin}/reset-password`;
-    const failure = await attempt(() => authClient.requestPasswordReset({ email, redirectTo }));
-    setPending(false);
-    if (failure) setError(failure);
-    else setSentTo(email);
+    const sent = await run(async () => (await callAuth(() => authClient.requestPasswordReset({ email, redirectTo }))).problem);
+    if (sent) setSentTo(email);
   }
 
   return (
@@ -42,7 +38,7 @@ export function ForgotPasswordPage() {
           <>
             <p>Enter the address you signed up with; we will mail you a link to choose a new password.</p>
             <TextField id="forgot-email" label="Email" type="email" autoComplete="username" value={email} onChange={setEmail} />
-            <FormProblem message={error} />
+            <FormProblem message={problem} />
             <button type="submit" className="button primary wide" disabled={pending}>
               {pending ? "Sending…" : "Send the link"}
             </button>

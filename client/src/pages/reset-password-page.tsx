@@ -1,10 +1,10 @@
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 /**
  * Where the mailed reset link lands (the auth service checks the link, then sends the browser here with
@@ -17,8 +17,8 @@ export function ResetPasswordPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const token = params.get("token");
-  const { password, setPassword, repeated, setRepeated, pending, error, submit } = useNewPasswordForm(
-    (newPassword) => attempt(() => authClient.resetPassword({ newPassword, token: token ?? "" })),
+  const { password, setPassword, repeated, setRepeated, pending, problem, submit } = useNewPasswordForm(
+    async (newPassword) => (await callAuth(() => authClient.resetPassword({ newPassword, token: token ?? "" }))).problem,
     () => navigate("/sign-in?reset=1", { replace: true }),
   );
 
@@ -59,7 +59,7 @@ export function ResetPasswordPage() {
           value={repeated}
           onChange={setRepeated}
         />
-        <FormProblem message={error} />
+        <FormProblem message={problem} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Saving…" : "Set the new password"}
         </button>

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
-import { ResendVerification } from "./resend-verification.tsx";
-import { VerificationLinkNotice, verificationLinkFailed } from "./verification-link-notice.tsx";
+import { ResendVerification } from "../auth/resend-verification.tsx";
+import { VerificationLinkNotice, verificationLinkFailed } from "../auth/verification-link-notice.tsx";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { useAction } from "../ui/use-action.ts";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 export function SignInPage() {
   useDocumentTitle("Sign in");
@@ -14,27 +15,18 @@ export function SignInPage() {
   const [params] = useSearchParams();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [unverified, setUnverified] = useState<string | null>(null);
+  // On success the session updates and this screen is replaced; keep the button disabled until then.
+  const { pending, problem, run } = useAction({ keepPendingAfterSuccess: true });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setPending(true);
-    setError(null);
     setUnverified(null);
-    let notVerified = false;
-    const failure = await attempt(async () => {
-      const result = await authClient.signIn.email({ email, password });
-      notVerified = result.error?.code === "EMAIL_NOT_VERIFIED";
-      return result;
+    await run(async () => {
+      const { failure, problem } = await callAuth(() => authClient.signIn.email({ email, password }));
+      if (failure?.code === "EMAIL_NOT_VERIFIED") setUnverified(email);
+      return problem;
     });
-    // On success the session updates and this screen is replaced; keep the button disabled until then.
-    if (failure) {
-      setError(failure);
-      if (notVerified) setUnverified(email);
-      setPending(false);
-    }
   }
 
   const next = params.get("next");
@@ -72,7 +64,7 @@ export function SignInPage() {
           value={password}
           onChange={setPassword}
         />
-        <FormProblem message={error} />
+        <FormProblem message={problem} />
         {unverified || verificationLinkFailed(params) ? <ResendVerification email={unverified ?? email} next={next} /> : null}
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import type { CheckInboxState } from "./check-inbox-page.tsx";
-import { verificationLanding } from "./verification-landing.ts";
+import { verificationLanding } from "../routing/verification-landing.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { useAction } from "../ui/use-action.ts";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 export function SignUpPage() {
   useDocumentTitle("Create an account");
@@ -15,25 +16,22 @@ export function SignUpPage() {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, problem, run } = useAction();
   const navigate = useNavigate();
   const next = params.get("next");
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setPending(true);
-    setError(null);
     // No session yet: the mailed link verifies the address and signs in. The answer is the same for an
     // address that already has an account (its owner gets a mail instead), so this screen says the same.
-    const failure = await attempt(() =>
-      authClient.signUp.email({ name: name.trim(), email, password, callbackURL: verificationLanding(next) }),
+    const signedUp = await run(
+      async () =>
+        (await callAuth(() => authClient.signUp.email({ name: name.trim(), email, password, callbackURL: verificationLanding(next) })))
+          .problem,
     );
-    setPending(false);
     // In the history entry's state, not in component state: the session refetch after a sign-up briefly
     // unmounts this screen, and the address is not put in the URL.
-    if (failure) setError(failure);
-    else navigate("/check-inbox", { state: { email, next } satisfies CheckInboxState });
+    if (signedUp) navigate("/check-inbox", { state: { email, next } satisfies CheckInboxState });
   }
 
   return (
@@ -51,7 +49,7 @@ export function SignUpPage() {
           onChange={setPassword}
           hint="At least 10 characters, and not a common password or your name."
         />
-        <FormProblem message={error} />
+        <FormProblem message={problem} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Creating your account…" : "Create account"}
         </button>

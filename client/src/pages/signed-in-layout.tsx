@@ -4,9 +4,9 @@ import { useSession, useSignedInUser } from "../auth/session.tsx";
 import { GraphQLProvider } from "../graphql/graphql-provider.tsx";
 import { LiveIndicator } from "../live/live-indicator.tsx";
 import { SkipLink } from "../ui/skip-link.tsx";
-import { GraphiQLTools } from "./graphiql-tools.tsx";
-import { SessionPending } from "./session-pending.tsx";
-import { SignOutButton } from "./sign-out-button.tsx";
+import { GraphiQLTools } from "../graphql/graphiql-tools.tsx";
+import { SessionPending } from "../auth/session-pending.tsx";
+import { SignOutButton } from "../auth/sign-out-button.tsx";
 
 /** Every private screen: only with a session, and inside that session's own GraphQL client. */
 export function SignedInLayout() {

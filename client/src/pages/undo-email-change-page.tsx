@@ -1,10 +1,10 @@
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { attempt } from "../auth/auth-errors.ts";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useNewPasswordForm } from "../auth/use-new-password-form.ts";
 import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 /**
  * Where the link in "Your Tasks email is being changed" lands (mailed to the old address, `?token=`). Undoing
@@ -17,8 +17,9 @@ export function UndoEmailChangePage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const token = params.get("token");
-  const { password, setPassword, repeated, setRepeated, pending, error, submit } = useNewPasswordForm(
-    (newPassword) => attempt(() => authClient.$fetch("/undo-email-change", { method: "POST", body: { token, newPassword } })),
+  const { password, setPassword, repeated, setRepeated, pending, problem, submit } = useNewPasswordForm(
+    async (newPassword) =>
+      (await callAuth(() => authClient.$fetch("/undo-email-change", { method: "POST", body: { token, newPassword } }))).problem,
     () => navigate("/sign-in?restored=1", { replace: true }),
   );
 
@@ -62,7 +63,7 @@ export function UndoEmailChangePage() {
           value={repeated}
           onChange={setRepeated}
         />
-        <FormProblem message={error} />
+        <FormProblem message={problem} />
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Undoing…" : "Restore my address"}
         </button>

@@ -1,6 +1,6 @@
 // The calls behind "Devices and sessions", through Better Auth's own client, and what their failures mean here.
 import type { AuthClient } from "../auth/auth-client.ts";
-import { describeAuthFailure, type AuthFailure } from "../auth/auth-errors.ts";
+import { type AuthFailure, callAuth, describeAuthFailure } from "../auth/auth-errors.ts";
 import type { Problem } from "../graphql/problems.ts";
 import { describeDevice } from "./device-name.ts";
 
@@ -17,14 +17,11 @@ export interface DeviceSession {
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: AuthFailure };
 
+/** These calls must answer with data: an answer without any counts as a failure. */
 async function run<T>(call: () => Promise<{ data: T | null; error: AuthFailure | null }>): Promise<Outcome<T>> {
-  try {
-    const { data, error } = await call();
-    if (error || data === null) return { ok: false, failure: error ?? {} };
-    return { ok: true, value: data };
-  } catch {
-    return { ok: false, failure: {} }; // Nothing came back: the network.
-  }
+  const { data, failure } = await callAuth(call);
+  if (data === null) return { ok: false, failure: failure ?? {} };
+  return { ok: true, value: data };
 }
 
 /** The user's sessions, this one first, then the most recently active. */

@@ -7,6 +7,7 @@ import type { Problem } from "../graphql/problems.ts";
 import { ConfirmDialog } from "../ui/confirm-dialog.tsx";
 import { formatMoment } from "../ui/local-dates.ts";
 import { ProblemMessage } from "../ui/problem-message.tsx";
+import { useAction } from "../ui/use-action.ts";
 import { RecentSecurityActivity } from "./recent-security-activity.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import {
@@ -129,17 +130,16 @@ export function SessionsPage() {
 function SessionRow({ session, onSignedOut }: { session: DeviceSession; onSignedOut(): void }) {
   const { authClient } = useSession();
   const handleFailure = useFailureHandler();
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { pending, problem, run } = useAction<Problem>();
 
-  async function signOut() {
-    setPending(true);
-    setProblem(null);
-    const outcome = await revokeDeviceSession(authClient, session.id);
-    setPending(false);
-    if (outcome.ok) onSignedOut();
-    else setProblem(handleFailure(outcome.failure));
-  }
+  // A session found gone leaves no problem here: the app leaves it.
+  const signOut = () =>
+    run(async () => {
+      const outcome = await revokeDeviceSession(authClient, session.id);
+      if (!outcome.ok) return handleFailure(outcome.failure);
+      onSignedOut();
+      return null;
+    });
 
   const ip = session.ipAddress ?? "unknown";
   return (
@@ -199,21 +199,16 @@ function SignOutEverywhereElse({ onDone }: { onDone(): void }) {
   const { authClient } = useSession();
   const handleFailure = useFailureHandler();
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { pending, problem, setProblem, run } = useAction<Problem>();
 
-  async function confirm() {
-    setPending(true);
-    setProblem(null);
-    const outcome = await revokeOtherDeviceSessions(authClient);
-    setPending(false);
-    if (!outcome.ok) {
-      setProblem(handleFailure(outcome.failure));
-      return;
-    }
-    setConfirming(false);
-    onDone();
-  }
+  const confirm = () =>
+    run(async () => {
+      const outcome = await revokeOtherDeviceSessions(authClient);
+      if (!outcome.ok) return handleFailure(outcome.failure);
+      setConfirming(false);
+      onDone();
+      return null;
+    });
 
   return (
     <div className="form-actions sessions-actions">

@@ -1,7 +1,7 @@
 import { type ReactNode, useRef } from "react";
 import { Navigate, useSearchParams } from "react-router";
-import { useSession } from "../auth/session.tsx";
-import { safeNext } from "./auth-redirect.ts";
+import { useSession } from "./session.tsx";
+import { safeNext } from "../routing/auth-redirect.ts";
 import { SessionPending } from "./session-pending.tsx";
 
 /** Sign-in and sign-up: someone already signed in goes on to where they were heading. */

@@ -1,27 +1,27 @@
 import { useState } from "react";
-import { useSession, useSignedInUser } from "../auth/session.tsx";
+import { useSession, useSignedInUser } from "./session.tsx";
 import { hasDrafts } from "../drafts/drafts.ts";
 import { ConfirmDialog } from "../ui/confirm-dialog.tsx";
+import { useAction } from "../ui/use-action.ts";
 
 /** Signs out; asks first when a form holds text that was never saved, since signing out discards it. */
 export function SignOutButton() {
   const { signOut } = useSession();
   const user = useSignedInUser();
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // This button goes away with the session: it stays disabled until then.
+  const { pending, problem, run } = useAction({ keepPendingAfterSuccess: true });
 
-  async function leave() {
-    setPending(true);
-    setError(null);
-    try {
-      await signOut(); // This screen goes away with the session.
-    } catch {
-      setPending(false);
-      setConfirming(false);
-      setError("Could not sign out. Check your connection and try again.");
-    }
-  }
+  const leave = () =>
+    run(async () => {
+      try {
+        await signOut();
+        return null;
+      } catch {
+        setConfirming(false);
+        return "Could not sign out. Check your connection and try again.";
+      }
+    });
 
   return (
     <>
@@ -33,9 +33,9 @@ export function SignOutButton() {
       >
         {pending ? "Signing out…" : "Sign out"}
       </button>
-      {error ? (
+      {problem ? (
         <p className="problem small" role="alert">
-          {error}
+          {problem}
         </p>
       ) : null}
       {confirming ? (

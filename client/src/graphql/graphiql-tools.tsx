@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { useSession } from "../auth/session.tsx";
 import { SessionEndedError } from "../auth/token-store.ts";
-import { useTokens } from "../graphql/graphql-provider.tsx";
+import { useTokens } from "./graphql-provider.tsx";
 
 type CopyState =
   | { kind: "idle" }

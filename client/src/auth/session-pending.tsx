@@ -1,5 +1,5 @@
-import { useSession } from "../auth/session.tsx";
-import { AuthScreen } from "./auth-screen.tsx";
+import { useSession } from "./session.tsx";
+import { AuthScreen } from "../ui/auth-screen.tsx";
 
 /** While the session is being checked, or when the server cannot be reached to check it. */
 export function SessionPending() {
