@@ -5,7 +5,7 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { DateTimeResolver } from "graphql-scalars";
 import type { Context } from "./api/context.ts";
 import { forbidden, unauthenticated } from "./api/errors.ts";
-import type { Viewer } from "./api/token-verifier.ts";
+import type { Viewer } from "./token-verification/token-verifier.ts";
 import type PrismaTypes from "./generated/pothos-prisma-types.ts";
 import { getDatamodel } from "./generated/pothos-prisma-types.ts";
 

@@ -68,7 +68,7 @@ export interface ApiConfig extends JwtClaimsConfig {
   clockToleranceSeconds: number;
   /** Refuse tokens issued longer ago than this (plus the tolerance), whatever their exp says. */
   maxTokenAgeSeconds: number;
-  /** Past this without confirming the revocation feed is current, answer 503 (api/revocation-feed.ts). */
+  /** Past this without confirming the revocation feed is current, answer 503 (token-verification/revocation-feed.ts). */
   revocationMaxStalenessMs: number;
   /** Live task changes travel through this Redis (every instance sees every write); in process when absent. */
   redisUrl?: string;

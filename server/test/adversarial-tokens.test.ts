@@ -21,7 +21,7 @@ import {
 } from "jose";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
-import { KEYS_RETRY_AFTER_MS } from "../src/api/token-verifier.ts";
+import { KEYS_RETRY_AFTER_MS } from "../src/token-verification/token-verifier.ts";
 import { rotateSigningKeys } from "../src/auth/signing-keys.ts";
 import { sendGraphQL, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 import {

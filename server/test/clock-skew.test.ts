@@ -4,7 +4,7 @@
 // reopen what was revoked. Here the services run as separate processes whose clock is an hour off
 // (test/support/shifted-clock.ts); the database, and this test, keep the true time.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { KEYS_RETRY_AFTER_MS } from "../src/api/token-verifier.ts";
+import { KEYS_RETRY_AFTER_MS } from "../src/token-verification/token-verifier.ts";
 import { setRole } from "../src/auth/roles.ts";
 import { rotateSigningKeys } from "../src/auth/signing-keys.ts";
 import { startApiProcess, startServicesProcess, type ApiProcess, type ServicesProcess } from "./support/api-process.ts";

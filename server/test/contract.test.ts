@@ -7,11 +7,11 @@ import type { GraphQLError } from "graphql";
 import { describe, expect, test } from "vitest";
 import * as errors from "../src/api/errors.ts";
 import { LIMIT_EXCEEDED_CODE } from "../src/api/graphql-limits.ts";
-import { ACCESS_TOKEN_TYPES, REQUIRED_CLAIMS } from "../src/api/token-verifier.ts";
+import { ACCESS_TOKEN_TYPES, REQUIRED_CLAIMS } from "../src/token-verification/token-verifier.ts";
 import { durationSeconds } from "../src/config.ts";
 import { readEnv } from "../src/env.ts";
 import { projectRoot } from "../src/paths.ts";
-import { REVOCATION_CHANNEL, REVOCATION_EVENT_KINDS } from "../src/revocation/revocation-events.ts";
+import { REVOCATION_CHANNEL, REVOCATION_EVENT_KINDS } from "../src/token-verification/revocation-events.ts";
 
 const contract = readFileSync(path.join(projectRoot, "server", "CONTRACT.md"), "utf8");
 

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
-import { createRevocationFeed } from "../src/api/revocation-feed.ts";
+import { createRevocationFeed } from "../src/token-verification/revocation-feed.ts";
 import { createDb, type Db, sqlPoolOf } from "../src/db/client.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { withClient } from "./support/global-setup.ts";

@@ -4,7 +4,7 @@
 // body is read only up to 64 KB. A real HTTP server stands in front of the real JWKS and switches answers.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { MAX_JWKS_BYTES } from "../src/api/key-set.ts";
+import { MAX_JWKS_BYTES } from "../src/token-verification/key-set.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { goodClaims, now } from "./support/token-forgery.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";

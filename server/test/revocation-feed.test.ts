@@ -5,7 +5,7 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp } from "../src/api/app.ts";
-import { createRevocationFeed } from "../src/api/revocation-feed.ts";
+import { createRevocationFeed } from "../src/token-verification/revocation-feed.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { startTestSystem, type TestSystem } from "./support/test-system.ts";
 

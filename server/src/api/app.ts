@@ -19,9 +19,9 @@ import { createApiLogger, withRequestId } from "./logger.ts";
 import { createMaskedErrors } from "./masked-errors.ts";
 import { requestBodyLimit } from "./request-body-limit.ts";
 import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
-import { createRevocationFeed, type RevocationFeed } from "./revocation-feed.ts";
+import { createRevocationFeed, type RevocationFeed } from "../token-verification/revocation-feed.ts";
 import { createStreamLimits } from "./stream-limits.ts";
-import { createTokenVerifier } from "./token-verifier.ts";
+import { createTokenVerifier } from "../token-verification/token-verifier.ts";
 
 export interface ApiAppOptions {
   db: SqlPool;

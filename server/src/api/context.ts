@@ -18,7 +18,7 @@ import {
   type TokenVerifier,
   type VerifiedToken,
   type Viewer,
-} from "./token-verifier.ts";
+} from "../token-verification/token-verifier.ts";
 import type { StreamLimits } from "./stream-limits.ts";
 
 export interface Context {

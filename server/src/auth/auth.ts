@@ -20,7 +20,7 @@ import { AUTH_ENDPOINTS } from "./endpoints.ts";
 import { createAuditHooks } from "./audit-hooks.ts";
 import { createPasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
-import { pruneRevocationEvents } from "../revocation/revocation-events.ts";
+import { pruneRevocationEvents } from "../token-verification/revocation-events.ts";
 import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { tokenClaims } from "./token-claims.ts";

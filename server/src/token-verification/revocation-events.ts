@@ -1,7 +1,7 @@
 // The revocation_event table, read side and upkeep. Rows are written by database triggers in the same
 // transaction as the change they record (see prisma/migrations/*_revocation_events): a deleted session,
 // a banned or deleted user, a changed role, a deleted signing key. Every API instance reads them through
-// api/revocation-feed.ts; the auth service prunes what no live token can be affected by.
+// revocation-feed.ts; the auth service prunes what no live token can be affected by.
 import type pg from "pg";
 import type { Db } from "../db/client.ts";
 

@@ -11,7 +11,7 @@
 // taken from it (auth/token-claims.ts), so `now()` is the one clock the API compares them with: token
 // checks (token-verifier.ts) and pruning run on it, and a host clock that is off changes nothing.
 import pg from "pg";
-import { parseEvent, readDatabaseTime, readLiveEvents, REVOCATION_CHANNEL, type RevocationEvent } from "../revocation/revocation-events.ts";
+import { parseEvent, readDatabaseTime, readLiveEvents, REVOCATION_CHANNEL, type RevocationEvent } from "./revocation-events.ts";
 
 export interface RevocationFeedOptions {
   connectionString: string;
