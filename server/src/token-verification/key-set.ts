@@ -56,7 +56,7 @@ export function liveKeysOnly(keys: GetKey, isKeyRevoked: (kid: string) => boolea
 }
 
 /**
- * `now` is the clock the verifier checks tokens with (the database's, revocation-feed.ts): it stamps the
+ * `now` is the clock the verifier checks tokens with (the database's, database-clock.ts): it stamps the
  * fetches, so a token's iat (database time) can be compared with them whatever the host's clock says.
  */
 export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => number = Date.now): GetKey {

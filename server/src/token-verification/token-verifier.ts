@@ -1,6 +1,6 @@
 // The one place that verifies a bearer token. Nothing else parses a JWT. The signature is checked
 // before any claim is read; algorithms are pinned to the configured key source; iss, aud, exp, nbf and the
-// token's age are checked with a small clock tolerance, against the database's clock (revocation-feed.ts);
+// token's age are checked with a small clock tolerance, against the database's clock (database-clock.ts);
 // jku/x5u/jwk/x5c headers are never followed (jose ignores them: keys come only from the configured
 // source, and `kid` is only a lookup key into it, and a required one: key-set.ts).
 import { createHash } from "node:crypto";
@@ -9,7 +9,8 @@ import { LRUCache } from "lru-cache";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
 import { toRole, type Role } from "../shared/role.ts";
 import { createRemoteKeySet, KeysUnavailableError, liveKeysOnly } from "./key-set.ts";
-import { RevocationsUnavailableError, type RevocationFeed, type TokenIdentity } from "./revocation-feed.ts";
+import { RevocationsUnavailableError, type RevocationFeed } from "./revocation-feed.ts";
+import type { TokenIdentity } from "./revocation-list.ts";
 
 export { KeysUnavailableError, RevocationsUnavailableError };
 
