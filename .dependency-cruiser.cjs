@@ -8,9 +8,11 @@
 /** Packages and folders of the auth service: Better Auth, mail, the web server. */
 const AUTH_SIDE_PACKAGES = "node_modules/(better-auth|@better-auth|better-call|nodemailer|smtp-server|mailparser|kysely)/";
 const AUTH_SIDE_MODULES = "^server/src/(auth|mail|web)/";
-/** Packages and folders of the API: Yoga, Pothos, the schema, the task store. */
+/** Packages and folders of the API: Yoga, Pothos, the schema and what it shares (graphql/), the task store. */
 const API_SIDE_PACKAGES = "node_modules/(graphql-yoga|@graphql-yoga|@pothos|@envelop|@escape\\.tech)/";
-const API_SIDE_MODULES = "^server/src/(api|schema|tasks)/|^server/src/builder\\.ts$";
+const API_SIDE_MODULES = "^server/src/(api|graphql|schema|tasks)/|^server/src/builder\\.ts$";
+/** What the API service is built from, and must not reach back into: the schema, its builder, what they share, the verifier. */
+const BUILT_ON_BY_API = "^server/src/(schema|graphql|token-verification)/|^server/src/builder\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -41,7 +43,7 @@ module.exports = {
       name: "api-modules-import-no-auth-modules",
       comment: "Any module of the API, reachable from its program or not, imports nothing of the auth service.",
       severity: "error",
-      from: { path: "^server/src/api/" },
+      from: { path: "^server/src/(api|graphql|token-verification)/" },
       to: { path: AUTH_SIDE_MODULES },
     },
     {
@@ -50,6 +52,21 @@ module.exports = {
       severity: "error",
       from: { path: "^server/src/auth/" },
       to: { path: API_SIDE_MODULES },
+    },
+    {
+      name: "schema-reaches-no-api-service",
+      comment:
+        "api/ builds the app from the schema: the schema, the builder, graphql/ (errors, context type, live streams) and the token verifier never reach back into api/.",
+      severity: "error",
+      from: { path: BUILT_ON_BY_API },
+      to: { path: "^server/src/api/", reachable: true },
+    },
+    {
+      name: "token-verification-reaches-no-graphql",
+      comment: "Verifying a token knows nothing of GraphQL: the verifier reaches no schema, builder or graphql/ module.",
+      severity: "error",
+      from: { path: "^server/src/token-verification/" },
+      to: { path: "^server/src/(schema|graphql)/|^server/src/builder\\.ts$", reachable: true },
     },
     {
       name: "no-circular",

@@ -248,7 +248,7 @@ test("injection-style, non-string and oversized kids are refused with 401, echoe
     const token = await signExactlyWithRealKey(claims, { kid });
     expectInvalidToken(await system.graphql(ME, { token, api }), token);
   }
-  // A 10 KB kid: the token is over the 8 KB limit in context.ts, refused before any parsing.
+  // A 10 KB kid: the token is over the 8 KB limit in api/context.ts, refused before any parsing.
   const bigKid = "k".repeat(10 * 1024);
   const big = await signExactlyWithRealKey(claims, { kid: bigKid });
   expect(big.length).toBeGreaterThan(10 * 1024);

@@ -448,4 +448,21 @@ describe("imports", () => {
   test("no module of the server or the benchmark is loaded by a computed name, which no import rule can follow", () => {
     expect([...computedImports(sourceRoot), ...computedImports(benchRoot)]).toEqual([]);
   });
+
+  // dependency-cruiser follows only what runs (type-only imports vanish at run time, and it skips them), but a
+  // type named from api/ still ties the schema to the service that serves it, as builder.ts's Context once did.
+  test("the schema, the builder, graphql/ and token-verification/ name nothing of api/, not even a type; the verifier nothing of GraphQL", () => {
+    const filesIn = (...folders: string[]) => folders.flatMap((folder) => sourceFiles(path.join(sourceRoot, folder)));
+    const importsOf = (files: string[], forbidden: string[]) =>
+      files.flatMap((file) =>
+        findImports(readFileSync(file, "utf8"), file)
+          .filter((target) => forbidden.some((place) => inside(place)(target)))
+          .map((target) => `${path.relative(projectRoot, file)} -> ${path.relative(projectRoot, target)}`),
+      );
+    const builder = path.join(sourceRoot, "builder.ts");
+    const api = path.join(sourceRoot, "api");
+    expect(importsOf([builder, ...filesIn("schema", "graphql", "token-verification")], [api])).toEqual([]);
+    const graphqlSide = [builder, path.join(sourceRoot, "schema"), path.join(sourceRoot, "graphql")];
+    expect(importsOf(filesIn("token-verification"), graphqlSide)).toEqual([]);
+  });
 });

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { GraphQLError } from "graphql";
 import { describe, expect, test } from "vitest";
-import * as errors from "../src/api/errors.ts";
+import * as errors from "../src/graphql/errors.ts";
 import { LIMIT_EXCEEDED_CODE } from "../src/api/graphql-limits.ts";
 import { ACCESS_TOKEN_TYPES, REQUIRED_CLAIMS } from "../src/token-verification/token-verifier.ts";
 import { durationSeconds } from "../src/config.ts";
@@ -96,7 +96,7 @@ describe("error answers", () => {
   const documented = new Map(table("| Code | HTTP | When |").map(([code, status]) => [code!, Number(status)]));
 
   test("every code the API can answer is documented, and nothing else", () => {
-    const sources = ["api", "schema", "tasks"].flatMap((folder) => {
+    const sources = ["api", "graphql", "schema", "tasks", "token-verification"].flatMap((folder) => {
       const root = path.join(projectRoot, "server", "src", folder);
       return readdirSync(root, { recursive: true })
         .map(String)

@@ -174,7 +174,7 @@ test("the age bound holds for a token the API has already verified and cached: a
 // --- 13-15. junk and malformed headers -----------------------------------------------------------
 
 test("garbage tokens are refused: 401 when they look like a token, 400 when the header itself is malformed", async () => {
-  // These match context.ts's token68 pattern ([A-Za-z0-9-._~+/]+=*), so they reach the verifier: 401.
+  // These match api/context.ts's token68 pattern ([A-Za-z0-9-._~+/]+=*), so they reach the verifier: 401.
   for (const token of [
     "abc",
     "a.b.c",
@@ -197,7 +197,7 @@ test("a 64 KB token is refused with 401 quickly, never a 500", async () => {
   const started = performance.now();
   const response = await system.graphql(ME, { token });
   const elapsed = performance.now() - started;
-  // Over the 8 KB limit in context.ts: refused as invalid_token before any parsing.
+  // Over the 8 KB limit in api/context.ts: refused as invalid_token before any parsing.
   expectInvalidToken(response, token);
   expect(elapsed).toBeLessThan(1_000);
 });

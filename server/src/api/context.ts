@@ -4,12 +4,13 @@
 import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import type { AuditStore } from "../audit/audit-store.ts";
+import type { Context, StreamLimits } from "../graphql/context.ts";
 import type { SqlPool } from "../db/sql-pool.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
 import { CLIENT_IP_HEADER } from "../http-server.ts";
 import type { ApiRateLimiter } from "../rate-limit/api-limits.ts";
-import { authUnavailable, invalidAuthorizationRequest, invalidToken, rateLimited } from "./errors.ts";
+import { authUnavailable, invalidAuthorizationRequest, invalidToken, rateLimited } from "../graphql/errors.ts";
 import {
   InvalidTokenError,
   KEYS_RETRY_AFTER_MS,
@@ -17,26 +18,7 @@ import {
   RevocationsUnavailableError,
   type TokenVerifier,
   type VerifiedToken,
-  type Viewer,
 } from "../token-verification/token-verifier.ts";
-import type { StreamLimits } from "./stream-limits.ts";
-
-export interface Context {
-  viewer: Viewer | null;
-  /** The verified token behind `viewer` (null when anonymous), for live streams' lifetime. */
-  token: VerifiedToken | null;
-  verifier: TokenVerifier;
-  clientIp: string;
-  streams: StreamLimits;
-  /** The client plugin-prisma requires (builder.ts); no field loads through it yet. Task data goes through `tasks`. */
-  db: SqlPool;
-  tasks: TaskStore;
-  users: UserStore;
-  /** The audit trail's reads: a user's own events, and the admin's list. */
-  audit: AuditStore;
-  /** A user by id, read at most once per request (every task on a page has the same owner). */
-  userById: (id: string) => ReturnType<UserStore["findById"]>;
-}
 
 export interface ContextDependencies {
   verifier: TokenVerifier;

@@ -12,7 +12,7 @@ import { GraphQLError, type ExecutionResult } from "graphql";
 import { isAsyncIterable, maskError as yogaMaskError, type Plugin } from "graphql-yoga";
 import { isDatabaseBusy } from "../db/database-busy.ts";
 import type { DatabaseHealth } from "../db/database-outage.ts";
-import { serviceBusy } from "./errors.ts";
+import { serviceBusy } from "../graphql/errors.ts";
 import { errorLine } from "./logger.ts";
 import type { RequestIds } from "./request-id.ts";
 

@@ -1,12 +1,8 @@
 // How many live streams may be open at once on this instance, per user and per client IP. Each open
 // stream holds a connection and a subscription; counted while open, freed when it ends however it ends.
 // IPv6 clients are counted per /64, as every other per-IP budget.
+import type { StreamLimits } from "../graphql/context.ts";
 import { rateLimitKeyOf } from "../net/client-address.ts";
-
-export interface StreamLimits {
-  /** A release function, or null when the user or the address is at its limit. */
-  acquire(userId: string, ip: string): (() => void) | null;
-}
 
 export function createStreamLimits(limits: { perUser: number; perIp: number }): StreamLimits {
   const byUser = new Map<string, number>();

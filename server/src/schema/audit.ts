@@ -3,7 +3,7 @@
 // session, address or browser; runs of failed sign-ins come as one entry), and `auditEvents` for admins.
 // Read-only: events are written by the service where they happen (src/audit/audit-log.ts), never through
 // the API.
-import { forbidden } from "../api/errors.ts";
+import { forbidden } from "../graphql/errors.ts";
 import { AUDIT_ACTORS, AUDIT_EVENT_KINDS } from "../audit/audit-kinds.ts";
 import { RUN_COUNT_MAX } from "../audit/own-activity-statement.ts";
 import { encodeAuditCursor, type AuditEventRow, type AuditPage } from "../audit/audit-store.ts";

@@ -2,7 +2,7 @@
 // written: invalid input changes nothing and answers BAD_USER_INPUT with the rule's own message and the
 // field it is about.
 import type { ZodType } from "zod";
-import { badUserInput } from "../api/errors.ts";
+import { badUserInput } from "../graphql/errors.ts";
 
 export function parseInput<Output>(schema: ZodType<Output>, value: unknown): Output {
   const result = schema.safeParse(value);

@@ -1,8 +1,8 @@
 // Live updates: `subscription { taskEvents }` over GraphQL SSE. The viewer's own task changes only (the
 // door's topic is the verified viewer's id); the stream ends with its token (expiry, revocation) and
 // when its consumer stops reading; at most a few streams per user and per address (api/stream-limits.ts).
-import { tooManyStreams } from "../api/errors.ts";
-import { boundedStream } from "../api/live-stream.ts";
+import { tooManyStreams } from "../graphql/errors.ts";
+import { boundedStream } from "../graphql/live-stream.ts";
 import { builder } from "../builder.ts";
 import type { TaskEvent as TaskEventShape } from "../tasks/task-events.ts";
 import { Task } from "./task.ts";

@@ -1,8 +1,8 @@
 // What the task store's own errors mean to a client. The store speaks in domain errors (a cursor it
 // cannot read, an owner that no longer exists, a full account); this is the one place that turns them
-// into the API's errors (api/errors.ts). Anything else passes through, and Yoga masks it.
+// into the API's errors (graphql/errors.ts). Anything else passes through, and Yoga masks it.
 import type { GraphQLError } from "graphql";
-import { badUserInput, quotaExceeded, unauthenticated } from "../api/errors.ts";
+import { badUserInput, quotaExceeded, unauthenticated } from "../graphql/errors.ts";
 import { InvalidCursorError } from "../shared/cursor-values.ts";
 import { QuotaExceededError } from "../tasks/task-quota.ts";
 import { OwnerNotFoundError } from "../tasks/task-store.ts";

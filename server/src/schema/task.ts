@@ -1,6 +1,6 @@
 // Task type and operations. Every resolver reaches Task data only through context.tasks (the
 // owner-scoped store) with the verified viewer's id; the owner is never an argument.
-import { taskNotFound, unauthenticated } from "../api/errors.ts";
+import { taskNotFound, unauthenticated } from "../graphql/errors.ts";
 import { builder } from "../builder.ts";
 import { createTaskInput, PAGE_SIZE_DEFAULT, pageSize, searchText, updateTaskInput } from "../tasks/task-input.ts";
 import { taskOrders } from "../tasks/task-order.ts";

@@ -9,7 +9,7 @@ import type { GraphQLResponse, TestSystem, TestUser } from "./test-system.ts";
 
 export const ME = "{ me { id } }";
 
-/** The exact challenges the API sends (src/api/errors.ts): a test fails if they change unnoticed. */
+/** The exact challenges the API sends (src/graphql/errors.ts): a test fails if they change unnoticed. */
 export const WWW_AUTHENTICATE_INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid or expired"';
 export const WWW_AUTHENTICATE_INVALID_REQUEST =
   'Bearer error="invalid_request", error_description="Send the token as: Authorization: Bearer <token>"';
