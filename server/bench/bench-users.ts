@@ -11,7 +11,7 @@ import { createAuth } from "../src/auth/auth.ts";
 import { authConfig } from "../src/config.ts";
 import { createDb } from "../src/db/client.ts";
 import { readEnv } from "../src/env.ts";
-import { CLIENT_IP_HEADER } from "../src/http-server.ts";
+import { CLIENT_IP_HEADER } from "../src/net/client-address.ts";
 import { openMail } from "../src/mail/open-mail.server.ts";
 
 export interface BenchUser {

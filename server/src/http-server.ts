@@ -1,12 +1,6 @@
 import { createServerAdapter } from "@whatwg-node/server";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { clientAddressOf, compileProxyTrust, type ProxyTrust } from "./net/client-address.ts";
-
-/**
- * The client's address (net/client-address.ts), set by this server on every request: any value a client
- * sent is overwritten. The peer's address, or behind TRUSTED_PROXIES the first untrusted forwarded hop.
- */
-export const CLIENT_IP_HEADER = "x-client-ip";
+import { CLIENT_IP_HEADER, clientAddressOf, compileProxyTrust, type ProxyTrust } from "./net/client-address.ts";
 
 type FetchHandler = { fetch(request: Request): Response | Promise<Response> };
 /** A whatwg-node server adapter (a Yoga app is one): a node request listener as well as a fetch handler. */

@@ -2,7 +2,8 @@
 // server sets from the socket; here the app is called in-process, so the tests set it themselves.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { AddressInfo } from "node:net";
-import { CLIENT_IP_HEADER, close, listen } from "../src/http-server.ts";
+import { close, listen } from "../src/http-server.ts";
+import { CLIENT_IP_HEADER } from "../src/net/client-address.ts";
 import { expectRateLimited } from "./support/rate-limit-expectations.ts";
 import { randomTestIp, startTestSystem, type TestSystem } from "./support/test-system.ts";
 

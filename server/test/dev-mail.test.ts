@@ -12,7 +12,7 @@ import { createAuthApp } from "../src/auth/app.ts";
 import { startMailCatcher } from "../src/mail/mail-catcher.server.ts";
 import { createSmtpMailer } from "../src/mail/mailer.ts";
 import { readEnv } from "../src/env.ts";
-import { CLIENT_IP_HEADER } from "../src/http-server.ts";
+import { CLIENT_IP_HEADER } from "../src/net/client-address.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { startServices } from "../src/services.ts";
 import { requestFrom } from "./support/request-from.ts";

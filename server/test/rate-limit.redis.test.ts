@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createAuthApp } from "../src/auth/app.ts";
 import { createAuth } from "../src/auth/auth.ts";
-import { CLIENT_IP_HEADER } from "../src/http-server.ts";
+import { CLIENT_IP_HEADER } from "../src/net/client-address.ts";
 import { createRateLimitStore } from "../src/rate-limit/limiter.ts";
 import { expectRateLimited } from "./support/rate-limit-expectations.ts";
 import { PASSWORD, randomTestIp, SPA_ORIGIN, startTestSystem, type TestSystem } from "./support/test-system.ts";

@@ -8,7 +8,7 @@ import type { Context, StreamLimits } from "../graphql/context.ts";
 import type { SqlPool } from "../db/sql-pool.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
-import { CLIENT_IP_HEADER } from "../http-server.ts";
+import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import type { ApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { authUnavailable, invalidAuthorizationRequest, invalidToken, rateLimited } from "../graphql/errors.ts";
 import {

@@ -28,7 +28,7 @@ import {
 } from "graphql";
 import { handleStreamOrSingleExecutionResult, type Plugin } from "graphql-yoga";
 import type { ApiConfig } from "../config.ts";
-import { PAGE_SIZE_MAX } from "../tasks/task-input.ts";
+import { PAGE_SIZE_MAX } from "../shared/paging.ts";
 
 export const GRAPHQL_LIMITS = {
   /** Lexical tokens per document: counted while parsing, so a huge document is dropped early. */

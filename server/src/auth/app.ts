@@ -2,7 +2,7 @@
 // in-process; main.ts serves it over HTTP.
 import { randomUUID } from "node:crypto";
 import { isDatabaseBusy } from "../db/database-busy.ts";
-import { CLIENT_IP_HEADER } from "../http-server.ts";
+import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import { devMailPage } from "../mail/dev-mail-page.ts";
 import type { MailCatcher } from "../mail/mail-catcher.server.ts";
 import { HSTS } from "../shared/hsts.ts";

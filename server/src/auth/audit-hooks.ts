@@ -11,7 +11,7 @@ import type { AuditEventKind, SignInFailure } from "../audit/audit-kinds.ts";
 import { recordSecurityEvent, type SecurityEvent } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
 import { TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
-import { CLIENT_IP_HEADER } from "../http-server.ts";
+import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 
 type AfterContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 type SignedIn = { user: { id: string }; session: { id: string } };

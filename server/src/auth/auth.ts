@@ -12,7 +12,7 @@ import { databaseHealthOf } from "../db/sql-pool.ts";
 import { isDatabaseUnreachable } from "../db/database-outage.ts";
 import { confirmNewEmailMail, existingAccountMail, resetPasswordMail, verifyEmailMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
-import { CLIENT_IP_HEADER } from "../http-server.ts";
+import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import { createRateLimitStore, type RateLimitStore } from "../rate-limit/limiter.ts";
 import { createPasswordCheckBudget, UNLIMITED_PASSWORD_CHECKS } from "./account-sign-in-budget.ts";
 import { adminAccess } from "./admin-powers.ts";

@@ -8,6 +8,13 @@ import type { IncomingMessage } from "node:http";
 import ipaddr from "ipaddr.js";
 import proxyaddr from "proxy-addr";
 
+/**
+ * The request header that carries the client's address, set by our HTTP server (http-server.ts) on every
+ * request: any value a client sent is overwritten. The peer's address, or behind TRUSTED_PROXIES the first
+ * untrusted forwarded hop.
+ */
+export const CLIENT_IP_HEADER = "x-client-ip";
+
 export type ProxyTrust = (address: string, hop: number) => boolean;
 
 const TRUST_NONE: ProxyTrust = () => false;

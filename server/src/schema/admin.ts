@@ -3,11 +3,11 @@
 // Admins read account metadata and counts, never another user's tasks: bans and ended sessions are
 // Better Auth's admin endpoints (auth/admin-powers.ts), called by the SPA's admin screen.
 import { builder } from "../builder.ts";
-import { PAGE_SIZE_DEFAULT, pageSize } from "../tasks/task-input.ts";
+import { PAGE_SIZE_DEFAULT, pageSize } from "../shared/paging.ts";
 import { encodeAdminUserCursor, type AdminUserRow } from "../users/admin-user-page.ts";
 import { PageInfo } from "./page-info.ts";
 import { parseInput } from "./parse-input.ts";
-import { withStoreErrors } from "./task-store-errors.ts";
+import { withStoreErrors } from "./store-errors.ts";
 
 const AdminStats = builder.objectRef<{ users: number; tasks: number }>("AdminStats").implement({
   authScopes: { admin: true },

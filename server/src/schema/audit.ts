@@ -8,10 +8,10 @@ import { AUDIT_ACTORS, AUDIT_EVENT_KINDS } from "../audit/audit-kinds.ts";
 import { RUN_COUNT_MAX } from "../audit/own-activity-statement.ts";
 import { encodeAuditCursor, type AuditEventRow, type AuditPage } from "../audit/audit-store.ts";
 import { builder } from "../builder.ts";
-import { PAGE_SIZE_DEFAULT, pageSize } from "../tasks/task-input.ts";
+import { PAGE_SIZE_DEFAULT, pageSize } from "../shared/paging.ts";
 import { PageInfo } from "./page-info.ts";
 import { parseInput } from "./parse-input.ts";
-import { withStoreErrors } from "./task-store-errors.ts";
+import { withStoreErrors } from "./store-errors.ts";
 import { User } from "./user.ts";
 
 const AuditEventKind = builder.enumType("AuditEventKind", { values: AUDIT_EVENT_KINDS });

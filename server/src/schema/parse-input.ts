@@ -1,6 +1,6 @@
-// A resolver's arguments checked against the rules in tasks/task-input.ts, before anything is read or
-// written: invalid input changes nothing and answers BAD_USER_INPUT with the rule's own message and the
-// field it is about.
+// A resolver's arguments checked against the rules in tasks/task-input.ts and shared/paging.ts, before
+// anything is read or written: invalid input changes nothing and answers BAD_USER_INPUT with the rule's own
+// message and the field it is about.
 import type { ZodType } from "zod";
 import { badUserInput } from "../graphql/errors.ts";
 

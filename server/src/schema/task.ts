@@ -2,13 +2,14 @@
 // owner-scoped store) with the verified viewer's id; the owner is never an argument.
 import { taskNotFound, unauthenticated } from "../graphql/errors.ts";
 import { builder } from "../builder.ts";
-import { createTaskInput, PAGE_SIZE_DEFAULT, pageSize, searchText, updateTaskInput } from "../tasks/task-input.ts";
+import { PAGE_SIZE_DEFAULT, pageSize } from "../shared/paging.ts";
+import { createTaskInput, searchText, updateTaskInput } from "../tasks/task-input.ts";
 import { taskOrders } from "../tasks/task-order.ts";
 import { TOTAL_COUNT_MAX } from "../tasks/task-sql.ts";
 import { cursorOf, type TaskPage } from "../tasks/task-store.ts";
 import { PageInfo } from "./page-info.ts";
 import { parseInput } from "./parse-input.ts";
-import { withStoreErrors } from "./task-store-errors.ts";
+import { withStoreErrors } from "./store-errors.ts";
 import { User } from "./user.ts";
 
 export const Task = builder.prismaObject("Task", {

@@ -5,8 +5,6 @@ import { z } from "zod";
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 10_000;
 export const SEARCH_MAX = 200;
-export const PAGE_SIZE_DEFAULT = 20;
-export const PAGE_SIZE_MAX = 100;
 
 const title = z
   .string({ error: "Title is required." })
@@ -35,12 +33,6 @@ export const updateTaskInput = z.object({
   completed: completed.optional(),
   dueAt: dueAt.nullish(),
 });
-
-export const pageSize = z
-  .number()
-  .int()
-  .min(1, `first must be between 1 and ${PAGE_SIZE_MAX}.`)
-  .max(PAGE_SIZE_MAX, `first must be between 1 and ${PAGE_SIZE_MAX}.`);
 
 export const searchText = z.string().trim().max(SEARCH_MAX, `search must be at most ${SEARCH_MAX} characters.`);
 

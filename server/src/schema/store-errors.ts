@@ -1,6 +1,7 @@
-// What the task store's own errors mean to a client. The store speaks in domain errors (a cursor it
-// cannot read, an owner that no longer exists, a full account); this is the one place that turns them
-// into the API's errors (graphql/errors.ts). Anything else passes through, and Yoga masks it.
+// What the stores' own errors mean to a client (the task store, the admin's user list, the audit trail).
+// They speak in domain errors (a cursor they cannot read, an owner that no longer exists, a full account);
+// this is the one place that turns them into the API's errors (graphql/errors.ts). Anything else passes
+// through, and Yoga masks it.
 import type { GraphQLError } from "graphql";
 import { badUserInput, quotaExceeded, unauthenticated } from "../graphql/errors.ts";
 import { InvalidCursorError } from "../shared/cursor-values.ts";
