@@ -2,8 +2,8 @@
 // Reachability rules follow imports transitively, so a boundary cannot be crossed through a module in
 // between (the API program once reached Better Auth through services.ts). Type-only imports are not
 // dependencies here (tsPreCompilationDeps: false): they vanish when the code runs.
-// What an import rule cannot express (SQL naming the task table, who may hold the pg pool) stays in
-// server/test/architecture.test.ts.
+// What an import rule cannot express here (SQL naming the task table, who may hold the pg pool, a type the
+// schema names from api/) stays in server/test/architecture.test.ts.
 
 /** Packages and folders of the auth service: Better Auth, mail, the web server. */
 const AUTH_SIDE_PACKAGES = "node_modules/(better-auth|@better-auth|better-call|nodemailer|smtp-server|mailparser|kysely)/";
