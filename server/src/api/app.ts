@@ -116,7 +116,6 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
           },
     context: createContextFactory({
       verifier: createTokenVerifier(config, feed),
-      db,
       tasks: createTaskStore(db, {
         events: taskEvents,
         quota: config.taskLimits.quota,

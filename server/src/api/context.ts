@@ -5,7 +5,6 @@ import type { IncomingMessage } from "node:http";
 import type { YogaInitialContext } from "graphql-yoga";
 import type { AuditStore } from "../audit/audit-store.ts";
 import type { Context, StreamLimits } from "../graphql/context.ts";
-import type { SqlPool } from "../db/sql-pool.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
@@ -22,7 +21,6 @@ import {
 
 export interface ContextDependencies {
   verifier: TokenVerifier;
-  db: SqlPool;
   tasks: TaskStore;
   users: UserStore;
   audit: AuditStore;
@@ -55,7 +53,6 @@ export function createContextFactory(deps: ContextDependencies) {
       verifier: deps.verifier,
       clientIp,
       streams: deps.streams,
-      db: deps.db,
       tasks: deps.tasks,
       users: deps.users,
       audit: deps.audit,

@@ -2,7 +2,6 @@
 // token and the stores. The type lives here, apart from the factory, so the schema and the builder depend
 // on this small module and never on the API service that serves them.
 import type { AuditStore } from "../audit/audit-store.ts";
-import type { SqlPool } from "../db/sql-pool.ts";
 import type { TaskStore } from "../tasks/task-store.ts";
 import type { VerifiedToken, TokenVerifier, Viewer } from "../token-verification/token-verifier.ts";
 import type { UserStore } from "../users/user-store.ts";
@@ -14,8 +13,6 @@ export interface Context {
   verifier: TokenVerifier;
   clientIp: string;
   streams: StreamLimits;
-  /** The client plugin-prisma requires (builder.ts); no field loads through it yet. Task data goes through `tasks`. */
-  db: SqlPool;
   tasks: TaskStore;
   users: UserStore;
   /** The audit trail's reads: a user's own events, and the admin's list. */
