@@ -1,0 +1,1 @@
+"""The seed's FastAPI resource server on the project's contract (server/CONTRACT.md)."""
