@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 import threading
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 import jwt
+import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -128,3 +130,35 @@ def sign(key: SigningKey, payload: Optional[dict[str, Any]] = None, **header: An
     if headers.get("kid") is DROP:
         del headers["kid"]
     return jwt.encode(payload if payload is not None else claims(), key.private, algorithm="EdDSA", headers=headers)
+
+
+SERVER_URL = os.environ.get("FASTAPI_TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/postgres")
+MIGRATIONS = Path(__file__).resolve().parents[3] / "prisma" / "migrations"
+USERS = ("user-a", "user-b", "user-c")
+
+
+def database_url(name: str) -> str:
+    return psycopg.conninfo.make_conninfo(SERVER_URL, dbname=name)
+
+
+@pytest.fixture(scope="session")
+def database() -> Iterator[str]:
+    """A database of its own on FASTAPI_TEST_DATABASE_URL's server (default: the machine's PostgreSQL as
+    root), migrated from prisma/migrations, with three users; dropped at the end."""
+    name = f"fastapi_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(name)
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            for migration in sorted(path for path in MIGRATIONS.iterdir() if path.is_dir()):
+                # One script per migration, as prisma.config.ts runs them (no parameters: the simple protocol).
+                connection.execute((migration / "migration.sql").read_text())  # type: ignore[arg-type]
+            for user in USERS:
+                connection.execute(
+                    'INSERT INTO "user" ("id", "name", "email", "updatedAt") VALUES (%s, %s, %s, now())', [user, user, f"{user}@example.com"]
+                )
+        yield url
+    finally:
+        with psycopg.connect(SERVER_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
