@@ -29,7 +29,8 @@ def main() -> None:
     app = create_production_app(settings, revocations)
     keys = "HS256 shared secret" if settings.shared_secret else settings.key_set.url  # type: ignore[union-attr]
     logging.getLogger("tasks_fastapi").info("issuer %s, audience %s, keys %s", settings.issuer, settings.audience, keys)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn logs through the handler above instead of printing every line twice.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=None)
 
 
 if __name__ == "__main__":
