@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from .database import ConnectionPool, DatabaseBusy, OwnerNotFound, QuotaExceeded
+from .revocation_feed import RevocationFeed
+from .settings import Settings
 from .task_routes import router
 from .task_store import TaskStore
 from .token_verifier import TokenVerifier
@@ -56,7 +58,7 @@ def create_app(
     return app
 
 
-def create_production_app(settings, revocations) -> FastAPI:  # type: ignore[no-untyped-def]
+def create_production_app(settings: Settings, revocations: RevocationFeed) -> FastAPI:
     """The app on the real database and key set, as __main__.py runs it."""
     pool = ConnectionPool(settings.database_url, wait_seconds=settings.pool_wait_seconds, statement_timeout_ms=settings.statement_timeout_ms)
     store = TaskStore(pool, settings.tasks_max_per_user, settings.task_text_bytes_max_per_user)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Protocol
 
 import jwt
 
-from .key_set import KeyRefused, KeysUnavailable, RemoteKeySet
+from .key_set import KeyRefused, RemoteKeySet
 from .settings import Settings
 
 # The contract's tables (server/CONTRACT.md): required claims and the access-token `typ` values, lower-cased.
@@ -91,7 +91,7 @@ class TokenVerifier:
             self._key_set = key_set or RemoteKeySet(settings.key_set, now=revocations.now)
 
     def verify(self, token: str) -> Viewer:
-        """Raises InvalidToken (401), KeysUnavailable or RevocationsUnavailable (both 503).
+        """Raises InvalidToken (401), key_set.KeysUnavailable or RevocationsUnavailable (both 503).
 
         Blocking (it may fetch the key set): call it from a worker thread, never on the event loop."""
         # Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
@@ -139,8 +139,6 @@ class TokenVerifier:
             return self._key_set.key_for(kid, unverified_issued_at(token))
         except KeyRefused as error:
             raise InvalidToken(str(error)) from error
-        except KeysUnavailable:
-            raise
 
     def _check_times(self, payload: dict[str, Any]) -> float:
         now = self._revocations.now()
