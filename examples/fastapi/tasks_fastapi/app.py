@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from .database import ConnectionPool, DatabaseBusy, OwnerNotFound, QuotaExceeded
+from .request_limits import RequestLimits
 from .revocation_feed import RevocationFeed
 from .settings import Settings
 from .task_routes import router
@@ -29,6 +30,7 @@ def create_app(
     app.state.verifier = verifier
     app.state.task_store = task_store
     app.include_router(router)
+    app.add_middleware(RequestLimits)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -52,11 +52,13 @@ class JwksServer:
         self.raw: Optional[bytes] = None
         self.headers: dict[str, str] = {}
         self.requests = 0
+        self.delay = 0.0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 server.requests += 1
+                time.sleep(server.delay)
                 body = server.raw if server.raw is not None else json.dumps(server.document).encode()
                 self.send_response(server.status)
                 for name, value in server.headers.items():

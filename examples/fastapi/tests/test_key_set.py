@@ -3,6 +3,7 @@ refetch for a key just rotated in, bounded stale keys, and 503 when no usable ke
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -125,3 +126,45 @@ def test_keys_that_are_not_ed25519_signing_keys_are_left_out(settings_for: Any, 
     for kid in (signing_key.kid, "enc", "oct"):
         with pytest.raises(KeyRefused):
             keys.key_for(kid)
+
+
+def test_concurrent_first_requests_share_one_fetch(settings_for: Any, jwks: JwksServer, clock: Clock, signing_key: SigningKey) -> None:
+    jwks.delay = 0.2
+    keys = key_set(settings_for, jwks, clock)
+    results: list[Any] = []
+
+    def lookup() -> None:
+        results.append(keys.key_for(signing_key.kid))
+
+    threads = [threading.Thread(target=lookup) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 10 and all(key is not None for key in results)
+    assert jwks.requests == 1
+
+
+def test_a_flood_of_random_kids_from_many_threads_costs_at_most_one_refetch(
+    settings_for: Any, jwks: JwksServer, clock: Clock, signing_key: SigningKey
+) -> None:
+    keys = key_set(settings_for, jwks, clock)
+    keys.key_for(signing_key.kid)
+    clock.seconds += 31  # the cooldown is over: one refetch is allowed, not one per thread
+    jwks.delay = 0.2
+
+    refused: list[int] = []
+
+    def flood(number: int) -> None:
+        try:
+            keys.key_for(f"random-{number}", issued_at_hint=time.time())
+        except KeyRefused:
+            refused.append(number)
+
+    threads = [threading.Thread(target=flood, args=(number,)) for number in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(refused) == list(range(20))
+    assert jwks.requests == 2
