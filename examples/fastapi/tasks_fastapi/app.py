@@ -62,7 +62,9 @@ def create_app(
 
 def create_production_app(settings: Settings, revocations: RevocationFeed) -> FastAPI:
     """The app on the real database and key set, as __main__.py runs it."""
-    pool = ConnectionPool(settings.database_url, wait_seconds=settings.pool_wait_seconds, statement_timeout_ms=settings.statement_timeout_ms)
+    pool = ConnectionPool(
+        settings.database_url, wait_seconds=settings.pool_wait_seconds, statement_timeout_ms=settings.statement_timeout_ms
+    )
     store = TaskStore(pool, settings.tasks_max_per_user, settings.task_text_bytes_max_per_user)
     verifier = TokenVerifier(settings, revocations)
     return create_app(verifier, store, on_shutdown=[revocations.close, pool.close])

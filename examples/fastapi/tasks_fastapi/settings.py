@@ -116,6 +116,14 @@ def read_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             problems.append("JWT_ISSUER (or AUTH_BASE_URL): required in production")
         if not shared_secret and not text("API_JWKS_URL") and not text("AUTH_BASE_URL"):
             problems.append("a key source is required in production: API_JWKS_URL or JWT_SHARED_SECRET")
+        # Tokens and keys travel through these URLs: https, unless a private network is declared.
+        if text("ALLOW_INSECURE_HTTP") != "true":
+            # AUTH_BASE_URL only while it is where the keys come from (config.ts does the same).
+            checked = ["JWT_ISSUER", "API_JWKS_URL"] + ([] if shared_secret or text("API_JWKS_URL") else ["AUTH_BASE_URL"])
+            for name in checked:
+                value = text(name)
+                if value is not None and not value.startswith("https://"):
+                    problems.append(f"{name}: must be an https:// URL in production (or set ALLOW_INSECURE_HTTP=true)")
 
     settings = Settings(
         issuer=text("JWT_ISSUER") or auth_base_url,

@@ -137,5 +137,6 @@ class TaskStore:
     def delete(self, owner_id: str, task_id: str) -> bool:
         if not is_task_id(task_id):
             return False
-        _, count = run_as_owner(self._pool, owner_id, 'DELETE FROM "task" WHERE "id" = %s AND "userId" = %s', [task_id, owner_id], self._quota)
+        sql = 'DELETE FROM "task" WHERE "id" = %s AND "userId" = %s'
+        _, count = run_as_owner(self._pool, owner_id, sql, [task_id, owner_id], self._quota)
         return count == 1
