@@ -32,9 +32,10 @@ def create_app(
     app.include_router(router)
     app.add_middleware(RequestLimits)
 
+    # Liveness only, as the auth service's /health: no token, no database.
     @app.get("/health", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> dict[str, bool]:
+        return {"ok": True}
 
     @app.exception_handler(DatabaseBusy)
     def database_busy(request: Request, error: DatabaseBusy) -> JSONResponse:
