@@ -1,0 +1,45 @@
+// The conformance kit: a black-box check of a resource server against server/CONTRACT.md, through HTTP alone.
+// It imports nothing of the server's code (a dependency-cruiser rule keeps it so).
+import { Kit } from "./kit.ts";
+import { parseOptions, USAGE, UsageError } from "./options.ts";
+import { Report } from "./report.ts";
+import { endingAccessSection } from "./sections/ending-access.ts";
+import { isolationSection } from "./sections/isolation.ts";
+import { tokensSection } from "./sections/tokens.ts";
+
+const sections: Record<string, (kit: Kit) => Promise<void>> = {
+  tokens: tokensSection,
+  isolation: isolationSection,
+  "ending-access": endingAccessSection,
+};
+
+let options: ReturnType<typeof parseOptions>;
+try {
+  options = parseOptions(process.argv.slice(2).filter((argument) => argument !== "--"));
+} catch (error) {
+  console.error(error instanceof UsageError || error instanceof TypeError ? error.message : error);
+  console.error(USAGE);
+  process.exit(2);
+}
+if (options === "help") {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const report = new Report();
+const kit = new Kit(options, report);
+console.log(`conformance: ${options.dialect} API ${options.apiUrl}, auth ${options.authUrl}, seed ${options.seed}`);
+for (const name of options.sections) {
+  const run = sections[name];
+  if (!run) continue;
+  // A section that cannot even start (no users, no token) is one failed check, and the others still run.
+  try {
+    await run(kit);
+  } catch (error) {
+    await report.check(`${name}: the section could run`, async () => {
+      throw error;
+    });
+  }
+}
+console.log(`\n${report.summary()}`);
+process.exit(report.failed > 0 ? 1 : 0);

@@ -1,0 +1,132 @@
+// Section 2: isolation. Each user sees exactly their own tasks; a stranger's id is answered exactly as a
+// missing one; no input lets a client choose the owner.
+import { randomUUID } from "node:crypto";
+import { type Answer, bearer, type Task } from "../dialect.ts";
+import { excerpt } from "../http.ts";
+import type { Kit } from "../kit.ts";
+import { fail } from "../report.ts";
+
+/** The answer with the asked id and per-request ids taken out: what a stranger's and a missing id must share. */
+function shape(answer: Answer<unknown>, id: string): string {
+  const text = answer.text.split(id).join("<id>");
+  try {
+    return JSON.stringify(JSON.parse(text, (key, value) => (/^request.?id$/i.test(key) ? "<request id>" : value)));
+  } catch {
+    return text;
+  }
+}
+
+function sameAsMissing(stranger: Answer<unknown>, strangerId: string, missing: Answer<unknown>, missingId: string): string {
+  if (stranger.outcome !== "missing") fail(`a stranger's id answered ${stranger.status} ${stranger.outcome}: ${excerpt(stranger.text)}`);
+  if (missing.outcome !== "missing") fail(`a missing id answered ${missing.status} ${missing.outcome}: ${excerpt(missing.text)}`);
+  if (stranger.status !== missing.status) fail(`status ${stranger.status} for a stranger's id, ${missing.status} for a missing one`);
+  const [a, b] = [shape(stranger, strangerId), shape(missing, missingId)];
+  if (a !== b) fail(`bodies differ: stranger ${excerpt(a)} / missing ${excerpt(b)}`);
+  return `${stranger.status} ${stranger.code ?? ""}`.trim();
+}
+
+function ids(tasks: Task[] | undefined): string {
+  return (tasks ?? [])
+    .map((task) => task.id)
+    .sort()
+    .join(",");
+}
+
+export async function isolationSection(kit: Kit): Promise<void> {
+  const { report, dialect, auth } = kit;
+  report.section("isolation");
+  const [ann, bob] = await Promise.all([kit.user(0), kit.user(1)]);
+  const annAuth = bearer(await auth.tokenOrThrow(ann));
+  const bobAuth = bearer(await auth.tokenOrThrow(bob));
+  const annBefore = await dialect.list(annAuth);
+  const bobBefore = await dialect.list(bobAuth);
+  if (annBefore.outcome !== "data" || bobBefore.outcome !== "data") {
+    await report.check("each user can list their tasks", async () =>
+      fail(`listing answered ${annBefore.status} / ${bobBefore.status}: ${excerpt(annBefore.text)}`),
+    );
+    return;
+  }
+
+  const created = async (authorization: string, title: string): Promise<Task> => {
+    const answer = await dialect.create(authorization, { title, description: `${title} description` });
+    if (answer.outcome !== "data" || !answer.data) fail(`create answered ${answer.status}: ${excerpt(answer.text)}`);
+    return answer.data;
+  };
+  const annTasks: Task[] = [];
+  const bobTasks: Task[] = [];
+  await report.check("each user creates tasks", async () => {
+    for (let n = 0; n < 3; n += 1) annTasks.push(await created(annAuth, `ann-${n}-${randomUUID()}`));
+    for (let n = 0; n < 2; n += 1) bobTasks.push(await created(bobAuth, `bob-${n}-${randomUUID()}`));
+    return `${annTasks.length} + ${bobTasks.length}`;
+  });
+  const annTask = annTasks[0];
+  if (!annTask || bobTasks.length === 0) return;
+
+  await report.check("each user lists exactly their own tasks", async () => {
+    const [annList, bobList] = [await dialect.list(annAuth), await dialect.list(bobAuth)];
+    const annExpected = ids([...(annBefore.data ?? []), ...annTasks]);
+    const bobExpected = ids([...(bobBefore.data ?? []), ...bobTasks]);
+    if (ids(annList.data) !== annExpected) fail(`the first user lists ${ids(annList.data)}, expected ${annExpected}`);
+    if (ids(bobList.data) !== bobExpected) fail(`the second user lists ${ids(bobList.data)}, expected ${bobExpected}`);
+  });
+
+  // A missing id in the server's own format: one of the user's, deleted.
+  const gone = await created(bobAuth, `bob-deleted-${randomUUID()}`);
+  await dialect.delete(bobAuth, gone.id);
+
+  await report.check("a stranger's task reads exactly as a missing one", async () =>
+    sameAsMissing(await dialect.get(bobAuth, annTask.id), annTask.id, await dialect.get(bobAuth, gone.id), gone.id),
+  );
+  await report.check("updating a stranger's task answers exactly as a missing one", async () =>
+    sameAsMissing(
+      await dialect.update(bobAuth, annTask.id, { title: "taken over" }),
+      annTask.id,
+      await dialect.update(bobAuth, gone.id, { title: "taken over" }),
+      gone.id,
+    ),
+  );
+  await report.check("deleting a stranger's task answers exactly as a missing one", async () =>
+    sameAsMissing(await dialect.delete(bobAuth, annTask.id), annTask.id, await dialect.delete(bobAuth, gone.id), gone.id),
+  );
+  await report.check("the stranger's attempts changed nothing", async () => {
+    const answer = await dialect.get(annAuth, annTask.id);
+    if (answer.outcome !== "data" || !answer.data) fail(`the owner's task is gone: ${answer.status} ${excerpt(answer.text)}`);
+    if (answer.data.title !== annTask.title) fail(`the owner's task now has the title ${answer.data.title}`);
+  });
+  await report.check("the owner reads, updates and deletes their own task", async () => {
+    const own = annTasks[annTasks.length - 1] as Task;
+    const updated = await dialect.update(annAuth, own.id, { title: `${own.title}-renamed`, completed: true });
+    if (updated.outcome !== "data" || updated.data?.title !== `${own.title}-renamed` || updated.data.completed !== true)
+      fail(`update answered ${updated.status}: ${excerpt(updated.text)}`);
+    const deleted = await dialect.delete(annAuth, own.id);
+    if (deleted.outcome !== "data") fail(`delete answered ${deleted.status}: ${excerpt(deleted.text)}`);
+    const after = await dialect.get(annAuth, own.id);
+    if (after.outcome !== "missing") fail(`a deleted task reads as ${after.status} ${after.outcome}`);
+    annTasks.pop();
+  });
+
+  const bobId = (await dialect.whoAmI(bobAuth)).data?.id ?? "";
+  const ownerFields: Record<string, unknown>[] = [
+    { userId: bobId },
+    { ownerId: bobId },
+    { owner: bobId },
+    { owner: { id: bobId } },
+    { user_id: bobId },
+  ];
+  await report.check("no input lets a client choose the owner", async () => {
+    const outcomes: string[] = [];
+    for (const extra of ownerFields) {
+      const title = `ann-chooses-owner-${randomUUID()}`;
+      const answer = await dialect.create(annAuth, { title, ...extra });
+      outcomes.push(`${Object.keys(extra)[0]}: ${answer.status} ${answer.outcome}`);
+      if (answer.outcome === "data" && answer.data) annTasks.push(answer.data);
+    }
+    const [annList, bobList] = [await dialect.list(annAuth), await dialect.list(bobAuth)];
+    const bobExpected = ids([...(bobBefore.data ?? []), ...bobTasks]);
+    if (ids(bobList.data) !== bobExpected)
+      fail(`the second user's list changed: ${ids(bobList.data)} (expected ${bobExpected}); ${outcomes.join("; ")}`);
+    const annExpected = ids([...(annBefore.data ?? []), ...annTasks]);
+    if (ids(annList.data) !== annExpected) fail(`the first user's list is ${ids(annList.data)}, expected ${annExpected}`);
+    return outcomes.join("; ");
+  });
+}
