@@ -6,12 +6,16 @@ import { graphqlDialect } from "./dialects/graphql.ts";
 import { restDialect } from "./dialects/rest.ts";
 import { excerpt } from "./http.ts";
 import type { KitOptions } from "./options.ts";
+import type { TrustedSigner } from "./forged-tokens.ts";
 import { fail, type Report } from "./report.ts";
 
 export class Kit {
   readonly dialect: Dialect;
   readonly auth: AuthClient;
   private readonly users: Promise<KitUser>[] = [];
+
+  /** What signs tokens the server trusts (--shared-secret, --serve-keys), if the kit has it. */
+  trustedSigner: TrustedSigner | null = null;
 
   constructor(
     readonly options: KitOptions,

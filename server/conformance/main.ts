@@ -1,11 +1,13 @@
 // The conformance kit: a black-box check of a resource server against server/CONTRACT.md, through HTTP alone.
 // It imports nothing of the server's code (a dependency-cruiser rule keeps it so).
+import { sharedSecretSigner } from "./forged-tokens.ts";
 import { Kit } from "./kit.ts";
 import { parseOptions, USAGE, UsageError } from "./options.ts";
 import { Report } from "./report.ts";
 import { endingAccessSection } from "./sections/ending-access.ts";
 import { isolationSection } from "./sections/isolation.ts";
 import { tokensSection } from "./sections/tokens.ts";
+import { serveTrustedKeySet, type TrustedKeySet } from "./trusted-key-set.ts";
 
 const sections: Record<string, (kit: Kit) => Promise<void>> = {
   tokens: tokensSection,
@@ -29,6 +31,14 @@ if (options === "help") {
 const report = new Report();
 const kit = new Kit(options, report);
 console.log(`conformance: ${options.dialect} API ${options.apiUrl}, auth ${options.authUrl}, seed ${options.seed}`);
+let keySet: TrustedKeySet | undefined;
+if (options.serveKeysPort !== undefined) {
+  keySet = await serveTrustedKeySet(kit.auth, options.serveKeysPort);
+  kit.trustedSigner = keySet.signer;
+  console.log(`serving the auth service's keys plus the kit's at ${keySet.url} (the server under test must use it as its key set)`);
+} else if (options.sharedSecret !== undefined) {
+  kit.trustedSigner = sharedSecretSigner(options.sharedSecret);
+}
 for (const name of options.sections) {
   const run = sections[name];
   if (!run) continue;
@@ -40,6 +50,10 @@ for (const name of options.sections) {
       throw error;
     });
   }
+}
+if (keySet) {
+  console.log(`\nthe server under test fetched the kit's key set ${keySet.requests()} time(s)`);
+  await keySet.close();
 }
 console.log(`\n${report.summary()}`);
 process.exit(report.failed > 0 ? 1 : 0);

@@ -16,6 +16,8 @@ export interface KitOptions {
   seed: number;
   /** HS256 shared secret of a server in shared-secret mode: lets the kit sign tokens whose claims are wrong. */
   sharedSecret: string | undefined;
+  /** Serve a key set (the auth service's keys plus the kit's) on 127.0.0.1:<port>/jwks for the server under test. */
+  serveKeysPort: number | undefined;
   /** Only these sections (default: all). */
   sections: string[];
 }
@@ -32,6 +34,9 @@ export const USAGE = `Usage: pnpm conformance --auth <url> --api <url> --dialect
   --origin <url>          Origin header of the kit's auth requests (default: the auth URL's origin)
   --seed <n>              seed of the random parts (default: random, printed)
   --shared-secret <s>     the server runs in shared-secret mode (HS256): the kit signs forged claims with it
+  --serve-keys <port>     serve the auth service's keys plus one of the kit's at http://127.0.0.1:<port>/jwks;
+                          start the server under test with that as its key-set URL, and the kit signs
+                          forged claims with its key (a test setting: never point a real server at it)
   --sections <list>       comma-separated subset of: ${SECTION_NAMES.join(", ")}
   --help                  this text`;
 
@@ -50,6 +55,7 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
       origin: { type: "string" },
       seed: { type: "string" },
       "shared-secret": { type: "string" },
+      "serve-keys": { type: "string" },
       sections: { type: "string" },
       help: { type: "boolean" },
     },
@@ -79,6 +85,11 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
   for (const name of sections) {
     if (!(SECTION_NAMES as readonly string[]).includes(name)) problems.push(`unknown section: ${name}`);
   }
+  const serveKeysPort = values["serve-keys"] === undefined ? undefined : Number(values["serve-keys"]);
+  if (serveKeysPort !== undefined && !(Number.isInteger(serveKeysPort) && serveKeysPort > 0 && serveKeysPort < 65536))
+    problems.push(`--serve-keys must be a port: ${values["serve-keys"]}`);
+  if (serveKeysPort !== undefined && values["shared-secret"] !== undefined)
+    problems.push("--serve-keys and --shared-secret exclude each other");
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   return {
     authUrl,
@@ -88,6 +99,7 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
     origin: values.origin ?? new URL(authUrl).origin,
     seed,
     sharedSecret: values["shared-secret"],
+    serveKeysPort,
     sections,
   };
 }

@@ -2,7 +2,7 @@
 // `WWW-Authenticate: Bearer error="invalid_token"` and no data; malformed headers never get a 500 or data.
 import { createPublicKey, randomUUID } from "node:crypto";
 import { bearer } from "../dialect.ts";
-import { type Claims, decodePart, eddsa, hs256, sharedSecretSigner, strangerKey, type TrustedSigner, unsigned } from "../forged-tokens.ts";
+import { type Claims, decodePart, eddsa, hs256, strangerKey, type TrustedSigner, unsigned } from "../forged-tokens.ts";
 import { excerpt, sleep } from "../http.ts";
 import { startKeyListener } from "../key-listener.ts";
 import { expectInvalidToken, expectNoData, type Kit } from "../kit.ts";
@@ -113,7 +113,7 @@ export async function tokensSection(kit: Kit): Promise<void> {
     });
   }
 
-  await forgedClaims(kit, kit.options.sharedSecret ? sharedSecretSigner(kit.options.sharedSecret) : null, claims, secrets);
+  await forgedClaims(kit, kit.trustedSigner, claims, secrets);
 }
 
 /** Claims the contract refuses, on tokens whose signature the server trusts: only when the kit holds such a key. */
@@ -123,22 +123,22 @@ async function forgedClaims(kit: Kit, signer: TrustedSigner | null, real: Claims
   const lifetime = Number(real.exp) - Number(real.iat);
   const base: Claims = { ...real, iat: now, exp: now + lifetime };
   const cases: [string, Claims, Record<string, unknown>?][] = [
-    ["expired", { ...base, iat: now - lifetime - 120, exp: now - 120 }],
-    ["nbf in the future", { ...base, nbf: now + 600 }],
-    ["wrong iss", { ...base, iss: `${String(real.iss)}.evil.example` }],
-    ["wrong aud", { ...base, aud: "another-api" }],
+    ["an expired token", { ...base, iat: now - lifetime - 120, exp: now - 120 }],
+    ["a token with nbf in the future", { ...base, nbf: now + 600 }],
+    ["a token with the wrong iss", { ...base, iss: `${String(real.iss)}.evil.example` }],
+    ["a token with the wrong aud", { ...base, aud: "another-api" }],
     ...(["sub", "sid", "exp", "iat", "iss", "aud"] as const).map((claim): [string, Claims] => {
       const { [claim]: _dropped, ...rest } = base;
-      return [`missing ${claim}`, rest];
+      return [`a token without ${claim}`, rest];
     }),
-    ["a far-future exp on a token past the maximum age", { ...base, iat: now - lifetime - 600, exp: now + 10 * 365 * 24 * 3600 }],
-    ["a role that is neither user nor admin", { ...base, role: "superuser" }],
-    ["typ logout+jwt", base, { typ: "logout+jwt" }],
+    ["a token past the maximum age with a far-future exp", { ...base, iat: now - lifetime - 600, exp: now + 10 * 365 * 24 * 3600 }],
+    ["a token whose role is neither user nor admin", { ...base, role: "superuser" }],
+    ["a token of typ logout+jwt", base, { typ: "logout+jwt" }],
   ];
   if (!signer) {
     for (const [name] of cases) {
-      await report.check(`a token with ${name} is refused`, async () => {
-        throw new NotRun("needs a key the server trusts (--shared-secret for a server in shared-secret mode)");
+      await report.check(`${name} is refused`, async () => {
+        throw new NotRun("needs a key the server trusts: --serve-keys <port> (and the server pointed at it) or --shared-secret");
       });
     }
     return;
@@ -148,7 +148,7 @@ async function forgedClaims(kit: Kit, signer: TrustedSigner | null, real: Claims
     if (answer.outcome !== "data") fail(`the server does not trust the kit's key: ${answer.status} ${excerpt(answer.text)}`);
   });
   for (const [name, claims, header] of cases) {
-    await report.check(`a token with ${name} is refused`, async () => {
+    await report.check(`${name} is refused`, async () => {
       if (!trusted) fail("the control token was refused, so this refusal proves nothing");
       return expectInvalidToken(await dialect.whoAmI(bearer(await signer.sign(claims, header))), secrets);
     });
