@@ -19,7 +19,7 @@ export interface TrustedKeySet {
 export async function serveTrustedKeySet(auth: AuthClient, port: number): Promise<TrustedKeySet> {
   const key = await strangerKey(`conformance-kit-${randomUUID()}`);
   let requests = 0;
-  const server = createServer((request, response) => {
+  const server = createServer((_request, response) => {
     requests += 1;
     auth.jwks().then(
       ({ keys }) => {

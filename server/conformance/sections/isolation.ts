@@ -25,11 +25,23 @@ function sameAsMissing(stranger: Answer<unknown>, strangerId: string, missing: A
   return `${stranger.status} ${stranger.code ?? ""}`.trim();
 }
 
-function ids(tasks: Task[] | undefined): string {
-  return (tasks ?? [])
-    .map((task) => task.id)
-    .sort()
-    .join(",");
+function ids(tasks: Task[] | undefined): string[] {
+  return (tasks ?? []).map((task) => task.id).sort();
+}
+
+/** Empty when `actual` holds exactly `expected`; otherwise what is extra and what is missing. */
+function difference(actual: Task[] | undefined, expected: Task[]): string {
+  const [have, want] = [new Set(ids(actual)), new Set(ids(expected))];
+  const extra = [...have].filter((id) => !want.has(id));
+  const missing = [...want].filter((id) => !have.has(id));
+  if (extra.length === 0 && missing.length === 0) return "";
+  const list = (items: string[]) => `${items.slice(0, 3).join(", ")}${items.length > 3 ? ", …" : ""}`;
+  return [
+    extra.length > 0 ? `${extra.length} not theirs (${list(extra)})` : "",
+    missing.length > 0 ? `${missing.length} of theirs missing (${list(missing)})` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
 }
 
 export async function isolationSection(kit: Kit): Promise<void> {
@@ -63,11 +75,9 @@ export async function isolationSection(kit: Kit): Promise<void> {
   if (!annTask || bobTasks.length === 0) return;
 
   await report.check("each user lists exactly their own tasks", async () => {
-    const [annList, bobList] = [await dialect.list(annAuth), await dialect.list(bobAuth)];
-    const annExpected = ids([...(annBefore.data ?? []), ...annTasks]);
-    const bobExpected = ids([...(bobBefore.data ?? []), ...bobTasks]);
-    if (ids(annList.data) !== annExpected) fail(`the first user lists ${ids(annList.data)}, expected ${annExpected}`);
-    if (ids(bobList.data) !== bobExpected) fail(`the second user lists ${ids(bobList.data)}, expected ${bobExpected}`);
+    const annWrong = difference((await dialect.list(annAuth)).data, [...(annBefore.data ?? []), ...annTasks]);
+    const bobWrong = difference((await dialect.list(bobAuth)).data, [...(bobBefore.data ?? []), ...bobTasks]);
+    if (annWrong || bobWrong) fail(`the first user lists ${annWrong || "exactly theirs"}; the second ${bobWrong || "exactly theirs"}`);
   });
 
   // A missing id in the server's own format: one of the user's, deleted.
@@ -115,18 +125,18 @@ export async function isolationSection(kit: Kit): Promise<void> {
   ];
   await report.check("no input lets a client choose the owner", async () => {
     const outcomes: string[] = [];
+    const target = annTasks[0] as Task;
     for (const extra of ownerFields) {
       const title = `ann-chooses-owner-${randomUUID()}`;
       const answer = await dialect.create(annAuth, { title, ...extra });
-      outcomes.push(`${Object.keys(extra)[0]}: ${answer.status} ${answer.outcome}`);
+      const changed = await dialect.update(annAuth, target.id, { title: target.title, ...extra });
+      outcomes.push(`${Object.keys(extra)[0]}: create ${answer.status}, update ${changed.status}`);
       if (answer.outcome === "data" && answer.data) annTasks.push(answer.data);
     }
-    const [annList, bobList] = [await dialect.list(annAuth), await dialect.list(bobAuth)];
-    const bobExpected = ids([...(bobBefore.data ?? []), ...bobTasks]);
-    if (ids(bobList.data) !== bobExpected)
-      fail(`the second user's list changed: ${ids(bobList.data)} (expected ${bobExpected}); ${outcomes.join("; ")}`);
-    const annExpected = ids([...(annBefore.data ?? []), ...annTasks]);
-    if (ids(annList.data) !== annExpected) fail(`the first user's list is ${ids(annList.data)}, expected ${annExpected}`);
+    const bobWrong = difference((await dialect.list(bobAuth)).data, [...(bobBefore.data ?? []), ...bobTasks]);
+    if (bobWrong) fail(`the second user now lists ${bobWrong}; ${outcomes.join("; ")}`);
+    const annWrong = difference((await dialect.list(annAuth)).data, [...(annBefore.data ?? []), ...annTasks]);
+    if (annWrong) fail(`the first user now lists ${annWrong}; ${outcomes.join("; ")}`);
     return outcomes.join("; ");
   });
 }

@@ -71,14 +71,14 @@ export async function tokensSection(kit: Kit): Promise<void> {
   try {
     const pointers: [string, Record<string, unknown>][] = [
       ["jku", { kid: stranger.publicJwk.kid, jku: `${listener.url}/jwks.json` }],
-      ["jku (under the right kid)", { kid: header.kid, jku: `${listener.url}/right-kid/jwks.json` }],
+      ["jku under the right kid", { kid: header.kid, jku: `${listener.url}/right-kid/jwks.json` }],
       ["x5u", { kid: stranger.publicJwk.kid, x5u: `${listener.url}/cert.pem` }],
       ["jwk", { kid: stranger.publicJwk.kid, jwk: stranger.publicJwk }],
-      ["jwk (under the right kid)", { kid: header.kid, jwk: { ...stranger.publicJwk, kid: header.kid } }],
+      ["jwk under the right kid", { kid: header.kid, jwk: { ...stranger.publicJwk, kid: header.kid } }],
       ["x5c", { kid: stranger.publicJwk.kid, x5c: [Buffer.from("not a certificate the server may trust").toString("base64")] }],
     ];
     for (const [name, extra] of pointers) {
-      await report.check(`a token with a ${name} header is refused, never followed`, async () => {
+      await report.check(`a token carrying ${name} is refused, never followed`, async () => {
         const before = listener.requests.length;
         const detail = await refused(await eddsa({ ...header, ...extra }, claims, stranger.privateKey));
         await sleep(300);
