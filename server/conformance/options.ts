@@ -14,6 +14,8 @@ export interface KitOptions {
   /** The Origin the kit's auth requests carry (Better Auth checks it): a trusted origin of the auth service. */
   origin: string;
   seed: number;
+  /** fast-check runs of the random isolation sequences. */
+  runs: number;
   /** HS256 shared secret of a server in shared-secret mode: lets the kit sign tokens whose claims are wrong. */
   sharedSecret: string | undefined;
   /** Serve a key set (the auth service's keys plus the kit's) on 127.0.0.1:<port>/jwks for the server under test. */
@@ -32,7 +34,8 @@ export const USAGE = `Usage: pnpm conformance --auth <url> --api <url> --dialect
   --mail <dir or url>     where development mail is caught: a folder of .eml files or the /dev/mail page
                           (default: the repository's .data/mail)
   --origin <url>          Origin header of the kit's auth requests (default: the auth URL's origin)
-  --seed <n>              seed of the random parts (default: random, printed)
+  --seed <n>              seed of the random sequences (default: random, printed)
+  --runs <n>              random isolation sequences to run (default 20, up to 20 steps each)
   --shared-secret <s>     the server runs in shared-secret mode (HS256): the kit signs forged claims with it
   --serve-keys <port>     serve the auth service's keys plus one of the kit's at http://127.0.0.1:<port>/jwks;
                           start the server under test with that as its key-set URL, and the kit signs
@@ -54,6 +57,7 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
       mail: { type: "string" },
       origin: { type: "string" },
       seed: { type: "string" },
+      runs: { type: "string" },
       "shared-secret": { type: "string" },
       "serve-keys": { type: "string" },
       sections: { type: "string" },
@@ -81,6 +85,8 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
   if (dialect !== "graphql" && dialect !== "rest") problems.push("--dialect must be graphql or rest");
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
   if (!Number.isInteger(seed)) problems.push(`--seed must be an integer: ${values.seed}`);
+  const runs = values.runs === undefined ? 20 : Number(values.runs);
+  if (!(Number.isInteger(runs) && runs > 0)) problems.push(`--runs must be a positive integer: ${values.runs}`);
   const sections = values.sections ? values.sections.split(",").map((name) => name.trim()) : [...SECTION_NAMES];
   for (const name of sections) {
     if (!(SECTION_NAMES as readonly string[]).includes(name)) problems.push(`unknown section: ${name}`);
@@ -98,6 +104,7 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
     mail: values.mail ?? defaultMailDir,
     origin: values.origin ?? new URL(authUrl).origin,
     seed,
+    runs,
     sharedSecret: values["shared-secret"],
     serveKeysPort,
     sections,

@@ -5,6 +5,7 @@ import { type Answer, bearer, type Task } from "../dialect.ts";
 import { excerpt } from "../http.ts";
 import type { Kit } from "../kit.ts";
 import { fail } from "../report.ts";
+import { isolationSequences } from "./isolation-sequences.ts";
 
 /** The answer with the asked id and per-request ids taken out: what a stranger's and a missing id must share. */
 function shape(answer: Answer<unknown>, id: string): string {
@@ -139,4 +140,6 @@ export async function isolationSection(kit: Kit): Promise<void> {
     if (annWrong) fail(`the first user now lists ${annWrong}; ${outcomes.join("; ")}`);
     return outcomes.join("; ");
   });
+
+  await isolationSequences(kit, kit.options.runs);
 }
