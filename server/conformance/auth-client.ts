@@ -71,6 +71,13 @@ export class AuthClient {
     return this.post("/api/auth/sign-out", {}, user.cookie);
   }
 
+  /** A signed-in call to an auth endpoint (`/revoke-session`, `/change-password`, ...); the user's cookies follow its answer. */
+  async call(user: KitUser, path: string, body: unknown): Promise<HttpAnswer> {
+    const answer = await this.post(`/api/auth${path}`, body, user.cookie);
+    user.cookie = cookiesAfter(user.cookie, answer);
+    return answer;
+  }
+
   async jwks(): Promise<{ keys: Record<string, unknown>[] }> {
     const answer = await send(`${this.authUrl}/api/auth/jwks`);
     if (answer.status !== 200) throw new Error(`JWKS answered ${answer.status}`);
