@@ -44,6 +44,8 @@ export type Authorization = string | null;
 export interface Dialect {
   readonly name: string;
   whoAmI(authorization: Authorization): Promise<Answer<{ id: string; role: string | null }>>;
+  /** The same question with the token in the URL (`?access_token=`) and no header: the contract refuses it (400). */
+  whoAmIWithTokenInUrl(token: string): Promise<Answer<{ id: string; role: string | null }>>;
   /** Every task the caller can list (all pages). */
   list(authorization: Authorization): Promise<Answer<Task[]>>;
   get(authorization: Authorization, id: string): Promise<Answer<Task>>;

@@ -21,10 +21,11 @@ export function graphqlDialect(apiUrl: string): Dialect {
     variables: Record<string, unknown>,
     field: string,
     read: (value: unknown) => T = (value) => value as T,
+    url = endpoint,
   ): Promise<Answer<T>> {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     if (authorization !== null) headers.authorization = authorization;
-    const answer = await send(endpoint, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    const answer = await send(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
     const body = (answer.json ?? {}) as GraphQLBody;
     const code = body.errors?.[0]?.extensions?.code ?? body.errors?.[0]?.message;
     const base = { status: answer.status, challenge: answer.headers.get("www-authenticate"), text: answer.text };
@@ -40,6 +41,8 @@ export function graphqlDialect(apiUrl: string): Dialect {
   return {
     name: "graphql",
     whoAmI: (authorization) => operation(authorization, "query { me { id role } }", {}, "me"),
+    whoAmIWithTokenInUrl: (token) =>
+      operation(null, "query { me { id role } }", {}, "me", undefined, `${endpoint}?access_token=${encodeURIComponent(token)}`),
     async list(authorization) {
       const tasks: Task[] = [];
       let after: string | null = null;

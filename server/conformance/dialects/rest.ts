@@ -37,6 +37,11 @@ export function restDialect(apiUrl: string): Dialect {
     name: "rest",
     whoAmI: async (authorization) =>
       classify(await request(authorization, "GET", "/me"), (json) => json as { id: string; role: string | null }),
+    whoAmIWithTokenInUrl: async (token) =>
+      classify(
+        await request(null, "GET", `/me?access_token=${encodeURIComponent(token)}`),
+        (json) => json as { id: string; role: string | null },
+      ),
     async list(authorization) {
       const tasks: Task[] = [];
       let cursor: string | null = null;

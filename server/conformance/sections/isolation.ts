@@ -45,6 +45,15 @@ function difference(actual: Task[] | undefined, expected: Task[]): string {
     .join(", ");
 }
 
+const TIMING_ROUNDS = 30;
+/** A difference of medians below this is noise on a shared machine; above it (and 50 %), existence shows. */
+const TIMING_NOISE_MS = 5;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
 export async function isolationSection(kit: Kit): Promise<void> {
   const { report, dialect, auth } = kit;
   report.section("isolation");
@@ -99,6 +108,30 @@ export async function isolationSection(kit: Kit): Promise<void> {
   await report.check("deleting a stranger's task answers exactly as a missing one", async () =>
     sameAsMissing(await dialect.delete(bobAuth, annTask.id), annTask.id, await dialect.delete(bobAuth, gone.id), gone.id),
   );
+  await report.check("a stranger's id takes as long to answer as a missing one (within noise)", async () => {
+    const times: Record<"stranger" | "missing", number[]> = { stranger: [], missing: [] };
+    for (let round = 0; round < TIMING_ROUNDS; round += 1) {
+      // Interleaved, so a slow moment of the machine falls on both.
+      for (const [kind, id] of round % 2 === 0
+        ? ([
+            ["stranger", annTask.id],
+            ["missing", gone.id],
+          ] as const)
+        : ([
+            ["missing", gone.id],
+            ["stranger", annTask.id],
+          ] as const)) {
+        const start = performance.now();
+        await dialect.get(bobAuth, id);
+        times[kind].push(performance.now() - start);
+      }
+    }
+    const [stranger, missing] = [median(times.stranger), median(times.missing)];
+    const [slower, faster] = [Math.max(stranger, missing), Math.min(stranger, missing)];
+    const detail = `median ${stranger.toFixed(1)} ms for a stranger's id, ${missing.toFixed(1)} ms for a missing one, ${TIMING_ROUNDS} each`;
+    if (slower - faster > TIMING_NOISE_MS && slower > faster * 1.5) fail(detail);
+    return detail;
+  });
   await report.check("the stranger's attempts changed nothing", async () => {
     const answer = await dialect.get(annAuth, annTask.id);
     if (answer.outcome !== "data" || !answer.data) fail(`the owner's task is gone: ${answer.status} ${excerpt(answer.text)}`);

@@ -118,6 +118,14 @@ export async function tokensSection(kit: Kit): Promise<void> {
     });
   }
 
+  await report.check("a token in the URL is refused, never used", async () => {
+    const answer = await dialect.whoAmIWithTokenInUrl(token);
+    if (answer.status >= 500) fail(`answered ${answer.status}: ${excerpt(answer.text)}`);
+    if (answer.status !== 400 && answer.status !== 401) fail(`expected 400 invalid_request, got ${answer.status}: ${excerpt(answer.text)}`);
+    expectNoData(answer, secrets);
+    return `${answer.status} ${answer.challenge ?? ""}`.trim();
+  });
+
   await forgedClaims(kit, kit.trustedSigner, claims, secrets);
 }
 
