@@ -84,6 +84,14 @@ module.exports = {
       to: { path: "^server/src/" },
     },
     {
+      name: "conformance-kit-knows-only-the-contract",
+      comment:
+        "The conformance kit is a black box: it knows server/CONTRACT.md and HTTP, never the server's code, its tests or its benchmark.",
+      severity: "error",
+      from: { path: "^server/conformance/" },
+      to: { path: "^server/(src|test|bench)/", reachable: true },
+    },
+    {
       name: "bench-imports-no-test-code",
       comment: "The benchmark measures the application, not the test harness.",
       severity: "error",
