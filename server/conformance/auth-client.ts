@@ -1,6 +1,7 @@
 // The auth service as a person uses it (server/CONTRACT.md, Better Auth's endpoints under /api/auth): sign up,
 // follow the mailed verification link in the same "browser", get tokens, sign out. Each user is a cookie jar.
 import { randomUUID } from "node:crypto";
+import { cookiesAfter } from "./cookie-jar.ts";
 import { type HttpAnswer, excerpt, send, sleep } from "./http.ts";
 import { mailedLink } from "./mailbox.ts";
 
@@ -90,22 +91,4 @@ function sessionCookies(headers: Headers): string {
     .getSetCookie()
     .map((line) => line.split(";")[0])
     .join("; ");
-}
-
-/** The cookies a browser holds after an answer: each Set-Cookie replaces its name; an emptied or expired one is removed. */
-function cookiesAfter(cookie: string, answer: HttpAnswer): string {
-  const jar = new Map(
-    cookie
-      .split("; ")
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)] as const),
-  );
-  for (const line of answer.headers.getSetCookie()) {
-    const [pair = "", ...attributes] = line.split(";").map((part) => part.trim());
-    const name = pair.slice(0, pair.indexOf("="));
-    const value = pair.slice(pair.indexOf("=") + 1);
-    if (value === "" || attributes.some((attribute) => /^max-age=0$/i.test(attribute))) jar.delete(name);
-    else jar.set(name, value);
-  }
-  return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 }

@@ -1,6 +1,7 @@
 // A whole system per test file: its own database, the real auth service over HTTP on a free port, and
 // the API app called in-process through its fetch. The API fetches the auth service's real JWKS across
 // that HTTP boundary, exactly as in production. Users and tokens are made through the real endpoints.
+import { cookiesAfter } from "../../conformance/cookie-jar.ts";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -229,26 +230,8 @@ export async function sendGraphQL(api: ApiApp, url: string, init: RequestInit): 
   return { status: response.status, headers: response.headers, text, body };
 }
 
-/**
- * The Cookie header a browser holding `cookie` would send after this answer: each Set-Cookie replaces the
- * cookie of its name, and one that expires (Max-Age=0, or an empty value) removes it.
- */
-export function cookiesAfter(cookie: string, response: Response): string {
-  const jar = new Map(
-    cookie
-      .split("; ")
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)] as const),
-  );
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = "", ...attributes] = line.split(";").map((part) => part.trim());
-    const name = pair.slice(0, pair.indexOf("="));
-    const value = pair.slice(pair.indexOf("=") + 1);
-    if (value === "" || attributes.some((attribute) => /^max-age=0$/i.test(attribute))) jar.delete(name);
-    else jar.set(name, value);
-  }
-  return [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-}
+/** The one cookie jar, shared with the conformance kit (which may import nothing of the tests). */
+export { cookiesAfter };
 
 /** The Cookie header a browser would send after this answer: each Set-Cookie's name=value. */
 export function sessionCookie(response: Response): string {
