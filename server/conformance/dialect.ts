@@ -58,3 +58,29 @@ export interface Dialect {
 export function bearer(token: string): string {
   return `Bearer ${token}`;
 }
+
+/**
+ * One dialect over several instances of the same server, each call to the next in turn: a task created
+ * through one instance is read, changed and listed through the others, as behind a load balancer.
+ */
+export function inTurn(instances: Dialect[]): Dialect {
+  const [only] = instances;
+  if (!only) throw new Error("no instance to ask");
+  if (instances.length === 1) return only;
+  let next = 0;
+  const pick = (): Dialect => {
+    const instance = instances[next % instances.length] as Dialect;
+    next += 1;
+    return instance;
+  };
+  return {
+    name: only.name,
+    whoAmI: (authorization) => pick().whoAmI(authorization),
+    whoAmIWithTokenInUrl: (token) => pick().whoAmIWithTokenInUrl(token),
+    list: (authorization) => pick().list(authorization),
+    get: (authorization, id) => pick().get(authorization, id),
+    create: (authorization, input) => pick().create(authorization, input),
+    update: (authorization, id, input) => pick().update(authorization, id, input),
+    delete: (authorization, id) => pick().delete(authorization, id),
+  };
+}

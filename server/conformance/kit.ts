@@ -1,7 +1,7 @@
 // What every section is given: the options, the dialect, the auth client, the report, and the kit's users
 // (signed up once each and shared, since the auth service limits sign-ups per address).
 import { AuthClient, type KitUser } from "./auth-client.ts";
-import type { Answer, Dialect } from "./dialect.ts";
+import { type Answer, type Dialect, inTurn } from "./dialect.ts";
 import { graphqlDialect } from "./dialects/graphql.ts";
 import { restDialect } from "./dialects/rest.ts";
 import { excerpt } from "./http.ts";
@@ -10,6 +10,9 @@ import type { TrustedSigner } from "./forged-tokens.ts";
 import { fail, type Report } from "./report.ts";
 
 export class Kit {
+  /** One dialect per instance of the server under test (`--api` given more than once). */
+  readonly instances: Dialect[];
+  /** Asks the instances in turn: every section's requests spread over all of them. */
   readonly dialect: Dialect;
   readonly auth: AuthClient;
   private readonly users: Promise<KitUser>[] = [];
@@ -21,7 +24,8 @@ export class Kit {
     readonly options: KitOptions,
     readonly report: Report,
   ) {
-    this.dialect = options.dialect === "graphql" ? graphqlDialect(options.apiUrl) : restDialect(options.apiUrl);
+    this.instances = options.apiUrls.map((url) => (options.dialect === "graphql" ? graphqlDialect(url) : restDialect(url)));
+    this.dialect = inTurn(this.instances);
     this.auth = new AuthClient(options.authUrl, options.origin, options.mail);
   }
 

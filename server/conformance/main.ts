@@ -30,7 +30,7 @@ if (options === "help") {
 
 const report = new Report();
 const kit = new Kit(options, report);
-console.log(`conformance: ${options.dialect} API ${options.apiUrl}, auth ${options.authUrl}, seed ${options.seed}`);
+console.log(`conformance: ${options.dialect} API ${options.apiUrls.join(" + ")}, auth ${options.authUrl}, seed ${options.seed}`);
 let keySet: TrustedKeySet | undefined;
 if (options.serveKeysPort !== undefined) {
   keySet = await serveTrustedKeySet(kit.auth, options.serveKeysPort);

@@ -7,7 +7,8 @@ export type DialectName = "graphql" | "rest";
 
 export interface KitOptions {
   authUrl: string;
-  apiUrl: string;
+  /** The resource server; several URLs are instances of one server, asked in turn (each must keep the contract). */
+  apiUrls: string[];
   dialect: DialectName;
   /** Where the auth service's development mail lands: a folder of .eml files, or the /dev/mail page's URL. */
   mail: string;
@@ -29,7 +30,9 @@ export const SECTION_NAMES = ["tokens", "isolation", "ending-access"] as const;
 export const USAGE = `Usage: pnpm conformance --auth <url> --api <url> --dialect graphql|rest [options]
 
   --auth <url>            the auth service (e.g. http://localhost:4001)
-  --api <url>             the resource server under test (GraphQL: its origin, POST /graphql; REST: its base URL)
+  --api <url>             the resource server under test (GraphQL: its origin, POST /graphql; REST: its base URL);
+                          give it again for each further instance of the same server: requests go to each
+                          in turn, and an ended session's tokens must be refused by every one
   --dialect <name>        graphql or rest: how to ask the resource server (conformance/dialects/)
   --mail <dir or url>     where development mail is caught: a folder of .eml files or the /dev/mail page
                           (default: the repository's .data/mail)
@@ -52,7 +55,7 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
     args: argv,
     options: {
       auth: { type: "string" },
-      api: { type: "string" },
+      api: { type: "string", multiple: true },
       dialect: { type: "string" },
       mail: { type: "string" },
       origin: { type: "string" },
@@ -80,7 +83,7 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
     }
   };
   const authUrl = url("auth", values.auth);
-  const apiUrl = url("api", values.api);
+  const apiUrls = values.api && values.api.length > 0 ? values.api.map((value) => url("api", value)) : [url("api", undefined)];
   const dialect = values.dialect;
   if (dialect !== "graphql" && dialect !== "rest") problems.push("--dialect must be graphql or rest");
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
@@ -99,7 +102,7 @@ export function parseOptions(argv: string[]): KitOptions | "help" {
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   return {
     authUrl,
-    apiUrl,
+    apiUrls,
     dialect: dialect as DialectName,
     mail: values.mail ?? defaultMailDir,
     origin: values.origin ?? new URL(authUrl).origin,
