@@ -11,7 +11,10 @@ import type { KitUser } from "../auth-client.ts";
 const BOUND_MS = 1_000;
 /** How long the kit keeps asking before it calls a revocation ignored. */
 const GIVE_UP_MS = 5_000;
+/** Often within the bound, to measure it; rarely after, so a server that ignores revocations is not also
+ * pushed over its per-user request budget (which would fail later checks for the wrong reason). */
 const POLL_MS = 20;
+const POLL_AFTER_BOUND_MS = 250;
 
 export async function endingAccessSection(kit: Kit): Promise<void> {
   const { report, instances, auth } = kit;
@@ -48,7 +51,7 @@ export async function endingAccessSection(kit: Kit): Promise<void> {
                 return elapsed;
               }
               if (elapsed > GIVE_UP_MS) fail(`a token was still accepted ${elapsed} ms after the answer`);
-              await sleep(POLL_MS);
+              await sleep(elapsed > BOUND_MS ? POLL_AFTER_BOUND_MS : POLL_MS);
             }
           }),
         ),
