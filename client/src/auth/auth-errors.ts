@@ -18,6 +18,13 @@ const MESSAGES: Record<string, string> = {
   EMAIL_NOT_VERIFIED: "Verify your email address first: open the link we mailed you when you signed up.",
   // Re-entering the password with a session: change password, change email, delete account.
   INVALID_PASSWORD: "That is not your current password. Check it and try again.",
+  // Two-step verification's codes.
+  INVALID_CODE: "That code is not right. Enter the one your authenticator app shows now.",
+  INVALID_BACKUP_CODE: "That backup code is not right, or was already used.",
+  CODE_ALREADY_USED: "That code was already used. Wait for the next one and enter that.",
+  ACCOUNT_TEMPORARILY_LOCKED: "Too many wrong codes. Wait 15 minutes, then try again.",
+  INVALID_TWO_FACTOR_COOKIE: "This sign-in took too long. Go back and sign in again.",
+  TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes for this sign-in. Go back and sign in again.",
 };
 
 /** Refusals for a spent budget whose message from the service says how long to wait. */

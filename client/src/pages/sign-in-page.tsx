@@ -8,6 +8,7 @@ import { VerificationLinkNotice, verificationLinkFailed } from "../auth/verifica
 import { FormProblem, TextField } from "../ui/text-field.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { AuthScreen } from "../ui/auth-screen.tsx";
+import { SecondStepForm } from "../auth/second-step-form.tsx";
 
 export function SignInPage() {
   useDocumentTitle("Sign in");
@@ -16,20 +17,35 @@ export function SignInPage() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [unverified, setUnverified] = useState<string | null>(null);
+  // The password was right and the account asks for a code too (two-step verification).
+  const [secondStep, setSecondStep] = useState(false);
   // On success the session updates and this screen is replaced; keep the button disabled until then.
-  const { pending, problem, run } = useAction({ keepPendingAfterSuccess: true });
+  const { pending, problem, run, reset } = useAction({ keepPendingAfterSuccess: true });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setUnverified(null);
     await run(async () => {
-      const { failure, problem } = await callAuth(() => authClient.signIn.email({ email, password }));
+      const { data, failure, problem } = await callAuth(() => authClient.signIn.email({ email, password }));
       if (failure?.code === "EMAIL_NOT_VERIFIED") setUnverified(email);
+      if ((data as { twoFactorRedirect?: boolean } | null)?.twoFactorRedirect) setSecondStep(true);
       return problem;
     });
   }
 
   const next = params.get("next");
+  if (secondStep)
+    return (
+      <AuthScreen>
+        <SecondStepForm
+          onBack={() => {
+            setSecondStep(false);
+            setPassword("");
+            reset();
+          }}
+        />
+      </AuthScreen>
+    );
   return (
     <AuthScreen>
       <form className="card auth-card" onSubmit={submit} aria-labelledby="sign-in-heading">

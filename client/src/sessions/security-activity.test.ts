@@ -40,3 +40,19 @@ test("who did it, as a kind, for what someone else did", () => {
   expect(describeActor("SELF")).toBeNull(); // your own address and browser instead
   expect(describeActor("SYSTEM")).toBeNull(); // the words say it: "A session expired"
 });
+
+test("two-step verification: the sign-in's second factor, and the sessions it ends, in words", () => {
+  expect(describeSecurityEvent({ kind: "SIGN_IN", detail: '{"secondFactor":"totp"}', actor: "SELF" })).toBe(
+    "Signed in with a code from the authenticator app",
+  );
+  expect(describeSecurityEvent({ kind: "SIGN_IN", detail: '{"secondFactor":"backup_code"}', actor: "SELF" })).toBe(
+    "Signed in with a backup code",
+  );
+  expect(describeSecurityEvent({ kind: "SIGN_IN", detail: "{}", actor: "SELF" })).toBe("Signed in");
+  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"second_factor_off"}', actor: "SELF" })).toBe(
+    "A session was ended by turning off two-step verification",
+  );
+  expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"backup_codes_renewed"}', actor: "SELF" })).toBe(
+    "A session was ended by new backup codes",
+  );
+});

@@ -98,6 +98,8 @@ export function describeSecurityEvent(event: SecurityEventWords): string {
   }
   if (event.kind === "SIGN_IN_FAILED" && typeof detail.reason === "string")
     return `${words} (${FAILURE_WORDS[detail.reason] ?? "refused"})`;
+  if (event.kind === "SIGN_IN" && detail.secondFactor === "totp") return "Signed in with a code from the authenticator app";
+  if (event.kind === "SIGN_IN" && detail.secondFactor === "backup_code") return "Signed in with a backup code";
   if (event.kind === "SESSION_ENDED") {
     if (detail.by === "ban") return "A session was ended by a ban";
     if (detail.by === "password_change") return "A session was ended by a password change";
@@ -105,6 +107,9 @@ export function describeSecurityEvent(event: SecurityEventWords): string {
     if (detail.by === "account_deleted") return "A session was ended by deleting the account";
     if (detail.by === "email_change") return "A session was ended by an email change";
     if (detail.by === "email_change_undone") return "A session was ended by undoing an email change";
+    if (detail.by === "second_factor_on") return "A session was renewed as two-step verification was turned on";
+    if (detail.by === "second_factor_off") return "A session was ended by turning off two-step verification";
+    if (detail.by === "backup_codes_renewed") return "A session was ended by new backup codes";
     if (detail.by === "expired") return "A session expired";
     if (event.actor === "SELF") return "You ended a session";
   }

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
  * it left none. A new run clears the last problem; `setProblem` is for checks made before anything is sent.
  * With `keepPendingAfterSuccess`, an action whose success takes the screen away (signing in, signing out)
  * leaves its button disabled until the screen goes. A screen that has gone is left alone, though `run`
- * still answers, so the caller can go on (to navigate, say).
+ * still answers, so the caller can go on (to navigate, say); `reset` starts over.
  */
 export function useAction<Problem = string>({ keepPendingAfterSuccess = false } = {}) {
   const [pending, setPending] = useState(false);
@@ -39,5 +39,11 @@ export function useAction<Problem = string>({ keepPendingAfterSuccess = false } 
     [keepPendingAfterSuccess],
   );
 
-  return { pending, problem, setProblem, run };
+  /** Back to the start: for a success that kept the screen after all (a sign-in that asks for a code next). */
+  const reset = useCallback(() => {
+    setPending(false);
+    setProblem(null);
+  }, []);
+
+  return { pending, problem, setProblem, run, reset };
 }

@@ -44,9 +44,15 @@ function signInFailure(error: APIError): SignInFailure {
   return "other";
 }
 
-/** Who ended a session, as a class. */
-function sessionEndedBy(path: string | undefined): string {
+/** Who ended a session, as a class; null for none worth a line (the password step of a two-step sign-in). */
+function sessionEndedBy(path: string | undefined): string | null {
   if (!path) return "system";
+  // With two-step verification on, Better Auth makes the password's session and deletes it at once: the
+  // sign-in is not done until the code (second-factor.ts), and its SIGN_IN is written then.
+  if (path === "/sign-in/email") return null;
+  if (path === "/two-factor/verify-totp") return "second_factor_on"; // the first code replaces the session
+  if (path === "/two-factor/disable") return "second_factor_off";
+  if (path === "/two-factor/generate-backup-codes") return "backup_codes_renewed";
   if (path.startsWith("/admin/")) return path === "/admin/ban-user" ? "ban" : "admin";
   if (path === "/change-password") return "password_change";
   if (path === "/reset-password") return "password_reset";
@@ -79,12 +85,28 @@ export function createAuditHooks(db: Db) {
     const session = ctx.context.session;
 
     if (ctx.path === "/sign-in/email") {
-      if (!failed && newSession) {
+      // With two-step verification on, the password's session is deleted right after this hook (Better Auth's
+      // plugin hooks run after ours): the sign-in is written when the code makes its session, below.
+      const secondStepPending = (newSession?.user as { twoFactorEnabled?: boolean | null } | undefined)?.twoFactorEnabled === true;
+      if (!failed && newSession && !secondStepPending) {
         const { user } = newSession;
         return write({ kind: "SIGN_IN", actorId: user.id, subjectId: user.id, sessionId: newSession.session.id, ...where });
       }
       if (failed) return signInFailed(ctx, signInFailure(returned));
       return;
+    }
+    // The second step of a two-step sign-in made the session: that is the sign-in, with the factor used.
+    if ((ctx.path === "/two-factor/verify-totp" || ctx.path === "/two-factor/verify-backup-code") && !failed && newSession && !session) {
+      const { user } = newSession;
+      const secondFactor = ctx.path === "/two-factor/verify-totp" ? "totp" : "backup_code";
+      return write({
+        kind: "SIGN_IN",
+        actorId: user.id,
+        subjectId: user.id,
+        sessionId: newSession.session.id,
+        detail: { secondFactor },
+        ...where,
+      });
     }
     if (failed || !session) return;
     if (ctx.path === "/change-password") {
@@ -130,12 +152,14 @@ export function createAuditHooks(db: Db) {
         after: async (ended, ctx) => {
           const endpoint = ctx as EndpointContext | null | undefined;
           const signOut = endpoint?.path === "/sign-out";
+          const by = sessionEndedBy(endpoint?.path);
+          if (!signOut && by === null) return;
           await write({
             kind: signOut ? "SIGN_OUT" : "SESSION_ENDED",
             actorId: endpoint?.context?.session?.user.id ?? (signOut ? ended.userId : null),
             subjectId: ended.userId,
             sessionId: ended.id,
-            detail: signOut ? {} : { by: sessionEndedBy(endpoint?.path) },
+            detail: signOut ? {} : { by },
             ...client(endpoint),
           });
         },

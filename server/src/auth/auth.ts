@@ -21,6 +21,7 @@ import { createAuditHooks } from "./audit-hooks.ts";
 import { createPasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../token-verification/revocation-events.ts";
+import { createSecondFactor, stampAuthMethods } from "./second-factor.ts";
 import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { tokenClaims } from "./token-claims.ts";
@@ -76,6 +77,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
   };
 
   const audit = createAuditHooks(db);
+  // Without a rate-limit config (tests of other things), the plugin's own lockout numbers, which are the
+  // failed sign-in budget's defaults.
+  const secondFactor = createSecondFactor(db, { failures: config.rateLimit?.accountFailures ?? { max: 10, windowSeconds: 900 } });
 
   // One store for the auth service's budgets: Better Auth's per-IP limits (with Redis) and the account's.
   let store: RateLimitStore | undefined;
@@ -176,9 +180,22 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], ipv6Subnet: 64 },
       useSecureCookies: config.production,
     },
-    databaseHooks: { ...audit.databaseHooks, session: { create: { after: pruneRevocations }, ...audit.databaseHooks?.session } },
+    session: {
+      // How the session was authenticated (second-factor.ts), for the tokens' amr and auth_time. Set by the
+      // server alone: no endpoint takes them as input.
+      additionalFields: {
+        authMethods: { type: "string", required: false, input: false },
+        secondFactorAt: { type: "date", required: false, input: false },
+      },
+    },
+    databaseHooks: {
+      ...audit.databaseHooks,
+      session: { create: { before: stampAuthMethods, after: pruneRevocations }, ...audit.databaseHooks?.session },
+    },
     hooks: {
       before: createAuthMiddleware(async (context) => {
+        // First: a request refused for its second-factor code has spent nothing else.
+        await secondFactor.before(context);
         if (context.path === "/sign-up/email" && context.request) signUpStarted.set(context.request, Date.now());
         if (context.path === "/token" || context.path === "/get-session") await checkKeys();
         if (context.path === "/delete-user") refuseDeletionWithoutPassword(context.body);
@@ -222,6 +239,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
         guessing: passwordGuessing,
       }),
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
+      ...secondFactor.plugins,
       // No session token in any answer a script can read; sessions are ended by id (session-token-privacy.ts).
       sessionTokenPrivacy(),
       jwt({

@@ -30,6 +30,13 @@ const CORE_ENDPOINTS = {
     "/change-email",
     "/undo-email-change",
     "/delete-user",
+    // Two-step verification (second-factor.ts): turning it on (the password, then the first code) and off,
+    // the sign-in's second step with a code or a backup code, and new backup codes.
+    "/two-factor/enable",
+    "/two-factor/disable",
+    "/two-factor/verify-totp",
+    "/two-factor/verify-backup-code",
+    "/two-factor/generate-backup-codes",
     // Liveness, no data.
     "/ok",
   ],
@@ -52,6 +59,11 @@ const CORE_ENDPOINTS = {
     "/refresh-token",
     // Better Auth's own error page, for OAuth flows.
     "/error",
+    // The authenticator app's secret again, after it was set up: shown once, at /two-factor/enable.
+    "/two-factor/get-totp-uri",
+    // Codes by mail or SMS: no sender is configured; the authenticator app and backup codes are the factors.
+    "/two-factor/send-otp",
+    "/two-factor/verify-otp",
   ],
 } as const;
 

@@ -15,7 +15,14 @@ type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
  * Better Auth's endpoints where a signed-in person re-enters their current password. Changing the email is
  * the third, and its password is checked by email-change.ts through `confirm`.
  */
-export const PASSWORD_CONFIRMATION_PATHS = new Set(["/change-password", "/delete-user"]);
+export const PASSWORD_CONFIRMATION_PATHS = new Set([
+  "/change-password",
+  "/delete-user",
+  // Turning two-step verification on or off, and new backup codes (second-factor.ts).
+  "/two-factor/enable",
+  "/two-factor/disable",
+  "/two-factor/generate-backup-codes",
+]);
 
 /** What Better Auth answers for a wrong password: at sign-in, and when re-entered with a session. */
 const WRONG_SIGN_IN = "INVALID_EMAIL_OR_PASSWORD";

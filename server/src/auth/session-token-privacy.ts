@@ -24,6 +24,9 @@ const STRIP: Record<string, (answer: unknown) => unknown> = {
   // The caller's own new session: the Set-Cookie header carries it, the body need not.
   "/sign-in/email": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
   "/change-password": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
+  // The second step of a sign-in with two-step verification creates the session (second-factor.ts).
+  "/two-factor/verify-totp": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
+  "/two-factor/verify-backup-code": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
 };
 
 export function sessionTokenPrivacy(): BetterAuthPlugin {

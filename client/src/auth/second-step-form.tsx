@@ -1,0 +1,64 @@
+// The sign-in's second step, for an account with two-step verification on: the password was right, and the
+// auth service made no session yet (server/src/auth/second-factor.ts). A code from the authenticator app, or
+// one of the backup codes, makes the session; the session check then replaces this screen.
+import { useState, type FormEvent } from "react";
+import { useAction } from "../ui/use-action.ts";
+import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { callAuth } from "./auth-errors.ts";
+import { useSession } from "./session.tsx";
+
+export function SecondStepForm(props: { onBack: () => void }) {
+  const { authClient } = useSession();
+  const [code, setCode] = useState("");
+  const [backup, setBackup] = useState(false);
+  const { pending, problem, run } = useAction({ keepPendingAfterSuccess: true });
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const typed = code.trim();
+    await run(
+      async () =>
+        (
+          await callAuth(() =>
+            backup ? authClient.twoFactor.verifyBackupCode({ code: typed }) : authClient.twoFactor.verifyTotp({ code: typed }),
+          )
+        ).problem,
+    );
+  }
+
+  return (
+    <form className="card auth-card" onSubmit={submit} aria-labelledby="second-step-heading">
+      <h1 id="second-step-heading">Two-step verification</h1>
+      <p>{backup ? "Enter one of your backup codes. Each one works once." : "Enter the 6-digit code your authenticator app shows now."}</p>
+      <TextField
+        id="second-step-code"
+        label={backup ? "Backup code" : "Code"}
+        type="text"
+        autoComplete="one-time-code"
+        value={code}
+        onChange={setCode}
+      />
+      <FormProblem message={problem} />
+      <button type="submit" className="button primary wide" disabled={pending}>
+        {pending ? "Checking…" : "Verify"}
+      </button>
+      <p className="switch">
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => {
+            setBackup(!backup);
+            setCode("");
+          }}
+        >
+          {backup ? "Use the authenticator app instead" : "Use a backup code instead"}
+        </button>
+      </p>
+      <p className="switch">
+        <button type="button" className="button secondary" onClick={props.onBack}>
+          Back to sign in
+        </button>
+      </p>
+    </form>
+  );
+}
