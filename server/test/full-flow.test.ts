@@ -65,9 +65,10 @@ test("sign up, get a token, and use it at the API, all over HTTP", async () => {
     .slice(0, 2)
     .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
   expect(header).toMatchObject({ alg: "EdDSA", kid: expect.any(String) });
-  // A trimmed payload: who, what role, for whom, until when. Not the whole user row.
-  expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "role", "sid", "sub"]);
-  expect(payload).toMatchObject({ iss: authUrl, aud: "tasks-api", role: "user" });
+  // A trimmed payload: who, what role, for whom, until when, and how the session was authenticated (amr,
+  // auth_time: second-factor.ts). Not the whole user row.
+  expect(Object.keys(payload).sort()).toEqual(["amr", "aud", "auth_time", "exp", "iat", "iss", "role", "sid", "sub"]);
+  expect(payload).toMatchObject({ iss: authUrl, aud: "tasks-api", role: "user", amr: ["pwd"] });
   expect(payload.exp - payload.iat).toBe(15 * 60);
 
   const graphql = (query: string, bearer?: string) =>
