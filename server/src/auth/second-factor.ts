@@ -18,7 +18,7 @@ import { createOTP } from "@better-auth/utils/otp";
 import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { symmetricDecrypt } from "better-auth/crypto";
-import { twoFactor } from "better-auth/plugins";
+import { TWO_FACTOR_ERROR_CODES, twoFactor } from "better-auth/plugins";
 import type { Db } from "../db/client.ts";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
@@ -191,11 +191,7 @@ async function checkCodeToTurnOff(
     SELECT "secret", "backupCodes", coalesce("lockedUntil" > now(), false) AS "locked"
     FROM "two_factor" WHERE "userId" = ${userId}`;
   if (!row) return null; // not on: the endpoint answers that itself
-  if (row.locked)
-    return new APIError("TOO_MANY_REQUESTS", {
-      message: "Too many failed verification attempts. Your account is temporarily locked. Please try again later.",
-      code: "ACCOUNT_TEMPORARILY_LOCKED",
-    });
+  if (row.locked) return APIError.from("TOO_MANY_REQUESTS", TWO_FACTOR_ERROR_CODES.ACCOUNT_TEMPORARILY_LOCKED);
   const key = ctx.context.secretConfig;
   const right = BACKUP_CODE.test(code)
     ? (JSON.parse(await symmetricDecrypt({ key, data: row.backupCodes })) as string[]).includes(code)
@@ -209,7 +205,8 @@ async function checkCodeToTurnOff(
           "lockedUntil" = CASE WHEN coalesce("failedVerificationCount", 0) + 1 >= ${max}
                                THEN now() + ${windowSeconds} * interval '1 second' END
       WHERE "userId" = ${userId}`;
-  return new APIError("UNAUTHORIZED", { message: "Invalid code", code: "INVALID_CODE" });
+  // The plugin's own refusals, so both ways of checking a code answer alike.
+  return APIError.from("UNAUTHORIZED", TWO_FACTOR_ERROR_CODES.INVALID_CODE);
 }
 
 /** Whose code this is: the signed-in user's, or the one between password and code at sign-in. */

@@ -22,11 +22,11 @@ const STRIP: Record<string, (answer: unknown) => unknown> = {
   "/get-session": (answer) =>
     isObject(answer) && isObject(answer.session) ? { ...answer, session: withoutToken(answer.session) } : answer,
   // The caller's own new session: the Set-Cookie header carries it, the body need not.
-  "/sign-in/email": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
-  "/change-password": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
+  "/sign-in/email": tokenNulled,
+  "/change-password": tokenNulled,
   // The second step of a sign-in with two-step verification creates the session (second-factor.ts).
-  "/two-factor/verify-totp": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
-  "/two-factor/verify-backup-code": (answer) => (isObject(answer) && "token" in answer ? { ...answer, token: null } : answer),
+  "/two-factor/verify-totp": tokenNulled,
+  "/two-factor/verify-backup-code": tokenNulled,
 };
 
 export function sessionTokenPrivacy(): BetterAuthPlugin {
@@ -56,6 +56,11 @@ async function stripTokens(context: HookContext) {
   const strip = STRIP[context.path ?? ""];
   // context.json takes arrays too (list-sessions' answer is one, and the admin plugin's own hook does this).
   if (strip) return context.json(strip(returned) as Record<string, unknown>);
+}
+
+/** An answer naming the caller's own new session: its token is null (the Set-Cookie header carries it). */
+function tokenNulled(answer: unknown): unknown {
+  return isObject(answer) && "token" in answer ? { ...answer, token: null } : answer;
 }
 
 function withoutToken(session: unknown): unknown {
