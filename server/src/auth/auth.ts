@@ -22,6 +22,7 @@ import { createPasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../token-verification/revocation-events.ts";
 import { createSecondFactor, stampAuthMethods } from "./second-factor.ts";
+import { stepUp } from "./step-up.ts";
 import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { tokenClaims } from "./token-claims.ts";
@@ -240,6 +241,8 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
       }),
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
       ...secondFactor.plugins,
+      // Admin powers ask for a recent second factor; a code verified while signed in renews it (step-up.ts).
+      stepUp(db, { maxAgeSeconds: config.stepUpMaxAgeSeconds }),
       // No session token in any answer a script can read; sessions are ended by id (session-token-privacy.ts).
       sessionTokenPrivacy(),
       jwt({
