@@ -44,7 +44,7 @@ async function tokenOf(cookie: string): Promise<{ status: number; token?: string
   return { status: response.status, token: response.status === 200 ? ((await response.json()) as { token: string }).token : undefined };
 }
 
-/** The registration ceremony as the SPA runs it: options, the authenticator, then its answer with `extra`. */
+/** The registration ceremony as the SPA runs it, once the password was confirmed: options, the authenticator, its answer. */
 async function register(user: TestUser, extra: Record<string, unknown>) {
   const options = await call("GET", "/passkey/generate-register-options", user.cookie);
   expect(options.status).toBe(200);
@@ -53,8 +53,13 @@ async function register(user: TestUser, extra: Record<string, unknown>) {
   return { credential, verified };
 }
 
+async function confirmPassword(user: TestUser, password = PASSWORD): Promise<Answer> {
+  return call("POST", "/passkey/confirm-password", user.cookie, { password });
+}
+
 async function addPasskey(user: TestUser, name = "Laptop"): Promise<Credential> {
-  const { credential, verified } = await register(user, { name, password: PASSWORD });
+  expect((await confirmPassword(user)).status).toBe(200);
+  const { credential, verified } = await register(user, { name });
   expect(verified.status).toBe(200);
   return credential;
 }
@@ -70,27 +75,36 @@ async function signInWith(credential: Credential, options: { userVerified?: bool
 
 test("the relying party is the web app: its host name is the rpID", async () => {
   const user = await system.signUp("Relying party");
+  await confirmPassword(user);
   const options = await call("GET", "/passkey/generate-register-options", user.cookie);
   expect(options.body.rp).toEqual({ id: new URL(SPA_ORIGIN).hostname, name: "Tasks" });
   // A discoverable credential with user verification: the sign-in asks for no email and counts as two factors.
   expect(options.body.authenticatorSelection).toMatchObject({ residentKey: "required", userVerification: "required" });
 });
 
-test("adding a passkey takes a session and the current password: a stolen session cookie alone cannot", async () => {
+test("adding a passkey takes a session and the current password first: a stolen session cookie alone cannot", async () => {
   const user = await system.signUp("Adds a passkey");
   expect((await call("GET", "/passkey/generate-register-options", "")).status).toBe(401);
-  const without = await register(user, { name: "Thief's key" });
-  expect({ status: without.verified.status, code: without.verified.body.code }).toEqual({ status: 400, code: "PASSWORD_REQUIRED" });
-  const wrong = await register(user, { name: "Thief's key", password: "a wrong guess" });
-  expect({ status: wrong.verified.status, code: wrong.verified.body.code }).toEqual({ status: 400, code: "INVALID_PASSWORD" });
-  // The plugin's "and sign in" makes a second session without the password's say: not offered.
-  const session = await register(user, { name: "Key", password: PASSWORD, createSession: true });
-  expect(session.verified.status).toBe(400);
+  expect((await confirmPassword({ ...user, cookie: "" })).status).toBe(401);
+  // No options, so no authenticator is asked, before the password.
+  const unconfirmed = await call("GET", "/passkey/generate-register-options", user.cookie);
+  expect({ status: unconfirmed.status, code: unconfirmed.body.code }).toEqual({ status: 403, code: "PASSWORD_REQUIRED" });
+  const wrong = await confirmPassword(user, "a wrong guess");
+  expect({ status: wrong.status, code: wrong.body.code }).toEqual({ status: 400, code: "INVALID_PASSWORD" });
+  expect((await call("GET", "/passkey/generate-register-options", user.cookie)).status).toBe(403);
+  // A confirmation is this session's: another session of the account still has to type it.
+  expect((await confirmPassword(user)).status).toBe(200);
+  const other = await system.signIn(user.email);
+  expect((await call("GET", "/passkey/generate-register-options", other.cookie)).status).toBe(403);
+  // The plugin's "and sign in" makes a second session: not offered.
+  expect((await register(user, { name: "Key", createSession: true })).verified.status).toBe(400);
   expect(await system.db.passkey.count({ where: { userId: user.id } })).toBe(0);
 
-  await addPasskey(user, "Work laptop");
+  expect((await register(user, { name: "Work laptop" })).verified.status).toBe(200);
   const listed = await call("GET", "/passkey/list-user-passkeys", user.cookie);
   expect(listed.body.map((passkey: { name: string }) => passkey.name)).toEqual(["Work laptop"]);
+  // One confirmation, one passkey.
+  expect((await call("GET", "/passkey/generate-register-options", user.cookie)).status).toBe(403);
 });
 
 test("a passkey sign-in makes a session whose token says amr swk user mfa and auth_time now; no token in the answer", async () => {

@@ -37,8 +37,9 @@ const CORE_ENDPOINTS = {
     "/two-factor/verify-totp",
     "/two-factor/verify-backup-code",
     "/two-factor/generate-backup-codes",
-    // Passkeys (passkeys.ts): adding one (options, then the authenticator's answer with the password), signing in
+    // Passkeys (passkeys.ts): adding one (the password, options, then the authenticator's answer), signing in
     // with one (options, then the signed challenge), and listing, renaming and removing one's own.
+    "/passkey/confirm-password",
     "/passkey/generate-register-options",
     "/passkey/verify-registration",
     "/passkey/generate-authenticate-options",
