@@ -86,9 +86,7 @@ function noticeFor(reason: SessionEndReason, expiresAt: number | null): SessionN
 
 /** Leaving `sessionId`: on purpose while this tab is signing out of it, otherwise with `notice` to say why. */
 function leaving(sessionId: string | null, signingOutOf: string | null, notice: SessionNotice): Left {
-  return sessionId !== null && sessionId === signingOutOf
-    ? { sessionId, onPurpose: true, notice: null }
-    : { sessionId, onPurpose: false, notice };
+  return sessionId !== null && sessionId === signingOutOf ? { sessionId, onPurpose: true, notice: null } : { sessionId, onPurpose: false, notice };
 }
 
 const timeOf = (value: Date | string | undefined) => (value === undefined ? null : new Date(value).getTime());

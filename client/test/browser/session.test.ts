@@ -89,9 +89,7 @@ test("a sign-out whose answer arrives after the live stream saw the session end 
   await ada.page.getByText("This device", { exact: true }).waitFor();
   // The sign-out is done at the server at once, but its answer is held back until the app has found out by
   // itself: the API ends the live stream on the revocation and the token renewal answers 401.
-  const renewalRefused = ada.page.waitForResponse(
-    (response) => new URL(response.url()).pathname === "/api/auth/token" && response.status() === 401,
-  );
+  const renewalRefused = ada.page.waitForResponse((response) => new URL(response.url()).pathname === "/api/auth/token" && response.status() === 401);
   let signOutAnswered = false;
   await ada.page.route("**/api/auth/sign-out", async (route) => {
     const response = await route.fetch();
