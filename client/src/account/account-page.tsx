@@ -8,6 +8,7 @@ import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
 import { useAction } from "../ui/use-action.ts";
+import { Passkeys } from "./passkeys.tsx";
 
 export function AccountPage() {
   useDocumentTitle("Account");
@@ -20,6 +21,7 @@ export function AccountPage() {
       </section>
       <ChangePassword />
       <ChangeEmail />
+      <Passkeys />
       <DeleteAccount />
     </>
   );

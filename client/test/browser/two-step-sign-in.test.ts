@@ -84,7 +84,7 @@ test("going back from the second step shows the sign-in form again, ready for an
   await submitSignIn(user);
   await page.getByRole("button", { name: "Back to sign in" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
-  expect(await page.getByRole("button", { name: "Sign in" }).isEnabled()).toBe(true);
+  expect(await page.getByRole("button", { name: "Sign in", exact: true }).isEnabled()).toBe(true);
   expect(await page.getByLabel("Password").inputValue()).toBe("");
   expect(user.pageErrors).toEqual([]);
 });
