@@ -3,6 +3,7 @@
 // token says how (amr swk user mfa, auth_time); a key used without verifying its holder makes none; removing
 // one ends the account's other sessions. Chromium's own authenticator runs the whole flow in the browser test.
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { setRole } from "../src/auth/roles.ts";
 import { requestFrom } from "./support/request-from.ts";
 import { cookiesAfter, PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 import { assert, type Credential, createCredential } from "./support/webauthn.ts";
@@ -163,4 +164,16 @@ test("removing a passkey ends the account's other sessions, not this one; anothe
   expect((await tokenOf(user.cookie)).status).toBe(200);
   // And the removed key signs in no more.
   expect((await signInWith(credential)).status).toBe(401);
+});
+
+test("a passkey is a second factor for admin: the operator may grant it, and a passkey sign-in opens admin fields", async () => {
+  const user = await system.signUp("Passkey admin");
+  expect(await setRole(system.db, user.email, "admin")).toBe("no-second-factor");
+  const credential = await addPasskey(user);
+  expect(await setRole(system.db, user.email, "admin")).toBe("changed");
+  const signedIn = await signInWith(credential);
+  const { token } = await tokenOf(signedIn.cookie);
+  const answer = await system.graphql("{ adminStats { users } }", { token });
+  expect(answer.body.errors).toBeUndefined();
+  expect(answer.body.data?.adminStats).toEqual({ users: expect.any(Number) });
 });

@@ -12,7 +12,7 @@ const REFUSALS = {
   unverified: (email: string) =>
     `${email} has not verified its address yet, so it cannot be made admin: anyone can sign up with an address that is not theirs. Ask its owner to follow the link in the verification mail first.`,
   "no-second-factor": (email: string) =>
-    `${email} has no second factor, so it cannot be made admin: admin powers ask for a recent code from an authenticator app (step-up), and a stolen password alone must not be enough for them. Ask its owner to turn on two-step verification on the Account screen first.`,
+    `${email} has no second factor, so it cannot be made admin: admin powers ask for a second factor verified recently (step-up), and a stolen password alone must not be enough for them. Ask its owner to turn on two-step verification or add a passkey on the Account screen first.`,
 } as const;
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { revoke: { type: "boolean" } } });
