@@ -2,11 +2,13 @@
 // endpoint for that is refused, server/src/auth/endpoints.ts). So this is the moment to keep them: Copy puts them
 // on the clipboard, Download saves them as a text file made in the page (a Blob URL: nothing leaves the browser).
 import { useEffect, useState } from "react";
+import { useFocusOnMount } from "../ui/use-focus-on-mount.ts";
 
 export function BackupCodes({ codes, email, onDone }: { codes: string[]; email: string; onDone: () => void }) {
   const text = backupCodesFile(codes, email);
   const [fileUrl, setFileUrl] = useState<string | null>(null);
   const [copied, setCopied] = useState<string>("");
+  const heading = useFocusOnMount<HTMLHeadingElement>();
 
   // The file's URL lives as long as the codes are shown; revoked when they go, so the codes do not stay in memory.
   useEffect(() => {
@@ -27,7 +29,9 @@ export function BackupCodes({ codes, email, onDone }: { codes: string[]; email: 
 
   return (
     <div className="backup-codes">
-      <h3 id="backup-codes-heading">Your backup codes</h3>
+      <h3 id="backup-codes-heading" ref={heading} tabIndex={-1}>
+        Your backup codes
+      </h3>
       <p>
         <strong>They are shown only once.</strong> Keep them somewhere safe, apart from your phone: if you cannot use your authenticator
         app, each code signs you in once instead of a code from the app.

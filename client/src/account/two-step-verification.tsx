@@ -7,11 +7,12 @@
 //  - Off: the password and a current code or a backup code (the auth service asks for both: a stolen session
 //    and password alone must not remove the second factor); it replaces this session and ends the others.
 // Whether it is on is the session's user's `twoFactorEnabled`, refetched after each change.
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useRef, useState, type FormEvent, type ReactNode } from "react";
 import { callAuth } from "../auth/auth-errors.ts";
 import { useSession, useSignedInUser } from "../auth/session.tsx";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
 import { useAction } from "../ui/use-action.ts";
+import { useFocusOnMount } from "../ui/use-focus-on-mount.ts";
 import { BackupCodes } from "./backup-codes.tsx";
 import { QrCode } from "./qr-code.tsx";
 import { groupedForReading, secretFromTotpUri } from "./totp-secret.ts";
@@ -26,9 +27,16 @@ export function TwoStepVerification() {
   const user = useSignedInUser();
   const [stage, setStage] = useState<Stage>({ kind: "rest" });
   const [done, setDone] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Back at rest, the button pressed is gone: focus goes to the card's heading, with its message just under it.
+  const rest = () => {
+    setStage({ kind: "rest" });
+    heading.current?.focus();
+  };
   const finish = (next: Stage, message: string) => {
-    setStage(next);
     setDone(message);
+    if (next.kind === "rest") rest();
+    else setStage(next);
   };
 
   let body: ReactNode;
@@ -42,10 +50,10 @@ export function TwoStepVerification() {
             "Two-step verification is on. Signing in now asks for a code from your app after your password.",
           )
         }
-        onCancel={() => setStage({ kind: "rest" })}
+        onCancel={rest}
       />
     );
-  else if (stage.kind === "codes") body = <BackupCodes codes={stage.codes} email={user.email} onDone={() => setStage({ kind: "rest" })} />;
+  else if (stage.kind === "codes") body = <BackupCodes codes={stage.codes} email={user.email} onDone={rest} />;
   else if (user.twoFactorEnabled)
     body = (
       <>
@@ -70,7 +78,9 @@ export function TwoStepVerification() {
 
   return (
     <section className="card two-step" aria-labelledby="two-step-heading">
-      <h2 id="two-step-heading">Two-step verification</h2>
+      <h2 id="two-step-heading" ref={heading} tabIndex={-1}>
+        Two-step verification
+      </h2>
       {done ? <p role="status">{done}</p> : null}
       {body}
     </section>
@@ -117,6 +127,7 @@ function ScanAndConfirm(props: { stage: { totpURI: string; secret: string }; onC
   const { authClient, replaceSession } = useSession();
   const [code, setCode] = useState("");
   const { pending, problem, run } = useAction();
+  const heading = useFocusOnMount<HTMLHeadingElement>();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -130,7 +141,9 @@ function ScanAndConfirm(props: { stage: { totpURI: string; secret: string }; onC
 
   return (
     <form onSubmit={submit} aria-labelledby="scan-heading">
-      <h3 id="scan-heading">Set up your authenticator app</h3>
+      <h3 id="scan-heading" ref={heading} tabIndex={-1}>
+        Set up your authenticator app
+      </h3>
       <p>Scan this QR code with an authenticator app on your phone (any app for one-time codes works).</p>
       <QrCode value={props.stage.totpURI} label="QR code for your authenticator app" />
       <p>

@@ -60,6 +60,16 @@ function modulesOf(text: string): string[] {
   return dark;
 }
 
+/** Where the keyboard is: the focused element's text. */
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim());
+
+/** At a phone's width the page is no wider than the window (the QR code, the key and the codes fit). */
+async function fitsAPhone(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1000, height: 800 });
+}
+
 /** Still signed in, on a session the API accepts: a task added now shows in the list. */
 async function carriesOnSignedIn(user: BrowserUser, title: string): Promise<void> {
   const { page } = user;
@@ -108,6 +118,8 @@ test("turned on from Account with the QR code's key and a code; backup codes sho
 
   // The QR code is drawn in the page and encodes exactly what the auth service answered; the key is there as text.
   await card.getByRole("heading", { name: "Set up your authenticator app" }).waitFor();
+  await expect.poll(() => focused(page)).toBe("Set up your authenticator app");
+  await fitsAPhone(page);
   const qr = card.getByRole("img", { name: "QR code for your authenticator app" });
   expect(await qr.evaluate((element) => element.tagName.toLowerCase())).toBe("svg");
   expect((await qr.boundingBox())?.width).toBeGreaterThan(150);
@@ -134,6 +146,8 @@ test("turned on from Account with the QR code's key and a code; backup codes sho
   expect(new Set(codes).size).toBe(10);
   for (const code of codes) expect(code).toMatch(BACKUP_CODE);
   await card.getByText("They are shown only once.").waitFor();
+  await expect.poll(() => focused(page)).toBe("Your backup codes");
+  await fitsAPhone(page);
   await card.getByRole("button", { name: "Copy" }).click();
   await card.getByText("Copied the backup codes.").waitFor();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
@@ -145,6 +159,7 @@ test("turned on from Account with the QR code's key and a code; backup codes sho
   await page.screenshot({ path: screenshotPath("account-backup-codes.png"), fullPage: true });
   await card.getByRole("button", { name: "I have saved them" }).click();
   expect(await page.getByRole("list", { name: "Backup codes" }).count()).toBe(0);
+  expect(await focused(page)).toBe("Two-step verification");
   await card.getByText("On: signing in asks for a code").waitFor();
 
   // Turning it on replaced this tab's session: the app carries on in the new one.
