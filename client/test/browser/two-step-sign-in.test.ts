@@ -2,28 +2,20 @@
 // services: after the password the app asks for a code; a wrong one reads as the app's other messages, the
 // authenticator's code (computed here by RFC 6238 from the secret the auth service gave) signs in, and so does
 // a backup code. Two-step verification is turned on over HTTP from the signed-in page, as the Account
-// screen's controls will (they are not built yet).
+// screen's controls do (two-step-enrolment.test.ts goes through those).
 import type { Browser, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import { authenticatorApp } from "../../../server/test/support/totp.ts";
 import type { RunningApp } from "../support/app-server.ts";
 import { endSessionBehindTheAppsBack, PASSWORD, signUpInNewContext, submitSignIn, withAppInChromium } from "../support/browser.ts";
+import { twoFactorBudget } from "../support/two-factor-budget.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
 withAppInChromium((started) => ({ app, browser } = started));
 
-/**
- * Better Auth's own limit on /two-factor/* per client IP, which every request here shares (the browser and the
- * test's own): 3 in 10 s. Waits until one more fits, and counts it.
- */
-const sent: number[] = [];
-async function roomForATwoFactorRequest(): Promise<void> {
-  const recent = sent.filter((at) => Date.now() - at < 10_500);
-  if (recent.length >= 3) await new Promise((resolve) => setTimeout(resolve, (recent[recent.length - 3] ?? 0) + 10_500 - Date.now()));
-  sent.push(Date.now());
-}
+const roomForATwoFactorRequest = twoFactorBudget();
 
 async function postFromPage(page: Page, path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
   await roomForATwoFactorRequest();
@@ -47,7 +39,7 @@ test("after the password the app asks for a code: a wrong one is explained, the 
   expect(enabled.status).toBe(200);
   const code = authenticatorApp(enabled.body.totpURI);
   expect((await postFromPage(page, "/two-factor/verify-totp", { code: await code() })).status).toBe(200);
-  // Turning it on renewed the session behind the app's back (the app's own screen for it will follow that).
+  // Turning it on renewed the session behind the app's back (the Account screen's controls follow that).
   await endSessionBehindTheAppsBack(page);
 
   await submitSignIn(user);
