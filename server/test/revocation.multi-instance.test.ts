@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { revokeSigningKey } from "../src/auth/signing-keys.ts";
 import { setRole } from "../src/auth/roles.ts";
 import { startApiProcess, type ApiProcess } from "./support/api-process.ts";
-import { PASSWORD, sessionCookie, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import {
+  cookiesAfter,
+  PASSWORD,
+  SPA_ORIGIN,
+  sessionCookie,
+  startTestSystem,
+  type TestSystem,
+  type TestUser,
+} from "./support/test-system.ts";
+import { createCredential } from "./support/webauthn.ts";
 
 const ME = "{ me { id } }";
 const ADMIN_STATS = "{ adminStats { users } }";
@@ -145,6 +154,45 @@ describe("ending sessions", () => {
     await expectRevokedEverywhere(laptop!.token, since);
     const newCookie = sessionCookie(response);
     await expectAcceptedEverywhere(await system.tokenFor(newCookie), laptop!.id);
+  });
+
+  test("turning two-step verification off ends the other devices' tokens; the device that did it stays signed in", async () => {
+    const [first] = await userWithDevices(1);
+    const laptop = await system.turnOnSecondFactor(first!);
+    const phone = await system.signInWithSecondFactor(laptop);
+    await expectAcceptedEverywhere(phone.token, phone.id);
+    const response = await post("/api/auth/two-factor/disable", laptop.cookie, { password: PASSWORD, code: await laptop.authenticator() });
+    const since = performance.now();
+    await expectRevokedEverywhere(phone.token, since);
+    // Better Auth replaces the session that turned it off, and hands it the new cookie at once.
+    await expectAcceptedEverywhere(await system.tokenFor(cookiesAfter(laptop.cookie, response)), laptop.id);
+  });
+
+  test("new backup codes end the other devices' tokens; the device that asked keeps its session", async () => {
+    const [first] = await userWithDevices(1);
+    const laptop = await system.turnOnSecondFactor(first!);
+    const phone = await system.signInWithSecondFactor(laptop);
+    await expectAcceptedEverywhere(laptop.token, laptop.id);
+    await expectAcceptedEverywhere(phone.token, phone.id);
+    await post("/api/auth/two-factor/generate-backup-codes", laptop.cookie, { password: PASSWORD });
+    const since = performance.now();
+    await expectRevokedEverywhere(phone.token, since);
+    await expectAcceptedEverywhere(laptop.token, laptop.id);
+  });
+
+  test("removing a passkey ends the other devices' tokens; the device that removed it keeps its session", async () => {
+    const [laptop, phone] = await userWithDevices(2);
+    await post("/api/auth/passkey/confirm-password", laptop!.cookie, { password: PASSWORD });
+    const options = await system.authFetch("/api/auth/passkey/generate-register-options", { headers: { cookie: laptop!.cookie } });
+    expect(options.status).toBe(200);
+    const withChallenge = cookiesAfter(laptop!.cookie, options);
+    const { response } = createCredential(await options.json(), SPA_ORIGIN);
+    await post("/api/auth/passkey/verify-registration", withChallenge, { response, name: "Old key" });
+    const { id } = await system.db.passkey.findFirstOrThrow({ where: { userId: laptop!.id }, select: { id: true } });
+    await post("/api/auth/passkey/delete-passkey", laptop!.cookie, { id });
+    const since = performance.now();
+    await expectRevokedEverywhere(phone!.token, since);
+    await expectAcceptedEverywhere(laptop!.token, laptop!.id);
   });
 });
 

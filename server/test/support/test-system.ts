@@ -210,6 +210,18 @@ export class TestSystem {
     return { ...(await this.userWithSession(user.id, user.email, cookie)), authenticator, backupCodes };
   }
 
+  /** Another sign-in of a user with two-step verification on: the password, then a code from their authenticator. */
+  async signInWithSecondFactor(user: TestUser & { authenticator: () => Promise<string> }): Promise<TestUser> {
+    const password = await this.authFetch("/api/auth/sign-in/email", {
+      method: "POST",
+      body: JSON.stringify({ email: user.email, password: PASSWORD }),
+    });
+    const pending = (await password.json()) as { twoFactorRedirect?: boolean };
+    if (password.status !== 200 || !pending.twoFactorRedirect) throw new Error(`sign-in did not ask for a code: ${password.status}`);
+    const verified = await this.verifySecondFactor(sessionCookie(password), await user.authenticator());
+    return { ...(await this.userWithSession(user.id, user.email, sessionCookie(verified))), authenticator: user.authenticator };
+  }
+
   /** Step-up: the signed-in user enters a current code; the session's second factor is now, and so is the next token's. */
   async stepUp(user: TestUser): Promise<TestUser> {
     if (!user.authenticator) throw new Error(`${user.email} has no second factor to step up with`);
