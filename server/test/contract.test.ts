@@ -7,6 +7,7 @@ import type { GraphQLError } from "graphql";
 import { describe, expect, test } from "vitest";
 import * as errors from "../src/graphql/errors.ts";
 import { LIMIT_EXCEEDED_CODE } from "../src/api/graphql-limits.ts";
+import { INSUFFICIENT_USER_AUTHENTICATION } from "../src/shared/step-up.ts";
 import { ACCESS_TOKEN_TYPES, REQUIRED_CLAIMS } from "../src/token-verification/token-verifier.ts";
 import { durationSeconds } from "../src/config.ts";
 import { readEnv } from "../src/env.ts";
@@ -105,6 +106,7 @@ describe("error answers", () => {
     });
     const answered = new Set([
       LIMIT_EXCEEDED_CODE,
+      INSUFFICIENT_USER_AUTHENTICATION, // shared with the auth service: shared/step-up.ts
       ...sources.flatMap((source) => [...source.matchAll(/code: "([A-Z_]+)"/g)].map((match) => match[1]!)),
     ]);
     expect([...documented.keys()].sort()).toEqual([...answered].sort());
@@ -120,6 +122,7 @@ describe("error answers", () => {
       errors.tooManyStreams(),
       errors.unauthenticated(),
       errors.forbidden(),
+      errors.insufficientUserAuthentication(600),
       errors.taskNotFound(),
       errors.badUserInput("x"),
       errors.quotaExceeded("x", "tasks"),
