@@ -1,5 +1,7 @@
 // Resolver-level isolation: two real users with real tokens, every Task operation, through the real
-// Yoga app. A's tasks never reach B by any path, and B's writes to A's tasks change nothing.
+// Yoga app. A's tasks never reach B by any path, and B's writes to A's tasks change nothing. Bob signs in
+// with two-step verification on (his token says amr pwd otp mfa), Alice with the password alone: how a
+// session was authenticated opens nothing of anyone else's, either way round.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { taskOrders } from "../src/tasks/task-order.ts";
 import { expectedIds, type ListFilter } from "./support/task-model.ts";
@@ -14,7 +16,10 @@ let aliceTasks: TaskView[];
 beforeAll(async () => {
   system = await startTestSystem();
   alice = await system.signUp("Alice");
-  bob = await system.signUp("Bob");
+  bob = await system.turnOnSecondFactor(await system.signUp("Bob"));
+  // The premise: the two tokens differ in how their sessions were authenticated.
+  const methods = (token: string) => JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")).amr;
+  expect([methods(alice.token), methods(bob.token)]).toEqual([["pwd"], ["pwd", "otp", "mfa"]]);
   aliceTasks = [];
   for (const title of ["Alice one", "Alice two", "Alice three", "shared word"]) {
     aliceTasks.push(await ops(system, alice).create({ title, description: "secret of alice" }));
