@@ -25,6 +25,8 @@ const MESSAGES: Record<string, string> = {
   ACCOUNT_TEMPORARILY_LOCKED: "Too many wrong codes. Wait 15 minutes, then try again.",
   INVALID_TWO_FACTOR_COOKIE: "This sign-in took too long. Go back and sign in again.",
   TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes for this sign-in. Go back and sign in again.",
+  // An admin endpoint refused again right after a step-up (auth/step-up.ts retries once, never more).
+  INSUFFICIENT_USER_AUTHENTICATION: "Not done: the code was accepted, but the service still asks for a recent one. Try again.",
 };
 
 /** Refusals for a spent budget whose message from the service says how long to wait. */

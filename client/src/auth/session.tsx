@@ -13,6 +13,8 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** Two-step verification is on: a step-up can ask for a code (auth/step-up-dialog.tsx). */
+  twoFactorEnabled: boolean;
 }
 
 export type SessionStatus = "loading" | "signed-in" | "signed-out" | "unreachable";
@@ -123,6 +125,7 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
   const userId = current?.user.id ?? null;
   const email = current?.user.email ?? "";
   const name = current?.user.name ?? "";
+  const twoFactorEnabled = current?.user.twoFactorEnabled === true;
   const { refetch } = session;
 
   // A session that disappears by itself (it expired, or was revoked, seen when Better Auth rechecks it)
@@ -212,7 +215,7 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
     () => ({
       authClient,
       status,
-      user: userId ? { id: userId, email, name } : null,
+      user: userId ? { id: userId, email, name, twoFactorEnabled } : null,
       sessionId,
       notice: status === "signed-in" ? null : (left?.notice ?? null),
       signedOutOnPurpose: status !== "signed-in" && (left?.onPurpose ?? false),
@@ -223,7 +226,7 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
       sessionSettled,
       retry: () => void refetch(),
     }),
-    [authClient, status, userId, email, name, sessionId, left, clientKey, endSession, signOut, changePassword, sessionSettled, refetch],
+    [authClient, status, userId, email, name, twoFactorEnabled, sessionId, left, clientKey, endSession, signOut, changePassword, sessionSettled, refetch],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
