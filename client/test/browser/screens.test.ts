@@ -18,6 +18,7 @@ import {
   withAppInChromium,
   type BrowserUser,
 } from "../support/browser.ts";
+import { turnOnTwoStepVerificationAndSignIn } from "../support/two-factor.ts";
 
 let app: RunningApp;
 let browser: Browser;
@@ -125,6 +126,7 @@ async function signedInAdminWithTasks(): Promise<{ admin: BrowserUser; bob: Brow
   await signUp(bob);
   const admin = await newVisitor(browser, app, "Ada");
   await signUp(admin);
+  await turnOnTwoStepVerificationAndSignIn(admin); // an admin has a second factor (the operator's command insists)
   await app.grantAdmin(admin.email);
   await admin.page.reload(); // the next token carries the role
   await admin.page.getByRole("link", { name: "Users (admin)" }).waitFor();

@@ -1,0 +1,66 @@
+// Two-step verification from a signed-in page, over HTTP as the Account screen's controls will do it (they are
+// not built yet), and the pace Better Auth allows for it: every browser test that turns it on or enters codes.
+import type { Page } from "playwright-core";
+import { authenticatorApp } from "../../../server/test/support/totp.ts";
+import { type BrowserUser, endSessionBehindTheAppsBack, PASSWORD, submitSignIn } from "./browser.ts";
+
+/**
+ * Better Auth's own limit on /two-factor/* per client IP, which every request of a test file shares (the
+ * browser's and the test's own): 3 in 10 s. Waits until one more fits, and counts it. Call it before every such
+ * request, the app's included (before clicking Verify).
+ */
+const sent: number[] = [];
+export async function roomForATwoFactorRequest(): Promise<void> {
+  const recent = sent.filter((at) => Date.now() - at < 10_500);
+  if (recent.length >= 3) await new Promise((resolve) => setTimeout(resolve, (recent[recent.length - 3] ?? 0) + 10_500 - Date.now()));
+  sent.push(Date.now());
+}
+
+/** A POST to the auth service from the page (its cookie), paced for /two-factor/*. */
+export async function postFromPage(page: Page, path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
+  await roomForATwoFactorRequest();
+  return page.evaluate(
+    async ([path, body]) => {
+      const answer = await fetch(`/api/auth${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: answer.status, body: (await answer.json()) as Record<string, any> };
+    },
+    [path, body] as const,
+  );
+}
+
+export interface SecondFactor {
+  /** The authenticator app: each call gives a code not given before (it may wait for the next 30 s step). */
+  code: () => Promise<string>;
+  backupCodes: string[];
+}
+
+/** Turns two-step verification on for the signed-in user; the tab's session is left as turning it on left it. */
+export async function enableTwoStepVerification(page: Page): Promise<SecondFactor> {
+  const enabled = await postFromPage(page, "/two-factor/enable", { password: PASSWORD });
+  if (enabled.status !== 200) throw new Error(`turning two-step verification on answered ${enabled.status}`);
+  const code = authenticatorApp(enabled.body.totpURI);
+  const verified = await postFromPage(page, "/two-factor/verify-totp", { code: await code() });
+  if (verified.status !== 200) throw new Error(`confirming two-step verification answered ${verified.status}`);
+  return { code, backupCodes: enabled.body.backupCodes };
+}
+
+/**
+ * Turns two-step verification on, then signs in again with the password and a code (turning it on renewed the
+ * session behind the app's back), so the tab's session has its second factor verified now. Waits for the tasks.
+ */
+export async function turnOnTwoStepVerificationAndSignIn(user: BrowserUser): Promise<SecondFactor> {
+  const { page } = user;
+  const secondFactor = await enableTwoStepVerification(page);
+  await endSessionBehindTheAppsBack(page);
+  await submitSignIn(user);
+  await page.getByRole("heading", { name: "Two-step verification" }).waitFor();
+  await page.getByLabel("Code").fill(await secondFactor.code());
+  await roomForATwoFactorRequest();
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByRole("heading", { name: "New task" }).waitFor();
+  return secondFactor;
+}
