@@ -3,7 +3,7 @@
 import { describe, expect, test, vi } from "vitest";
 import { createFakeBackend } from "../../test/support/fake-backend.ts";
 import { AdminUsersQuery } from "../admin/admin-operations.ts";
-import { callAuth } from "../auth/auth-errors.ts";
+import { type AuthFailure, callAuth } from "../auth/auth-errors.ts";
 import { createStepUp } from "../auth/step-up.ts";
 import { createTokenStore, tokenFetcher } from "../auth/token-store.ts";
 import { createGraphQLClient } from "./client.ts";
@@ -17,18 +17,21 @@ function setUp(options: { stepUpMaxAgeSeconds?: number } = {}) {
   const ada = backend.addUser("ada@example.com");
   backend.makeAdmin(ada, { code: "123456", backupCodes: ["backup-1"] });
   backend.signInAs(ada);
-  const authFetch = async (path: string, body?: unknown) => {
+  // Better Auth's client answers: the body as data, or the body with the status as the error.
+  const authFetch = async (path: string, body?: unknown): Promise<{ data: { token?: string } | null; error: AuthFailure | null }> => {
     const response = await backend.fetch(
       path,
       body ? { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {},
     );
-    const answer = (await response.json()) as Record<string, any>;
+    const answer = (await response.json()) as { token?: string; code?: string; message?: string };
     return response.ok ? { data: answer, error: null } : { data: null, error: { status: response.status, ...answer } };
   };
   const tokens = createTokenStore({
     userId: ada.id,
     now: () => clock,
-    fetchToken: tokenFetcher(async () => (await authFetch("/api/auth/token")) as { data: { token: string } | null; error: null }),
+    fetchToken: tokenFetcher(
+      async () => (await authFetch("/api/auth/token")) as { data: { token: string } | null; error: AuthFailure | null },
+    ),
   });
   const stepUp = createStepUp({
     verify: async (method, code) =>
