@@ -40,6 +40,8 @@ export interface AuthConfig extends JwtClaimsConfig {
   mail: MailConfig;
   /** The least time a sign-up takes to answer, new address or taken (0: no floor). */
   signUpMinimumMs: number;
+  /** Admin endpoints ask for a second factor verified at most this long ago (auth/step-up.ts). */
+  stepUpMaxAgeSeconds: number;
 }
 
 export type MailConfig = { kind: "smtp"; url: string; from: string } | { kind: "catcher"; port: number; directory: string; from: string };
@@ -70,6 +72,8 @@ export interface ApiConfig extends JwtClaimsConfig {
   maxTokenAgeSeconds: number;
   /** Past this without confirming the revocation feed is current, answer 503 (token-verification/revocation-feed.ts). */
   revocationMaxStalenessMs: number;
+  /** Admin fields ask for a second factor verified at most this long ago (step-up, RFC 9470). */
+  stepUpMaxAgeSeconds: number;
   /** Live task changes travel through this Redis (every instance sees every write); in process when absent. */
   redisUrl?: string;
   /** Live streams open at once on one instance. */
@@ -191,6 +195,7 @@ export function authConfig(env: Env): AuthConfig {
       accountFailures: { max: env.AUTH_SIGN_IN_FAILURES_PER_ACCOUNT, windowSeconds: env.AUTH_SIGN_IN_FAILURE_WINDOW_SECONDS },
     },
     signUpMinimumMs: env.AUTH_SIGN_UP_MINIMUM_MS,
+    stepUpMaxAgeSeconds: env.AUTH_STEP_UP_MAX_AGE_S,
     mail: env.SMTP_URL
       ? { kind: "smtp", url: env.SMTP_URL, from: env.MAIL_FROM ?? DEVELOPMENT_SENDER }
       : {
@@ -235,6 +240,7 @@ export function apiConfig(env: Env): ApiConfig {
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
     maxTokenAgeSeconds: durationSeconds(env.JWT_EXPIRATION),
     revocationMaxStalenessMs: env.API_REVOCATION_MAX_STALENESS_MS,
+    stepUpMaxAgeSeconds: env.API_STEP_UP_MAX_AGE_S,
     redisUrl: env.REDIS_URL,
     liveStreams: { perUser: env.API_LIVE_STREAMS_PER_USER, perIp: env.API_LIVE_STREAMS_PER_IP },
     taskLimits: {

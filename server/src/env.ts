@@ -53,6 +53,9 @@ const envSchema = z.object({
   API_JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(600_000),
   API_JWKS_STALE_MAX_AGE_MS: z.coerce.number().int().min(0).default(3_600_000),
   API_CORS_ORIGINS: list,
+  /** Admin powers ask for a second factor verified at most this many seconds ago (RFC 9470 max_age). */
+  API_STEP_UP_MAX_AGE_S: z.coerce.number().int().min(1).max(86_400).default(600),
+  AUTH_STEP_UP_MAX_AGE_S: z.coerce.number().int().min(1).max(86_400).default(600),
   API_REVOCATION_MAX_STALENESS_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
 
   REDIS_URL: optionalString,

@@ -3,12 +3,15 @@
 // here until it is listed. An admin reads accounts and counts, newest first, a page at a time, and never
 // a task's content; bans and ended sessions (Better Auth's admin endpoints) show in the list.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ADMIN_POWERS } from "../src/builder.ts";
 import { schema } from "../src/schema/index.ts";
 import { errorCodes, ops } from "./support/task-operations.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
 let admin: TestUser;
+/** The same admin in a session of theirs that only the password started (before the second factor was on). */
+let adminByPasswordOnly: TestUser;
 let alice: TestUser;
 let bob: TestUser;
 
@@ -16,7 +19,10 @@ const SECRET_TITLE = "alice's private title";
 
 beforeAll(async () => {
   system = await startTestSystem();
-  admin = await system.makeAdmin(await system.signUp("Admin"));
+  const signedUp = await system.signUp("Admin");
+  const passwordSession = await system.signIn(signedUp.email);
+  admin = await system.makeAdmin(signedUp);
+  adminByPasswordOnly = { ...passwordSession, token: await system.tokenFor(passwordSession.cookie) };
   alice = await system.signUp("Alice");
   bob = await system.signUp("Bob");
   for (const title of [SECRET_TITLE, "two", "three"]) await ops(system, alice).create({ title, description: "private description" });
@@ -59,24 +65,28 @@ async function listUsers(variables: Record<string, unknown> = {}) {
 }
 
 describe("every admin field is refused without the admin role", () => {
-  test("the list of admin fields is the schema's: every Query field whose scope is admin", () => {
+  test("the list of admin fields is the schema's: every Query field whose scope is admin powers (role and step-up)", () => {
     const adminFields = Object.entries(schema.getQueryType()!.getFields())
-      .filter(
-        ([, field]) => (field.extensions?.pothosOptions as { authScopes?: { admin?: boolean } } | undefined)?.authScopes?.admin === true,
-      )
+      .filter(([, field]) => (field.extensions?.pothosOptions as { authScopes?: unknown } | undefined)?.authScopes === ADMIN_POWERS)
       .map(([name]) => name);
     expect(adminFields.sort()).toEqual(Object.keys(ADMIN_FIELD_QUERIES).sort());
   });
 
   for (const [field, query] of Object.entries(ADMIN_FIELD_QUERIES)) {
-    test(`${field}: anonymous UNAUTHENTICATED, a user FORBIDDEN, no data either way`, async () => {
+    test(`${field}: anonymous UNAUTHENTICATED, a user FORBIDDEN, an admin by password only INSUFFICIENT_USER_AUTHENTICATION, no data`, async () => {
       const anonymous = await system.graphql(query);
       expect(errorCodes(anonymous)).toEqual(["UNAUTHENTICATED"]);
       expect(anonymous.body.data).toEqual({ [field]: null });
       const plain = await system.graphql(query, { token: alice.token });
       expect(errorCodes(plain)).toEqual(["FORBIDDEN"]);
       expect(plain.body.data).toEqual({ [field]: null });
-      for (const response of [anonymous, plain]) expect(response.text).not.toContain(bob.email);
+      // Step-up (RFC 9470): the admin role, but no second factor in this session. What to do is in the error.
+      const passwordOnly = await system.graphql(query, { token: adminByPasswordOnly.token });
+      expect(passwordOnly.body.errors?.map((error) => error.extensions)).toEqual([
+        { code: "INSUFFICIENT_USER_AUTHENTICATION", acrValues: "mfa", maxAge: 600 },
+      ]);
+      expect(passwordOnly.body.data).toEqual({ [field]: null });
+      for (const response of [anonymous, plain, passwordOnly]) expect(response.text).not.toContain(bob.email);
       // The same query with an admin's token answers: the refusals above are the scope, not a broken query.
       const allowed = await system.graphql(query, { token: admin.token });
       expect(allowed.body.errors).toBeUndefined();

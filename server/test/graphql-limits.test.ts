@@ -318,7 +318,9 @@ describe("request size", () => {
       socket.on("data", (part: string) => (raw += part));
       const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
       socket.on("error", () => {});
-      socket.write(`POST /graphql HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
       await expect.poll(() => raw, { timeout: 5_000 }).toContain('{"data":{"me":null}}');
       // The declared bytes were the whole body: a valid anonymous query, answered 200.
       expect(raw).toMatch(/^HTTP\/1\.1 200 /);
@@ -336,7 +338,13 @@ describe("request size", () => {
     try {
       const { port } = server.address() as AddressInfo;
       const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const request = httpRequest({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json" } });
+        const request = httpRequest({
+          host: "127.0.0.1",
+          port,
+          path: "/graphql",
+          method: "POST",
+          headers: { "content-type": "application/json" },
+        });
         request.on("error", reject);
         request.on("response", (response) => {
           let text = "";

@@ -60,6 +60,9 @@ function adminClaims(userId: string): JWTPayload {
     sub: userId,
     sid: randomUUID(),
     role: "admin",
+    // Whoever holds the key can also claim a second factor just verified (step-up asks for it).
+    amr: ["pwd", "otp", "mfa"],
+    auth_time: t,
     iat: t,
     exp: t + 600,
   };

@@ -13,6 +13,7 @@ import { withClient } from "../src/db/with-client.ts";
 import { projectRoot } from "../src/paths.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { mailedLink } from "./support/mail-files.ts";
+import { authenticatorApp } from "./support/totp.ts";
 import { cookiesAfter, sessionCookie } from "./support/test-system.ts";
 import { localAppEnvironment, type LocalAppPorts } from "./support/local-app-environment.ts";
 
@@ -110,10 +111,30 @@ test("admin:grant and keys:rotate work while the app runs, and the running app s
     headers: { cookie: sessionCookie(signUp) },
   });
   expect(verified.status).toBe(302);
-  const cookie = cookiesAfter(sessionCookie(signUp), verified);
-  user = { email, cookie };
+  let cookie = cookiesAfter(sessionCookie(signUp), verified);
   const before = await tokenFor(cookie);
   expect(claimsOf(before).role).toBe("user");
+
+  // Without a second factor the operator is refused and told why (admin powers ask for a recent code).
+  const refused = await command("grant-admin", [email]);
+  expect(refused).toEqual({ code: 1, output: expect.stringContaining(`${email} has no second factor, so it cannot be made admin`) });
+  expect(claimsOf(await tokenFor(cookie)).role).toBe("user");
+  // Its owner turns two-step verification on (the password, then the authenticator's first code).
+  const enabled = await authFetch("/api/auth/two-factor/enable", {
+    method: "POST",
+    headers: { cookie },
+    body: JSON.stringify({ password: PASSWORD }),
+  });
+  expect(enabled.status).toBe(200);
+  const code = authenticatorApp(((await enabled.json()) as { totpURI: string }).totpURI);
+  const turnedOn = await authFetch("/api/auth/two-factor/verify-totp", {
+    method: "POST",
+    headers: { cookie },
+    body: JSON.stringify({ code: await code() }),
+  });
+  expect(turnedOn.status).toBe(200);
+  cookie = cookiesAfter(cookie, turnedOn);
+  user = { email, cookie };
 
   // Another EMBEDDED_POSTGRES_PORT: the port comes from the running server's postmaster.pid.
   const granted = await command("grant-admin", [email], { EMBEDDED_POSTGRES_PORT: String(await freePort()) });

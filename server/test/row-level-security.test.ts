@@ -88,13 +88,19 @@ describe("the policy alone: statements without any owner filter", () => {
   // superuser, past row-level security.
   test("a frame that fails lets nothing after it run, even though both were sent at once", async () => {
     const { ada } = await twoUsersWithTasks(db);
-    const failingFrame = raw("failing_frame", "SELECT set_config('role', 'no_such_role_here', true), set_config('app.user_id', $1, true)", [ada.id]);
+    const failingFrame = raw("failing_frame", "SELECT set_config('role', 'no_such_role_here', true), set_config('app.user_id', $1, true)", [
+      ada.id,
+    ]);
     const everyRow = raw("unscoped_update", `UPDATE "task" SET "title" = 'unscoped'`);
     await expect(runScoped(poolOf(sqlPoolOf(db)), failingFrame, everyRow)).rejects.toThrow(/no_such_role_here/);
     const [row] = await db.$queryRaw<{ unscoped: number }[]>`SELECT count(*)::int AS unscoped FROM "task" WHERE "title" = 'unscoped'`;
     expect(row?.unscoped).toBe(0);
     // The connection is usable afterwards, back outside any transaction.
-    const seen = await runAsOwner<{ count: number }>(poolOf(sqlPoolOf(db)), ada.id, raw("bypass_count", `SELECT count(*)::int AS "count" FROM "task"`));
+    const seen = await runAsOwner<{ count: number }>(
+      poolOf(sqlPoolOf(db)),
+      ada.id,
+      raw("bypass_count", `SELECT count(*)::int AS "count" FROM "task"`),
+    );
     expect(seen.rows[0]?.count).toBe(2);
   });
 

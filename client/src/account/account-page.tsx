@@ -1,6 +1,7 @@
 // Account: the signed-in user's own changes, each through Better Auth's client. A new password passes the
 // service's policy; a new email asks for the password and takes effect when its owner opens the link mailed
-// to it (the old address is told and can undo it); deleting asks for the password and takes the tasks with it.
+// to it (the old address is told and can undo it); two-step verification has its own card
+// (two-step-verification.tsx); deleting asks for the password and takes the tasks with it.
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 import { type AuthFailure, callAuth } from "../auth/auth-errors.ts";
@@ -8,6 +9,8 @@ import { useSession } from "../auth/session.tsx";
 import { useDocumentTitle } from "../ui/use-document-title.ts";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
 import { useAction } from "../ui/use-action.ts";
+import { Passkeys } from "./passkeys.tsx";
+import { TwoStepVerification } from "./two-step-verification.tsx";
 
 export function AccountPage() {
   useDocumentTitle("Account");
@@ -16,10 +19,12 @@ export function AccountPage() {
     <>
       <section className="card" aria-labelledby="account-heading">
         <h1 id="account-heading">Account</h1>
-        <p className="hint">Change your password or your email address, or delete your account.</p>
+        <p className="hint">Change your password or your email address, set up two-step verification, or delete your account.</p>
       </section>
       <ChangePassword />
       <ChangeEmail />
+      <TwoStepVerification />
+      <Passkeys />
       <DeleteAccount />
     </>
   );

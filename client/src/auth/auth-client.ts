@@ -1,14 +1,16 @@
 // Better Auth's own client: sign-up, sign-in, sign-out, the session, the API token (jwtClient), and the
 // admin endpoints this project allows (adminClient: ban, unban, end a user's sessions; the server refuses
 // the plugin's other powers whatever a client sends, server/src/auth/admin-powers.ts), and two-step
-// verification (twoFactorClient: the sign-in's second step; server/src/auth/second-factor.ts).
+// verification (twoFactorClient: the sign-in's second step; server/src/auth/second-factor.ts), and passkeys
+// (passkeyClient: WebAuthn in the browser through SimpleWebAuthn; server/src/auth/passkeys.ts).
 // It talks to /api/auth on the SPA's own origin (the Vite proxy in development, the web server in production).
+import { passkeyClient } from "@better-auth/passkey/client";
 import { adminClient, jwtClient, twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
 
 export function createAppAuthClient(options: { fetch?: typeof fetch } = {}) {
   return createAuthClient({
-    plugins: [jwtClient(), adminClient(), twoFactorClient()],
+    plugins: [jwtClient(), adminClient(), twoFactorClient(), passkeyClient()],
     fetchOptions: options.fetch ? { customFetchImpl: options.fetch } : {},
   });
 }

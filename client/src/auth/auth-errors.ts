@@ -25,6 +25,10 @@ const MESSAGES: Record<string, string> = {
   ACCOUNT_TEMPORARILY_LOCKED: "Too many wrong codes. Wait 15 minutes, then try again.",
   INVALID_TWO_FACTOR_COOKIE: "This sign-in took too long. Go back and sign in again.",
   TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes for this sign-in. Go back and sign in again.",
+  // Turning two-step verification on and off on the Account screen.
+  CODE_REQUIRED: "Enter a code from your authenticator app, or one of your backup codes.",
+  TOTP_ALREADY_ENABLED: "Two-step verification is already on.",
+  TWO_FACTOR_NOT_ENABLED: "Two-step verification is off, so there is nothing to change. Reload the page.",
   // An admin endpoint refused again right after a step-up (auth/step-up.ts retries once, never more).
   INSUFFICIENT_USER_AUTHENTICATION: "Not done: the code was accepted, but the service still asks for a recent one. Try again.",
 };

@@ -1,7 +1,8 @@
 // Who is signed in, as the rest of the app sees it. Better Auth's useSession is the source; on top of it this
 // remembers a session the app has left (signed out, or found gone by the token renewal) so every screen
 // leaves it at once, with a message for the sign-in screen when the user did not choose to leave. A password
-// change that signs out the other devices replaces this tab's session too, and the app carries on in the new one.
+// change that signs out the other devices replaces this tab's session too, and so do turning two-step
+// verification on and off: the app carries on in the new session.
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { discardAllDrafts } from "../drafts/drafts.ts";
 import type { AuthClient } from "./auth-client.ts";
@@ -13,7 +14,7 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
-  /** Two-step verification is on: a step-up can ask for a code (auth/step-up-dialog.tsx). */
+  /** Two-step verification is on (Better Auth's twoFactor plugin keeps it on the user). */
   twoFactorEnabled: boolean;
 }
 
@@ -38,7 +39,12 @@ export interface SessionContextValue {
   signOut(): Promise<void>;
   /** Better Auth's change-password, through which this tab keeps its place when its session is replaced. */
   changePassword(change: PasswordChange): Promise<{ error: AuthFailure | null }>;
-  /** Resolves when no password change of this tab is replacing its session: token requests wait for its new cookie. */
+  /**
+   * Runs a Better Auth call that replaces this tab's session (its answer sets the new session's cookie), so that
+   * the old session's end meanwhile is not taken for a sign-out: two-step verification's first code, turning it off.
+   */
+  replaceSession<Answer extends { error: unknown }>(call: () => Promise<Answer>): Promise<Answer>;
+  /** Resolves when no call of this tab is replacing its session: token requests wait for its new cookie. */
   sessionSettled(): Promise<void>;
   retry(): void;
 }
@@ -50,10 +56,11 @@ export interface PasswordChange {
 }
 
 /**
- * This tab's session being replaced by its own password change. Better Auth's /change-password with
- * revokeOtherSessions deletes every session of the user, this one included, creates a new one and sets its
- * cookie in the answer. The API refuses the old session's token (and ends its live stream) within a second of
- * the deletion, which may be before that answer arrives: until it has, the old session's end is expected.
+ * This tab's session being replaced by its own call. Better Auth's /change-password with revokeOtherSessions
+ * deletes every session of the user, this one included, creates a new one and sets its cookie in the answer;
+ * /two-factor/verify-totp (the code that turns two-step verification on) and /two-factor/disable make a new
+ * session and delete this one. The API refuses the old session's token (and ends its live stream) within a
+ * second of the deletion, which may be before that answer arrives: until it has, the old session's end is expected.
  */
 interface Replacement {
   from: string;
@@ -165,10 +172,9 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
     [replacement, sessionId, signingOutOf, expiresAt, refetch],
   );
 
-  const changePassword = useCallback(
-    async (change: PasswordChange) => {
-      // Without revokeOtherSessions, Better Auth leaves every session as it is.
-      if (!change.revokeOtherSessions || !sessionId || !userId || !clientKey) return authClient.changePassword(change);
+  const replaceSession = useCallback(
+    async <Answer extends { error: unknown }>(call: () => Promise<Answer>): Promise<Answer> => {
+      if (!sessionId || !userId || !clientKey) return call();
       let settle = () => {};
       settled.current = new Promise((resolve) => {
         settle = resolve;
@@ -176,7 +182,7 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
       endedDuringChange.current = null;
       setReplacement({ from: sessionId, userId, clientKey });
       try {
-        const result = await authClient.changePassword(change);
+        const result = await call();
         if (result.error) {
           setReplacement(null);
           const ended = endedDuringChange.current;
@@ -195,7 +201,14 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
         settle();
       }
     },
-    [authClient, sessionId, userId, clientKey, signingOutOf, expiresAt, refetch],
+    [sessionId, userId, clientKey, signingOutOf, expiresAt, refetch],
+  );
+
+  const changePassword = useCallback(
+    // Without revokeOtherSessions, Better Auth leaves every session as it is.
+    (change: PasswordChange) =>
+      change.revokeOtherSessions ? replaceSession(() => authClient.changePassword(change)) : authClient.changePassword(change),
+    [authClient, replaceSession],
   );
 
   const sessionSettled = useCallback(() => settled.current, []);
@@ -223,10 +236,27 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
       endSession,
       signOut,
       changePassword,
+      replaceSession,
       sessionSettled,
       retry: () => void refetch(),
     }),
-    [authClient, status, userId, email, name, twoFactorEnabled, sessionId, left, clientKey, endSession, signOut, changePassword, sessionSettled, refetch],
+    [
+      authClient,
+      status,
+      userId,
+      email,
+      name,
+      twoFactorEnabled,
+      sessionId,
+      left,
+      clientKey,
+      endSession,
+      signOut,
+      changePassword,
+      replaceSession,
+      sessionSettled,
+      refetch,
+    ],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -22,6 +22,12 @@ export function SignInPage() {
   // On success the session updates and this screen is replaced; keep the button disabled until then.
   const { pending, problem, run, reset } = useAction({ keepPendingAfterSuccess: true });
 
+  // No email asked: the passkey holds the account, and the authenticator verifies its holder (both factors).
+  async function signInWithPasskey() {
+    setUnverified(null);
+    await run(async () => (await callAuth(() => authClient.signIn.passkey())).problem);
+  }
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     setUnverified(null);
@@ -84,6 +90,9 @@ export function SignInPage() {
         {unverified || verificationLinkFailed(params) ? <ResendVerification email={unverified ?? email} next={next} /> : null}
         <button type="submit" className="button primary wide" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
+        </button>
+        <button type="button" className="button secondary wide" disabled={pending} onClick={() => void signInWithPasskey()}>
+          Sign in with a passkey
         </button>
         <p className="switch">
           <Link to="/forgot-password">Forgot password?</Link>

@@ -73,7 +73,7 @@ test("Change email: the password is asked; the old address's mail, opened in ano
   await submitSignIn(user, mailbox.page); // with the old password, which whoever asked for the change knew
   await mailbox.page.getByText("Wrong email or password").waitFor();
   await mailbox.page.getByLabel("Password").fill(newPassword);
-  await mailbox.page.getByRole("button", { name: "Sign in" }).click();
+  await mailbox.page.getByRole("button", { name: "Sign in", exact: true }).click();
   await mailbox.page.getByRole("heading", { name: "New task" }).waitFor();
 
   // The first browser's session was ended with every other.

@@ -39,7 +39,7 @@ async function anotherDevice(account: BrowserUser, password: string): Promise<Br
   await device.page.goto("/sign-in");
   await device.page.getByLabel("Email").fill(account.email);
   await device.page.getByLabel("Password").fill(password);
-  await device.page.getByRole("button", { name: "Sign in" }).click();
+  await device.page.getByRole("button", { name: "Sign in", exact: true }).click();
   await device.page.getByRole("heading", { name: "New task" }).waitFor();
   return device;
 }

@@ -63,7 +63,7 @@ test("forgot password end to end: the link from /dev/mail, a new password, the o
   await page.getByText("Wrong email or password").waitFor();
   expect(await page.getByLabel("Password").inputValue()).toBe(PASSWORD);
   await page.getByLabel("Password").fill(NEW_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "New task" }).waitFor();
 
   // The device signed in before the reset is signed out by it (its next request renews and finds no session).

@@ -2,7 +2,7 @@
 // services: after the password the app asks for a code; a wrong one reads as the app's other messages, the
 // authenticator's code (computed here by RFC 6238 from the secret the auth service gave) signs in, and so does
 // a backup code. Two-step verification is turned on over HTTP from the signed-in page, as the Account
-// screen's controls will (they are not built yet).
+// screen's controls do (two-step-enrolment.test.ts goes through those).
 import type { Browser } from "playwright-core";
 import { expect, test } from "vitest";
 import { authenticatorApp } from "../../../server/test/support/totp.ts";
@@ -22,7 +22,7 @@ test("after the password the app asks for a code: a wrong one is explained, the 
   expect(enabled.status).toBe(200);
   const code = authenticatorApp(enabled.body.totpURI);
   expect((await postFromPage(page, "/two-factor/verify-totp", { code: await code() })).status).toBe(200);
-  // Turning it on renewed the session behind the app's back (the app's own screen for it will follow that).
+  // Turning it on renewed the session behind the app's back (the Account screen's controls follow that).
   await endSessionBehindTheAppsBack(page);
 
   await submitSignIn(user);
@@ -59,7 +59,7 @@ test("going back from the second step shows the sign-in form again, ready for an
   await submitSignIn(user);
   await page.getByRole("button", { name: "Back to sign in" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
-  expect(await page.getByRole("button", { name: "Sign in" }).isEnabled()).toBe(true);
+  expect(await page.getByRole("button", { name: "Sign in", exact: true }).isEnabled()).toBe(true);
   expect(await page.getByLabel("Password").inputValue()).toBe("");
   expect(user.pageErrors).toEqual([]);
 });

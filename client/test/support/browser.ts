@@ -131,7 +131,7 @@ async function arrivedAtTasks(page: Page, step: string): Promise<void> {
 export async function submitSignIn(user: BrowserUser, page = user.page): Promise<void> {
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** Signs in on the sign-in screen shown in `page` (the user's own by default) and waits for the task screen. */

@@ -1,20 +1,15 @@
-// Two-step verification from a signed-in page, over HTTP as the Account screen's controls will do it (they are
-// not built yet), and the pace Better Auth allows for it: every browser test that turns it on or enters codes.
+// Two-step verification from a signed-in page, over HTTP as the Account screen's controls do it
+// (two-step-enrolment.test.ts goes through those), for the browser tests that need it on: admins, above all.
 import type { Page } from "playwright-core";
 import { authenticatorApp } from "../../../server/test/support/totp.ts";
 import { type BrowserUser, endSessionBehindTheAppsBack, PASSWORD, submitSignIn } from "./browser.ts";
+import { twoFactorBudget } from "./two-factor-budget.ts";
 
 /**
- * Better Auth's own limit on /two-factor/* per client IP, which every request of a test file shares (the
- * browser's and the test's own): 3 in 10 s. Waits until one more fits, and counts it. Call it before every such
- * request, the app's included (before clicking Verify).
+ * This test file's pace for /two-factor/* (Better Auth's 3 in 10 s per client IP, shared by the browser's requests
+ * and the test's own): call it before every such request, the app's included (before clicking Verify).
  */
-const sent: number[] = [];
-export async function roomForATwoFactorRequest(): Promise<void> {
-  const recent = sent.filter((at) => Date.now() - at < 10_500);
-  if (recent.length >= 3) await new Promise((resolve) => setTimeout(resolve, (recent[recent.length - 3] ?? 0) + 10_500 - Date.now()));
-  sent.push(Date.now());
-}
+export const roomForATwoFactorRequest = twoFactorBudget();
 
 /** A POST to the auth service from the page (its cookie), paced for /two-factor/*. */
 export async function postFromPage(page: Page, path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {

@@ -123,6 +123,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
         maxWaitMs: config.taskLimits.maxWaitMs,
       }),
       streams: createStreamLimits(config.liveStreams),
+      stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,
       users: createUserStore(db),
       audit: createAuditStore(db),
       logTokenRejection: (reason, request) => log(withRequestId(requestIds.of(request), `token rejected: ${reason}`)),

@@ -9,6 +9,7 @@ import type { TaskStore } from "../tasks/task-store.ts";
 import type { UserStore } from "../users/user-store.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import type { ApiRateLimiter } from "../rate-limit/api-limits.ts";
+import { secondFactorIsRecent } from "../shared/step-up.ts";
 import { authUnavailable, invalidAuthorizationRequest, invalidToken, rateLimited } from "../graphql/errors.ts";
 import {
   InvalidTokenError,
@@ -29,6 +30,8 @@ export interface ContextDependencies {
   /** Absent: no rate limits (tests and benchmarks that build the app directly). */
   rateLimit?: ApiRateLimiter;
   streams: StreamLimits;
+  /** How recently a second factor must have been verified for admin powers (API_STEP_UP_MAX_AGE_S). */
+  stepUpMaxAgeSeconds: number;
 }
 
 // Long enough for any real JWT this system issues, short enough to refuse abuse before any parsing.
@@ -47,11 +50,17 @@ export function createContextFactory(deps: ContextDependencies) {
     const fromNode = initial.req?.headers[CLIENT_IP_HEADER];
     const clientIp = (typeof fromNode === "string" ? fromNode : request.headers.get(CLIENT_IP_HEADER)) ?? "unknown";
     const token = await authenticate(request, clientIp, deps);
+    const viewer = token?.viewer ?? null;
+    const nowSeconds = deps.verifier.now() / 1000;
     return {
-      viewer: token?.viewer ?? null,
+      viewer,
       token,
       verifier: deps.verifier,
       clientIp,
+      secondFactor: {
+        recent: viewer !== null && secondFactorIsRecent(viewer.authMethods, viewer.authTime, nowSeconds, deps.stepUpMaxAgeSeconds),
+        maxAgeSeconds: deps.stepUpMaxAgeSeconds,
+      },
       streams: deps.streams,
       tasks: deps.tasks,
       users: deps.users,

@@ -21,7 +21,9 @@ import { createAuditHooks } from "./audit-hooks.ts";
 import { createPasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 import { pruneRevocationEvents } from "../token-verification/revocation-events.ts";
+import { passkeys } from "./passkeys.ts";
 import { createSecondFactor, stampAuthMethods } from "./second-factor.ts";
+import { stepUp } from "./step-up.ts";
 import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { tokenClaims } from "./token-claims.ts";
@@ -32,6 +34,9 @@ import { emailChange } from "./email-change.ts";
 const RESET_LINK_LIFETIME_SECONDS = 30 * 60;
 /** The answer to every accepted sign-up, new address or taken: the rest happens by mail. */
 const SIGN_UP_ANSWER = { token: null, verification: "sent" } as const;
+
+/** What the passkey plugin logs when it refuses an authenticator's answer (its routes.ts). */
+const PASSKEY_REFUSALS = new Set(["Failed to verify authentication", "Failed to verify registration"]);
 
 /** Endpoints that mail a verification link. */
 const VERIFICATION_SENDERS = new Set(["/sign-up/email", "/send-verification-email"]);
@@ -165,7 +170,10 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
     logger: {
       log: (level, message, ...args) => {
         if (level === "error" && args.some(isDatabaseUnreachable)) return;
-        (level === "error" ? console.error : console.warn)(`[Better Auth] ${message}`, ...args);
+        // The passkey plugin logs a WebAuthn answer it refused (another origin, a bad signature) as an error:
+        // that is a client's mistake or an attack, answered 400, and a warning says so.
+        const refusal = PASSKEY_REFUSALS.has(message);
+        (level === "error" && !refusal ? console.error : console.warn)(`[Better Auth] ${message}`, ...args.map(String));
       },
     },
     // Endpoints this project does not use answer 404 (endpoints.ts), admin powers it does not grant among
@@ -240,6 +248,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
       }),
       admin({ defaultRole: "user", adminRoles: ["admin"], ...adminAccess }),
       ...secondFactor.plugins,
+      ...passkeys({ webApp, rpName: "Tasks", guessing: passwordGuessing }),
+      // Admin powers ask for a recent second factor; a code verified while signed in renews it (step-up.ts).
+      stepUp(db, { maxAgeSeconds: config.stepUpMaxAgeSeconds }),
       // No session token in any answer a script can read; sessions are ended by id (session-token-privacy.ts).
       sessionTokenPrivacy(),
       jwt({

@@ -24,6 +24,8 @@ import { emailChangeRequestedMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import type { createAuditHooks } from "./audit-hooks.ts";
 import { type EmailLinkClaims, emailLinkClaims } from "./email-link-claims.ts";
+import { isCurrentPassword } from "./current-password.ts";
+import { endOtherSessions } from "./other-sessions.ts";
 import type { PasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
 
@@ -114,14 +116,13 @@ export function emailChange(options: EmailChangeOptions): BetterAuthPlugin {
     confirming.set(ctx.request, { userId: user.id, ...pending });
   });
 
-  const endOtherSessions = createAuthMiddleware(async (ctx) => {
+  const endOtherSessionsOnConfirm = createAuthMiddleware(async (ctx) => {
     const change = ctx.request ? confirming.get(ctx.request) : undefined;
     if (!change) return;
     const { internalAdapter } = ctx.context;
     const user = await internalAdapter.findUserById(change.userId);
     if (user?.email !== change.newEmail) return; // Better Auth did not make the change
-    const others = (await internalAdapter.listSessions(change.userId)).filter((session) => session.id !== change.sessionId);
-    if (others.length > 0) await internalAdapter.deleteSessions(others.map((session) => session.token));
+    await endOtherSessions(ctx, change.userId, change.sessionId);
     await voidPasswordResetLinks(ctx, change.userId);
   });
 
@@ -171,18 +172,10 @@ export function emailChange(options: EmailChangeOptions): BetterAuthPlugin {
       ],
       after: [
         { matcher: (ctx) => ctx.path === "/change-email", handler: recordAndTellOldAddress },
-        { matcher: (ctx) => ctx.path === "/verify-email", handler: endOtherSessions },
+        { matcher: (ctx) => ctx.path === "/verify-email", handler: endOtherSessionsOnConfirm },
       ],
     },
   };
-}
-
-/** The account's password, checked as Better Auth checks it (its validatePassword is not exported). */
-async function isCurrentPassword(ctx: HookContext, userId: string, password: string): Promise<boolean> {
-  if (password.length > PASSWORD_MAX_LENGTH) return false; // no hashing of a megabyte
-  const account = await ctx.context.internalAdapter.findCredentialAccount(userId);
-  if (!account?.password) return false;
-  return ctx.context.password.verify({ hash: account.password, password });
 }
 
 /** The claims of a genuine email-change link (one that names a new address and the account), or null. */

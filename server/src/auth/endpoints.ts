@@ -37,6 +37,16 @@ const CORE_ENDPOINTS = {
     "/two-factor/verify-totp",
     "/two-factor/verify-backup-code",
     "/two-factor/generate-backup-codes",
+    // Passkeys (passkeys.ts): adding one (the password, options, then the authenticator's answer), signing in
+    // with one (options, then the signed challenge), and listing, renaming and removing one's own.
+    "/passkey/confirm-password",
+    "/passkey/generate-register-options",
+    "/passkey/verify-registration",
+    "/passkey/generate-authenticate-options",
+    "/passkey/verify-authentication",
+    "/passkey/list-user-passkeys",
+    "/passkey/update-passkey",
+    "/passkey/delete-passkey",
     // Liveness, no data.
     "/ok",
   ],

@@ -5,7 +5,7 @@
 //    each code is claimed for its user in `second_factor_code_use` before the plugin checks it (the primary
 //    key makes one of two simultaneous claims fail), and the claim is dropped when the code was wrong.
 //  - How the session was authenticated. Each new session records its RFC 8176 methods ("pwd"; "pwd otp mfa"
-//    once a code was verified) and when the second factor was, which the tokens carry as `amr` and
+//    once a code was verified; "swk user mfa" for a passkey, passkeys.ts) and when the second factor was, which the tokens carry as `amr` and
 //    `auth_time` (token-claims.ts) for a resource server to ask more of (RFC 9470).
 //  - Turning it off takes a current code (or a backup code) besides the password: the plugin asks only for
 //    the password, which a thief who has it and the session cookie could use to remove the second factor.
@@ -20,6 +20,8 @@ import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/a
 import { symmetricDecrypt } from "better-auth/crypto";
 import { TWO_FACTOR_ERROR_CODES, twoFactor } from "better-auth/plugins";
 import type { Db } from "../db/client.ts";
+import { endOtherSessionsAfter } from "./other-sessions.ts";
+import { PASSKEY_METHODS, PASSKEY_SIGN_IN_PATH } from "./passkeys.ts";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
@@ -62,7 +64,10 @@ export function createSecondFactor(
   options: SecondFactorOptions,
 ): { plugins: BetterAuthPlugin[]; before: (ctx: HookContext) => Promise<void> } {
   const codes = codesWorkOnce(db, options);
-  return { plugins: [twoFactorPlugin(options), codes.plugin], before: codes.before };
+  return {
+    plugins: [twoFactorPlugin(options), codes.plugin, endOtherSessionsAfter("second-factor-ends-other-sessions", ENDS_OTHER_SESSIONS)],
+    before: codes.before,
+  };
 }
 
 function twoFactorPlugin(options: SecondFactorOptions): BetterAuthPlugin {
@@ -85,6 +90,8 @@ export const stampAuthMethods: NonNullable<NonNullable<NonNullable<BetterAuthOpt
     const path = (ctx as { path?: string } | null | undefined)?.path;
     // A code was verified in this request: the sign-in's second step, or the first code that turns it on.
     if (path && CODE_PATHS.has(path)) return { data: { ...session, authMethods: PASSWORD_AND_CODE_METHODS, secondFactorAt: new Date() } };
+    // A passkey with user verification (passkeys.ts refuses one without): both factors at once.
+    if (path === PASSKEY_SIGN_IN_PATH) return { data: { ...session, authMethods: PASSKEY_METHODS, secondFactorAt: new Date() } };
     // The password; the mailed link that signs in the browser which signed up with the password
     // (sign-up-browser.ts), before any second factor can exist; or the new session of a password change that
     // signed the other devices out (the password was just entered; a second factor is asked for again).
@@ -155,18 +162,6 @@ function codesWorkOnce(db: Db, options: SecondFactorOptions) {
             claimed.delete(ctx.request);
             // The code was wrong (or not checked): it stays usable, and counts only against the lockout.
             if (ctx.context.returned instanceof APIError) await release(claim);
-          }),
-        },
-        {
-          matcher: (context) => ENDS_OTHER_SESSIONS.has(context.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            if (ctx.context.returned instanceof APIError) return;
-            const current = ctx.context.newSession?.session ?? ctx.context.session?.session;
-            const userId = ctx.context.newSession?.user.id ?? ctx.context.session?.user.id;
-            if (!current || !userId) return;
-            const { internalAdapter } = ctx.context;
-            const others = (await internalAdapter.listSessions(userId)).filter((session) => session.id !== current.id);
-            if (others.length > 0) await internalAdapter.deleteSessions(others.map((session) => session.token));
           }),
         },
       ],

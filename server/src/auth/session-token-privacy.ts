@@ -19,8 +19,9 @@ type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 /** Answers that carry a session token, and how to take it out. */
 const STRIP: Record<string, (answer: unknown) => unknown> = {
   "/list-sessions": (answer) => (Array.isArray(answer) ? answer.map(withoutToken) : answer),
-  "/get-session": (answer) =>
-    isObject(answer) && isObject(answer.session) ? { ...answer, session: withoutToken(answer.session) } : answer,
+  "/get-session": sessionWithoutToken,
+  // A passkey sign-in answers the new session whole (passkeys.ts).
+  "/passkey/verify-authentication": sessionWithoutToken,
   // The caller's own new session: the Set-Cookie header carries it, the body need not.
   "/sign-in/email": tokenNulled,
   "/change-password": tokenNulled,
@@ -61,6 +62,10 @@ async function stripTokens(context: HookContext) {
 /** An answer naming the caller's own new session: its token is null (the Set-Cookie header carries it). */
 function tokenNulled(answer: unknown): unknown {
   return isObject(answer) && "token" in answer ? { ...answer, token: null } : answer;
+}
+
+function sessionWithoutToken(answer: unknown): unknown {
+  return isObject(answer) && isObject(answer.session) ? { ...answer, session: withoutToken(answer.session) } : answer;
 }
 
 function withoutToken(session: unknown): unknown {

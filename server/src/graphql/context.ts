@@ -12,6 +12,8 @@ export interface Context {
   token: VerifiedToken | null;
   verifier: TokenVerifier;
   clientIp: string;
+  /** Step-up (shared/step-up.ts): whether the token shows a recent second factor, and how recent must be. */
+  secondFactor: { recent: boolean; maxAgeSeconds: number };
   streams: StreamLimits;
   tasks: TaskStore;
   users: UserStore;

@@ -1,6 +1,7 @@
 // Every error the API shows a client, in one place, so codes and messages stay the same everywhere.
 // Anything that is not one of these is masked by Yoga as "Unexpected error.".
 import { GraphQLError } from "graphql";
+import { INSUFFICIENT_USER_AUTHENTICATION, STEP_UP_ACR_VALUES } from "../shared/step-up.ts";
 
 const WWW_AUTHENTICATE_INVALID_TOKEN = 'Bearer error="invalid_token", error_description="The access token is invalid or expired"';
 const WWW_AUTHENTICATE_INVALID_REQUEST =
@@ -69,6 +70,17 @@ export function unauthenticated(): GraphQLError {
 
 export function forbidden(): GraphQLError {
   return new GraphQLError("You are not allowed to do this.", { extensions: { code: "FORBIDDEN" } });
+}
+
+/**
+ * RFC 9470: the token is good, but the field asks for a second factor verified more recently than this
+ * session's (or for one at all). acrValues and maxAge are the RFC's parameters: what to verify, and how
+ * recently (seconds). The client verifies a code, fetches a new token and asks again (server/CONTRACT.md).
+ */
+export function insufficientUserAuthentication(maxAgeSeconds: number): GraphQLError {
+  return new GraphQLError("Confirm it is you with your second factor to do this.", {
+    extensions: { code: INSUFFICIENT_USER_AUTHENTICATION, acrValues: STEP_UP_ACR_VALUES, maxAge: maxAgeSeconds },
+  });
 }
 
 /** The same answer for a task that does not exist and a task that is not yours. */

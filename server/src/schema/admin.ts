@@ -1,8 +1,9 @@
-// Admin-only fields. The role comes from the verified token (the `admin` scope); anonymous callers get
+// Admin-only fields. The role comes from the verified token (the `admin` scope), and a recent second factor
+// (`secondFactor`: step-up, INSUFFICIENT_USER_AUTHENTICATION without it) from its amr and auth_time; anonymous callers get
 // UNAUTHENTICATED and signed-in non-admins FORBIDDEN, on every field here (scopes.test.ts checks each).
 // Admins read account metadata and counts, never another user's tasks: bans and ended sessions are
 // Better Auth's admin endpoints (auth/admin-powers.ts), called by the SPA's admin screen.
-import { builder } from "../builder.ts";
+import { ADMIN_POWERS, builder } from "../builder.ts";
 import { PAGE_SIZE_DEFAULT, pageSize } from "../shared/paging.ts";
 import { encodeAdminUserCursor, type AdminUserRow } from "../users/admin-user-page.ts";
 import { PageInfo } from "./page-info.ts";
@@ -10,7 +11,7 @@ import { parseInput } from "./parse-input.ts";
 import { withStoreErrors } from "./store-errors.ts";
 
 const AdminStats = builder.objectRef<{ users: number; tasks: number }>("AdminStats").implement({
-  authScopes: { admin: true },
+  authScopes: ADMIN_POWERS,
   fields: (t) => ({
     users: t.exposeInt("users"),
     tasks: t.exposeInt("tasks"),
@@ -22,7 +23,7 @@ type ListedUser = AdminUserRow & { taskCount: () => Promise<number> };
 
 const AdminUser = builder.objectRef<ListedUser>("AdminUser").implement({
   description: "An account as the admin screen shows it: metadata and counts, never task contents.",
-  authScopes: { admin: true },
+  authScopes: ADMIN_POWERS,
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),
@@ -54,7 +55,7 @@ const AdminUserEdge = builder.objectRef<ListedUser>("AdminUserEdge").implement({
 });
 
 const AdminUserConnection = builder.objectRef<AdminUserPage>("AdminUserConnection").implement({
-  authScopes: { admin: true },
+  authScopes: ADMIN_POWERS,
   fields: (t) => ({
     edges: t.field({ type: [AdminUserEdge], resolve: (page) => page.nodes }),
     pageInfo: t.field({
@@ -70,7 +71,7 @@ const AdminUserConnection = builder.objectRef<AdminUserPage>("AdminUserConnectio
 });
 
 builder.queryFields((t) => ({
-  adminStats: t.withAuth({ admin: true }).field({
+  adminStats: t.withAuth(ADMIN_POWERS).field({
     type: AdminStats,
     nullable: true,
     description: "Totals across all users. Admins only.",
@@ -79,7 +80,7 @@ builder.queryFields((t) => ({
       return { users, tasks };
     },
   }),
-  adminUsers: t.withAuth({ admin: true }).field({
+  adminUsers: t.withAuth(ADMIN_POWERS).field({
     type: AdminUserConnection,
     nullable: true,
     description: "Every account, newest sign-up first (Relay connection; at most 100 per page). Admins only.",

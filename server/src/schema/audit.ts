@@ -7,7 +7,7 @@ import { forbidden } from "../graphql/errors.ts";
 import { AUDIT_ACTORS, AUDIT_EVENT_KINDS } from "../audit/audit-kinds.ts";
 import { RUN_COUNT_MAX } from "../audit/own-activity-statement.ts";
 import { encodeAuditCursor, type AuditEventRow, type AuditPage } from "../audit/audit-store.ts";
-import { builder } from "../builder.ts";
+import { ADMIN_POWERS, builder } from "../builder.ts";
 import { PAGE_SIZE_DEFAULT, pageSize } from "../shared/paging.ts";
 import { PageInfo } from "./page-info.ts";
 import { parseInput } from "./parse-input.ts";
@@ -102,7 +102,7 @@ builder.objectField(User, "securityEvents", (t) =>
 );
 
 builder.queryField("auditEvents", (t) =>
-  t.withAuth({ admin: true }).field({
+  t.withAuth(ADMIN_POWERS).field({
     type: AuditEventConnection,
     nullable: true,
     description: "Every security event, newest first (Relay connection; at most 100 per page). Admins only.",

@@ -6,6 +6,15 @@ import { createDb } from "../db/client.ts";
 import { openOperatorDatabase } from "../db/database.server.ts";
 import { readEnv } from "../env.ts";
 
+/** Why the operator's grant was refused, and what the account's owner can do about it. */
+const REFUSALS = {
+  "no-user": (email: string) => `No user with email ${email}.`,
+  unverified: (email: string) =>
+    `${email} has not verified its address yet, so it cannot be made admin: anyone can sign up with an address that is not theirs. Ask its owner to follow the link in the verification mail first.`,
+  "no-second-factor": (email: string) =>
+    `${email} has no second factor, so it cannot be made admin: admin powers ask for a second factor verified recently (step-up), and a stolen password alone must not be enough for them. Ask its owner to turn on two-step verification or add a passkey on the Account screen first.`,
+} as const;
+
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { revoke: { type: "boolean" } } });
 const email = positionals[0];
 if (!email) {
@@ -19,11 +28,7 @@ try {
   const change = await setRole(db, email, role);
   if (change === "changed") console.log(`${email} is now ${role}.`);
   else {
-    console.error(
-      change === "no-user"
-        ? `No user with email ${email}.`
-        : `${email} has not verified its address yet, so it cannot be made admin: anyone can sign up with an address that is not theirs. Ask its owner to follow the link in the verification mail first.`,
-    );
+    console.error(REFUSALS[change](email));
     process.exitCode = 1;
   }
 } finally {

@@ -22,6 +22,10 @@ export interface Viewer {
   /** The auth service's session the token was minted for (`sid`). */
   sessionId: string;
   role: Role;
+  /** RFC 8176 methods the session was authenticated with (`amr`); empty when the token says none. */
+  authMethods: readonly string[];
+  /** Epoch seconds: when a factor was last verified in the session (`auth_time`); null when not said. */
+  authTime: number | null;
 }
 
 /** The token is not acceptable: answer 401 invalid_token. The reason is for server logs only. */
@@ -40,6 +44,8 @@ export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>;
   /** For long-lived requests (live streams): may a token verified earlier still be used right now? */
   stillValid(token: VerifiedToken): boolean;
+  /** Epoch ms on the clock tokens are checked against (the database's). */
+  now(): number;
   /** Calls `listener` when revocations arrive; returns the unsubscribe. */
   onRevocation(listener: () => void): () => void;
 }
@@ -91,6 +97,7 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     stillValid(token) {
       return revocations.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
     },
+    now: () => revocations.now(),
     onRevocation: (listener) => revocations.onChange(listener),
   };
 
@@ -150,12 +157,23 @@ export const REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat"] as const;
 export const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set(["", "jwt", "at+jwt", "application/at+jwt"]);
 
 function viewerFrom(payload: JWTPayload): Viewer {
-  const { sub, sid, role } = payload;
+  const { sub, sid, role, amr, auth_time: authTime } = payload;
   if (!isId(sub)) throw new InvalidTokenError("sub is not a user id");
   // Every token names its session, so ending the session can end the token (revocation-feed.ts).
   if (!isId(sid)) throw new InvalidTokenError("sid is not a session id");
   if (role !== undefined && role !== "user" && role !== "admin") throw new InvalidTokenError("unknown role");
-  return { userId: sub, sessionId: sid, role: toRole(role) };
+  // How the session was authenticated (server/CONTRACT.md, optional claims): what step-up asks about.
+  if (amr !== undefined && !(Array.isArray(amr) && amr.every((method) => typeof method === "string" && method.length <= 32)))
+    throw new InvalidTokenError("amr is not a list of methods");
+  if (authTime !== undefined && !(typeof authTime === "number" && Number.isFinite(authTime)))
+    throw new InvalidTokenError("auth_time is not a time");
+  return {
+    userId: sub,
+    sessionId: sid,
+    role: toRole(role),
+    authMethods: (amr as string[] | undefined) ?? [],
+    authTime: (authTime as number | undefined) ?? null,
+  };
 }
 
 function isId(value: unknown): value is string {

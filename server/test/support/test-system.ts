@@ -20,6 +20,7 @@ import type { MailCatcher } from "../../src/mail/mail-catcher.server.ts";
 import { type OpenMail, openMail } from "../../src/mail/open-mail.server.ts";
 import { freePort } from "../../src/net/free-port.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
+import { authenticatorApp } from "./totp.ts";
 
 export const SPA_ORIGIN = "http://localhost:5173";
 
@@ -45,6 +46,8 @@ export interface TestUser {
   sessionId: string;
   cookie: string;
   token: string;
+  /** With two-step verification on (`turnOnSecondFactor`): the authenticator app's codes, each once. */
+  authenticator?: () => Promise<string>;
 }
 
 export interface GraphQLResponse {
@@ -176,11 +179,52 @@ export class TestSystem {
     return ((await response.json()) as { token: string }).token;
   }
 
-  /** Operator grants admin, then the user's next token carries the role. */
+  /**
+   * Operator grants admin, then the user's next token carries the role. An admin needs a second factor
+   * (roles.ts): one is turned on first if the user has none, so the token also shows a second factor
+   * verified just now (step-up) and the admin powers answer.
+   */
   async makeAdmin(user: TestUser): Promise<TestUser> {
+    const withSecondFactor = user.authenticator ? user : await this.turnOnSecondFactor(user);
     const change = await setRole(this.db, user.email, "admin");
     if (change !== "changed") throw new Error(`could not make ${user.email} admin: ${change}`);
+    return { ...withSecondFactor, token: await this.tokenFor(withSecondFactor.cookie) };
+  }
+
+  /**
+   * Two-step verification turned on as a person does it (the password, then the authenticator's first code).
+   * Better Auth replaces the session as it turns on: the user comes back with the new session, whose second
+   * factor was verified now, and the authenticator for later codes.
+   */
+  async turnOnSecondFactor(user: TestUser): Promise<TestUser & { authenticator: () => Promise<string>; backupCodes: string[] }> {
+    const enabled = await this.authFetch("/api/auth/two-factor/enable", {
+      method: "POST",
+      headers: { cookie: user.cookie },
+      body: JSON.stringify({ password: PASSWORD }),
+    });
+    if (enabled.status !== 200) throw new Error(`two-factor enable failed: ${enabled.status} ${await enabled.text()}`);
+    const { totpURI, backupCodes } = (await enabled.json()) as { totpURI: string; backupCodes: string[] };
+    const authenticator = authenticatorApp(totpURI);
+    const verified = await this.verifySecondFactor(user.cookie, await authenticator());
+    const cookie = cookiesAfter(user.cookie, verified);
+    return { ...(await this.userWithSession(user.id, user.email, cookie)), authenticator, backupCodes };
+  }
+
+  /** Step-up: the signed-in user enters a current code; the session's second factor is now, and so is the next token's. */
+  async stepUp(user: TestUser): Promise<TestUser> {
+    if (!user.authenticator) throw new Error(`${user.email} has no second factor to step up with`);
+    await this.verifySecondFactor(user.cookie, await user.authenticator());
     return { ...user, token: await this.tokenFor(user.cookie) };
+  }
+
+  private async verifySecondFactor(cookie: string, code: string): Promise<Response> {
+    const verified = await this.authFetch("/api/auth/two-factor/verify-totp", {
+      method: "POST",
+      headers: { cookie },
+      body: JSON.stringify({ code }),
+    });
+    if (verified.status !== 200) throw new Error(`two-factor verify failed: ${verified.status} ${await verified.text()}`);
+    return verified;
   }
 
   /** Signs any claims with the auth service's real current key (Better Auth's server-only signJWT). */
