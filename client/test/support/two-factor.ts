@@ -43,19 +43,23 @@ export async function enableTwoStepVerification(page: Page): Promise<SecondFacto
   return { code, backupCodes: enabled.body.backupCodes };
 }
 
-/**
- * Turns two-step verification on, then signs in again with the password and a code (turning it on renewed the
- * session behind the app's back), so the tab's session has its second factor verified now. Waits for the tasks.
- */
-export async function turnOnTwoStepVerificationAndSignIn(user: BrowserUser): Promise<SecondFactor> {
-  const { page } = user;
-  const secondFactor = await enableTwoStepVerification(page);
-  await endSessionBehindTheAppsBack(page);
-  await submitSignIn(user);
+/** Signs in on the sign-in screen shown in `page` with the password and then a code; waits for the tasks. */
+export async function signInWithCode(user: BrowserUser, secondFactor: SecondFactor, page = user.page): Promise<void> {
+  await submitSignIn(user, page);
   await page.getByRole("heading", { name: "Two-step verification" }).waitFor();
   await page.getByLabel("Code").fill(await secondFactor.code());
   await roomForATwoFactorRequest();
   await page.getByRole("button", { name: "Verify" }).click();
   await page.getByRole("heading", { name: "New task" }).waitFor();
+}
+
+/**
+ * Turns two-step verification on, then signs in again with the password and a code (turning it on renewed the
+ * session behind the app's back), so the tab's session has its second factor verified now. Waits for the tasks.
+ */
+export async function turnOnTwoStepVerificationAndSignIn(user: BrowserUser): Promise<SecondFactor> {
+  const secondFactor = await enableTwoStepVerification(user.page);
+  await endSessionBehindTheAppsBack(user.page);
+  await signInWithCode(user, secondFactor);
   return secondFactor;
 }
