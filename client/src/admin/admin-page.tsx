@@ -4,6 +4,7 @@
 import { useId, useState } from "react";
 import { useQuery } from "urql";
 import { useSession, useSignedInUser } from "../auth/session.tsx";
+import { useStepUp } from "../auth/step-up-dialog.tsx";
 import { describeProblem } from "../graphql/problems.ts";
 import { ConfirmDialog } from "../ui/confirm-dialog.tsx";
 import { formatMoment } from "../ui/local-dates.ts";
@@ -167,6 +168,7 @@ interface DialogProps {
 
 function BanDialog({ user, onClose, onDone }: DialogProps) {
   const { authClient } = useSession();
+  const stepUp = useStepUp();
   const [reason, setReason] = useState("");
   const reasonId = useId();
   const { pending, problem, setProblem, run } = useAction();
@@ -177,7 +179,7 @@ function BanDialog({ user, onClose, onDone }: DialogProps) {
       setProblem("Say why: the reason is kept with the ban.");
       return;
     }
-    if (!(await run(() => banUser(authClient, user.id, trimmed)))) return;
+    if (!(await run(() => banUser({ authClient, stepUp }, user.id, trimmed)))) return;
     onClose();
     onDone(`Banned ${user.email}.`);
   }
@@ -207,11 +209,12 @@ function BanDialog({ user, onClose, onDone }: DialogProps) {
 
 function PlainActionDialog({ user, action, onClose, onDone }: DialogProps & { action: "unban" | "end-sessions" }) {
   const { authClient } = useSession();
+  const stepUp = useStepUp();
   const { pending, problem, run } = useAction();
   const unban = action === "unban";
 
   async function confirm() {
-    if (!(await run(() => (unban ? unbanUser(authClient, user.id) : endUserSessions(authClient, user.id))))) return;
+    if (!(await run(() => (unban ? unbanUser({ authClient, stepUp }, user.id) : endUserSessions({ authClient, stepUp }, user.id))))) return;
     onClose();
     onDone(unban ? `Unbanned ${user.email}.` : `Ended every session of ${user.email}.`);
   }

@@ -29,6 +29,8 @@ const MESSAGES: Record<string, string> = {
   CODE_REQUIRED: "Enter a code from your authenticator app, or one of your backup codes.",
   TOTP_ALREADY_ENABLED: "Two-step verification is already on.",
   TWO_FACTOR_NOT_ENABLED: "Two-step verification is off, so there is nothing to change. Reload the page.",
+  // An admin endpoint refused again right after a step-up (auth/step-up.ts retries once, never more).
+  INSUFFICIENT_USER_AUTHENTICATION: "Not done: the code was accepted, but the service still asks for a recent one. Try again.",
 };
 
 /** Refusals for a spent budget whose message from the service says how long to wait. */

@@ -72,6 +72,32 @@ describe("the token store", () => {
     expect(service.issued).toBe(1);
   });
 
+  test("replace does not share a renewal asked for before it: the token it gives was issued after the call", async () => {
+    // The token service answers in the order asked, each answer released by the test.
+    const answers: ((token: string) => void)[] = [];
+    let issued = 0;
+    const fetchToken = () =>
+      new Promise<string>((resolve) => {
+        const iat = 1_000 + ++issued;
+        answers.push(() => resolve(fakeJwt({ sub: "user-1", iat, exp: iat + 900, jti: String(issued) })));
+      });
+    const tokens = createTokenStore({ userId: "user-1", fetchToken });
+    const early = tokens.renew(); // e.g. the usual renewal, asked for before the code was verified
+    const replaced = tokens.replace(); // the code was verified now
+    answers[0]!("");
+    const earlyToken = await early;
+    await vi.waitFor(() => expect(answers).toHaveLength(2));
+    answers[1]!("");
+    const replacedToken = await replaced;
+    expect(replacedToken).not.toBe(earlyToken);
+    expect(tokens.current()).toBe(replacedToken);
+    // With nothing under way it is one request, like renew.
+    const again = tokens.replace();
+    await vi.waitFor(() => expect(answers).toHaveLength(3));
+    answers[2]!("");
+    expect(await again).toBe(tokens.current());
+  });
+
   test("a token for a different user (another account signed in elsewhere) ends the session", async () => {
     const service = issuer("user-2", 900, Date.now);
     const tokens = createTokenStore({ userId: "user-1", fetchToken: service.fetchToken });

@@ -62,6 +62,11 @@ export interface TokenStore {
   needsRenewal(): boolean;
   /** Fetches a new token now (deduplicated). */
   renew(): Promise<string>;
+  /**
+   * Fetches a token issued after this call, for a change the old token does not show (a second factor just
+   * verified): a renewal already under way was asked for before the change, so it is waited out, not shared.
+   */
+  replace(): Promise<string>;
   /** The current token if it is fresh, otherwise a renewed one. */
   fresh(): Promise<string>;
   /** Local time (ms) at which the current token expires, or null. */
@@ -104,10 +109,17 @@ export function createTokenStore({ userId, fetchToken, now = Date.now }: TokenSt
 
   const needsRenewal = () => held === null || now() >= held.renewAt;
 
+  const replace = async (): Promise<string> => {
+    const earlier = pending;
+    if (earlier) await earlier.catch(() => {});
+    return renew(); // shares only a renewal that began after this call
+  };
+
   return {
     current: () => held?.token ?? null,
     needsRenewal,
     renew,
+    replace,
     fresh: () => (needsRenewal() ? renew() : Promise.resolve(held!.token)),
     expiresAt: () => held?.expiresAt ?? null,
     get renewals() {

@@ -1,15 +1,19 @@
 // One urql client per signed-in session (graphql-provider.tsx makes a new one for every session), so a
 // sign-out or an account switch starts from an empty cache and nothing of the previous user remains.
 import { cacheExchange, Client, fetchExchange } from "@urql/core";
+import type { StepUp } from "../auth/step-up.ts";
 import type { SessionEndedError, TokenStore } from "../auth/token-store.ts";
 import { createLiveStatus, type LiveStatus } from "../live/live-status.ts";
 import { tokenAuthExchange } from "./auth-exchange.ts";
 import { liveExchange } from "./live-exchange.ts";
 import { networkReceiptExchange } from "./network-receipts.ts";
+import { stepUpExchange } from "./step-up-exchange.ts";
 
 export interface GraphQLClientOptions {
   tokens: TokenStore;
   onSessionEnded: (error: SessionEndedError) => void;
+  /** Asks for a recent second factor when the API wants one (admin fields); without it such refusals reach the screen as they are. */
+  stepUp?: Pick<StepUp, "request">;
   /** Told when the live stream (subscriptions) opens and closes. */
   liveStatus?: LiveStatus;
   url?: string;
@@ -23,6 +27,7 @@ export interface GraphQLClientOptions {
 export function createGraphQLClient({
   tokens,
   onSessionEnded,
+  stepUp,
   liveStatus = createLiveStatus(),
   url = "/graphql",
   fetch,
@@ -36,6 +41,8 @@ export function createGraphQLClient({
     exchanges: [
       cacheExchange,
       liveExchange({ tokens, onSessionEnded, status: liveStatus, url, fetch, retryDelay: liveRetryDelay, silenceMs: liveSilenceMs }),
+      // Above the auth exchange, so an operation retried after a step-up gets the token the step-up fetched.
+      ...(stepUp ? [stepUpExchange(stepUp)] : []),
       tokenAuthExchange(tokens, onSessionEnded),
       // Just above fetch: what it counts went to the network (the live refetch tells its own answer by it).
       networkReceiptExchange,

@@ -3,7 +3,10 @@
 // previous user's tokens with it. The live stream of task changes is this session's too (live/live-updates.tsx).
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { Provider } from "urql";
+import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
+import { createStepUp } from "../auth/step-up.ts";
+import { StepUpHost } from "../auth/step-up-dialog.tsx";
 import { createTokenStore, tokenFetcher, type TokenStore } from "../auth/token-store.ts";
 import { createLiveStatus } from "../live/live-status.ts";
 import { LiveUpdatesProvider } from "../live/live-updates.tsx";
@@ -20,7 +23,7 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
   // A new client per signed-in session (clientKey: a session this tab replaced by a password change carries
   // on in the same one). The key is the reason to rebuild, though the body does not read it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: clientKey is the trigger, on purpose.
-  const { client, tokens, liveStatus } = useMemo(() => {
+  const { client, tokens, liveStatus, stepUp } = useMemo(() => {
     // While this tab's session is being replaced, a token asked for waits for the new session's cookie.
     const fetchToken = tokenFetcher(async () => {
       await sessionSettled();
@@ -28,8 +31,23 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
     });
     const tokens = createTokenStore({ userId: user.id, fetchToken });
     const liveStatus = createLiveStatus();
-    const client = createGraphQLClient({ tokens, liveStatus, onSessionEnded: (error) => endSessionRef.current(error.reason) });
-    return { client, tokens, liveStatus };
+    // A code verified for this session makes its next token say so (amr, auth_time): replace, never reuse, the held one.
+    const stepUp = createStepUp({
+      verify: async (method, code) =>
+        (
+          await callAuth(() =>
+            method === "backup-code" ? authClient.twoFactor.verifyBackupCode({ code }) : authClient.twoFactor.verifyTotp({ code }),
+          )
+        ).problem,
+      replaceToken: () => tokens.replace(),
+    });
+    const client = createGraphQLClient({
+      tokens,
+      liveStatus,
+      stepUp,
+      onSessionEnded: (error) => endSessionRef.current(error.reason),
+    });
+    return { client, tokens, liveStatus, stepUp };
   }, [authClient, user.id, clientKey, sessionSettled]);
 
   // The session was replaced under the same client: the API refuses the old session's token, so get the new one now.
@@ -43,7 +61,9 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
   return (
     <TokensContext.Provider value={tokens}>
       <Provider value={client}>
-        <LiveUpdatesProvider status={liveStatus}>{children}</LiveUpdatesProvider>
+        <LiveUpdatesProvider status={liveStatus}>
+          <StepUpHost stepUp={stepUp}>{children}</StepUpHost>
+        </LiveUpdatesProvider>
       </Provider>
     </TokensContext.Provider>
   );

@@ -1,9 +1,10 @@
 // Turns what went wrong with a GraphQL request into something a person can act on.
 import type { CombinedError } from "@urql/core";
 import { SessionEndedError, TokenUnavailableError } from "../auth/token-store.ts";
+import { STEP_UP_NEEDED, stepUpChallengeInGraphQL } from "../auth/step-up.ts";
 import { isAuthError } from "./auth-exchange.ts";
 
-export type ProblemKind = "network" | "session" | "input" | "not-found" | "unavailable" | "server";
+export type ProblemKind = "network" | "session" | "step-up" | "input" | "not-found" | "unavailable" | "server";
 
 export interface Problem {
   kind: ProblemKind;
@@ -22,6 +23,8 @@ export function describeProblem(error: CombinedError): Problem {
   if (network instanceof TokenUnavailableError) {
     return { kind: "network", message: "Could not reach the sign-in service. Check your connection and try again.", retryable: true };
   }
+  // What reaches a screen was cancelled in the step-up dialog, or refused again after it (graphql/step-up-exchange.ts).
+  if (stepUpChallengeInGraphQL(error)) return { kind: "step-up", message: STEP_UP_NEEDED, retryable: true };
   const first = error.graphQLErrors[0];
   const code = String(first?.extensions?.code ?? "");
   if (code === "BAD_USER_INPUT") {

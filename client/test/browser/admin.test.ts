@@ -1,10 +1,12 @@
-// The admin screen against the real services: an operator grants the role, the admin's next token carries
-// it and the link appears; the admin bans a user with a reason; the user's token stops working at the API,
+// The admin screen against the real services: an operator grants the role (to an account with two-step
+// verification on, signed in with its code within the step-up's max age, so no code is asked for again here:
+// step-up.test.ts is that), the admin's next token carries it and the link appears; the admin bans a user with a reason; the user's token stops working at the API,
 // and the ban is in the audit trail with who did it to whom. A plain user sees no link and gets no data.
 import type { Browser } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
 import { addTask, graphqlAsPageUser, newVisitor, screenshotPath, signUp, withAppInChromium } from "../support/browser.ts";
+import { turnOnTwoStepVerificationAndSignIn } from "../support/two-factor.ts";
 
 let app: RunningApp;
 let browser: Browser;
@@ -25,6 +27,7 @@ test("an admin bans a user from the admin screen: the user's token is refused, a
 
   const admin = await newVisitor(browser, app, "Ada");
   await signUp(admin);
+  await turnOnTwoStepVerificationAndSignIn(admin); // the operator's command refuses an admin without a second factor
   await app.grantAdmin(admin.email);
   await admin.page.reload(); // the next token carries the role
   await admin.page.getByRole("link", ADMIN_LINK).click();

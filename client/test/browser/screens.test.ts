@@ -12,12 +12,12 @@ import {
   PASSWORD,
   recordCspViolations,
   screenshotPath,
-  signIn,
   signUp,
   taskId,
   withAppInChromium,
   type BrowserUser,
 } from "../support/browser.ts";
+import { type SecondFactor, signInWithCode, turnOnTwoStepVerificationAndSignIn } from "../support/two-factor.ts";
 
 let app: RunningApp;
 let browser: Browser;
@@ -120,17 +120,18 @@ function headerRowSpread(page: Page): Promise<number> {
   });
 }
 
-async function signedInAdminWithTasks(): Promise<{ admin: BrowserUser; bob: BrowserUser; taskPath: string }> {
+async function signedInAdminWithTasks(): Promise<{ admin: BrowserUser; bob: BrowserUser; taskPath: string; secondFactor: SecondFactor }> {
   const bob = await newVisitor(browser, app, "Bob");
   await signUp(bob);
   const admin = await newVisitor(browser, app, "Ada");
   await signUp(admin);
+  const secondFactor = await turnOnTwoStepVerificationAndSignIn(admin); // an admin has a second factor (the operator's command insists)
   await app.grantAdmin(admin.email);
   await admin.page.reload(); // the next token carries the role
   await admin.page.getByRole("link", { name: "Users (admin)" }).waitFor();
   await addTask(admin.page, "Water the plants");
   await addTask(admin.page, "Call the plumber about the kitchen sink");
-  return { admin, bob, taskPath: `/tasks/${encodeURIComponent(await taskId(admin.page, "Water the plants"))}` };
+  return { admin, bob, secondFactor, taskPath: `/tasks/${encodeURIComponent(await taskId(admin.page, "Water the plants"))}` };
 }
 
 test("the signed-out screens and /dev/mail: one <main>, nothing wider than the window, the app named; /dev/mail styled under its policy", async () => {
@@ -290,11 +291,11 @@ async function focusAfterClosing(page: Page, opener: Locator, how: "Escape" | "C
 }
 
 test("closing any dialog, by Escape or by Cancel, gives focus back to the control that opened it", async () => {
-  const { admin, bob, taskPath } = await signedInAdminWithTasks();
+  const { admin, bob, taskPath, secondFactor } = await signedInAdminWithTasks();
   const { page } = admin;
   const laptop = { ...(await newVisitor(browser, app, "Ada")), email: admin.email };
   await laptop.page.goto("/sign-in");
-  await signIn(laptop); // a second session, so that "Sign out everywhere else" is offered
+  await signInWithCode(laptop, secondFactor); // a second session, so that "Sign out everywhere else" is offered
 
   const results: Record<string, boolean> = {};
   const check = async (name: string, opener: () => Locator) => {

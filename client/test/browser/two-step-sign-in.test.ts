@@ -3,34 +3,17 @@
 // authenticator's code (computed here by RFC 6238 from the secret the auth service gave) signs in, and so does
 // a backup code. Two-step verification is turned on over HTTP from the signed-in page, as the Account
 // screen's controls do (two-step-enrolment.test.ts goes through those).
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { expect, test } from "vitest";
 import { authenticatorApp } from "../../../server/test/support/totp.ts";
 import type { RunningApp } from "../support/app-server.ts";
 import { endSessionBehindTheAppsBack, PASSWORD, signUpInNewContext, submitSignIn, withAppInChromium } from "../support/browser.ts";
-import { twoFactorBudget } from "../support/two-factor-budget.ts";
+import { postFromPage, roomForATwoFactorRequest } from "../support/two-factor.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
 withAppInChromium((started) => ({ app, browser } = started));
-
-const roomForATwoFactorRequest = twoFactorBudget();
-
-async function postFromPage(page: Page, path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
-  await roomForATwoFactorRequest();
-  return page.evaluate(
-    async ([path, body]) => {
-      const answer = await fetch(`/api/auth${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      return { status: answer.status, body: (await answer.json()) as Record<string, any> };
-    },
-    [path, body] as const,
-  );
-}
 
 test("after the password the app asks for a code: a wrong one is explained, the app's code signs in, and so does a backup code", async () => {
   const user = await signUpInNewContext(browser, app, "Grace");

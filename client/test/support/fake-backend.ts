@@ -19,6 +19,15 @@ interface FakeUser {
   email: string;
   name: string;
   password: string;
+  role: "admin" | "user";
+  /** With two-step verification on: the code the authenticator app shows now, and the unused backup codes. */
+  secondFactor?: { code: string; backupCodes: string[] };
+}
+
+/** A ban made through the admin endpoint, as the auth service recorded it. */
+export interface FakeBan {
+  userId: string;
+  banReason: string;
 }
 
 export interface SentRequest {
@@ -82,7 +91,7 @@ function base64url(value: unknown): string {
   return btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-export function fakeJwt(claims: { sub: string; iat: number; exp: number; jti?: string }): string {
+export function fakeJwt(claims: { sub: string; iat: number; exp: number; jti?: string; role?: string }): string {
   return `${base64url({ alg: "EdDSA", kid: "test" })}.${base64url(claims)}.signature`;
 }
 
@@ -90,15 +99,32 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
-export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sessionLifetimeSeconds?: number; now?: () => number } = {}) {
+export function createFakeBackend(
+  options: {
+    tokenLifetimeSeconds?: number;
+    sessionLifetimeSeconds?: number;
+    /** API_STEP_UP_MAX_AGE_S: how recent an admin's second factor must be. */
+    stepUpMaxAgeSeconds?: number;
+    now?: () => number;
+  } = {},
+) {
   const lifetime = options.tokenLifetimeSeconds ?? 900;
   const sessionLifetimeMs = (options.sessionLifetimeSeconds ?? 86_400) * 1000;
   const now = options.now ?? Date.now;
   const users = new Map<string, FakeUser>();
   const tasks = new Map<string, FakeTask[]>();
   const securityEvents = new Map<string, FakeSecurityEvent[]>(); // user id -> entries, newest first
+  const stepUpMaxAgeMs = (options.stepUpMaxAgeSeconds ?? 600) * 1000;
   const validTokens = new Map<string, string>(); // token -> user id
-  let session: { id: string; userId: string } | null = null;
+  // When each token's session had last verified a second factor as the token was issued (its auth_time with "mfa").
+  const tokenSecondFactorAt = new Map<string, number | null>();
+  let session: { id: string; userId: string; secondFactorAt: number | null } | null = null;
+  const bans: FakeBan[] = [];
+  const recent = (secondFactorAt: number | null | undefined) => secondFactorAt != null && now() - secondFactorAt <= stepUpMaxAgeMs;
+  const stepUpRefusal = () => ({
+    message: "This needs a recent second factor.",
+    extensions: { code: "INSUFFICIENT_USER_AUTHENTICATION", acrValues: "mfa", maxAge: stepUpMaxAgeMs / 1000 },
+  });
   const serverSessions: FakeSession[] = []; // every user's sessions, this browser's included
   const dropSession = (id: string | undefined) => {
     const index = serverSessions.findIndex((candidate) => candidate.id === id);
@@ -153,8 +179,9 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     sent,
     /** Requests to a path, e.g. "/api/auth/token" or "/graphql". */
     requests: (path: string) => sent.filter((request) => request.path === path),
+    bans,
     addUser(email: string, password = "a long password"): FakeUser {
-      const user = { id: `user-${++sequence}`, email, name: email.split("@")[0]!, password };
+      const user: FakeUser = { id: `user-${++sequence}`, email, name: email.split("@")[0]!, password, role: "user" };
       users.set(email, user);
       tasks.set(user.id, []);
       return user;
@@ -170,7 +197,12 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
       securityEvents.set(user.id, entries);
     },
     signInAs(user: FakeUser, device: FakeDevice = {}) {
-      session = { id: newSession(user.id, device).id, userId: user.id };
+      session = { id: newSession(user.id, device).id, userId: user.id, secondFactorAt: null };
+    },
+    /** An admin with two-step verification on, whose authenticator shows `code` (a test changes it as time passes). */
+    makeAdmin(user: FakeUser, secondFactor?: { code: string; backupCodes: string[] }) {
+      user.role = "admin";
+      if (secondFactor) user.secondFactor = secondFactor;
     },
     /** The session disappears server-side (expired, revoked): tokens stop working and none are issued. */
     endSession() {
@@ -301,9 +333,35 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
       case "/api/auth/token": {
         if (!user) return json({ message: "Unauthorized" }, 401);
         const iat = Math.floor(now() / 1000);
-        const token = fakeJwt({ sub: user.id, iat, exp: iat + lifetime, jti: String(++sequence) });
+        const token = fakeJwt({ sub: user.id, iat, exp: iat + lifetime, jti: String(++sequence), role: user.role });
         validTokens.set(token, user.id);
+        tokenSecondFactorAt.set(token, session!.secondFactorAt);
         return json({ token });
+      }
+      // Signed in, a right code marks this session's second factor verified now (its next token says so).
+      case "/api/auth/two-factor/verify-totp":
+      case "/api/auth/two-factor/verify-backup-code": {
+        if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+        const totp = path.endsWith("verify-totp");
+        const backupCodes = user.secondFactor?.backupCodes ?? [];
+        const right = totp ? body.code === user.secondFactor?.code : backupCodes.includes(body.code);
+        if (!user.secondFactor || !right) {
+          return totp
+            ? json({ code: "INVALID_CODE", message: "Invalid code" }, 401)
+            : json({ code: "INVALID_BACKUP_CODE", message: "Invalid backup code" }, 401);
+        }
+        if (!totp) backupCodes.splice(backupCodes.indexOf(body.code), 1);
+        session!.secondFactorAt = now();
+        return json({ token: null, user: publicUser(user) });
+      }
+      case "/api/auth/admin/ban-user": {
+        if (user?.role !== "admin") return json({ message: "Forbidden", code: "FORBIDDEN" }, 403);
+        if (!recent(session!.secondFactorAt)) {
+          const { message, extensions } = stepUpRefusal();
+          return json({ code: extensions.code, message, maxAge: extensions.maxAge }, 403);
+        }
+        bans.push({ userId: body.userId, banReason: body.banReason });
+        return json({ user: { id: body.userId, banned: true, banReason: body.banReason } });
       }
       case "/graphql":
         return graphql(authorization, body);
@@ -360,6 +418,39 @@ export function createFakeBackend(options: { tokenLifetimeSeconds?: number; sess
     const mine = tasks.get(userId)!;
     const variables = body.variables ?? {};
     switch (body.operationName) {
+      case "AdminUsers": {
+        const caller = [...users.values()].find((candidate) => candidate.id === userId)!;
+        if (caller.role !== "admin") {
+          return json({ data: { adminUsers: null }, errors: [{ message: "Forbidden.", extensions: { code: "FORBIDDEN" } }] });
+        }
+        if (!recent(tokenSecondFactorAt.get(token!))) return json({ data: { adminUsers: null }, errors: [stepUpRefusal()] });
+        return json({
+          data: {
+            adminUsers: {
+              __typename: "AdminUserConnection",
+              edges: [...users.values()].reverse().map((listed) => {
+                const ban = bans.findLast((candidate) => candidate.userId === listed.id);
+                return {
+                  __typename: "AdminUserEdge",
+                  node: {
+                    __typename: "AdminUser",
+                    id: listed.id,
+                    name: listed.name,
+                    email: listed.email,
+                    emailVerified: true,
+                    createdAt: new Date(0).toISOString(),
+                    banned: Boolean(ban),
+                    banReason: ban?.banReason ?? null,
+                    lastActiveAt: null,
+                    taskCount: tasks.get(listed.id)!.length,
+                  },
+                };
+              }),
+              pageInfo: { __typename: "PageInfo", hasNextPage: false, endCursor: null },
+            },
+          },
+        });
+      }
       case "Tasks": {
         const filtered = mine.filter((task) => variables.filter?.completed === undefined || task.completed === variables.filter.completed);
         const first = variables.first ?? 20;
@@ -453,6 +544,7 @@ function publicUser(user: FakeUser) {
     id: user.id,
     email: user.email,
     name: user.name,
+    twoFactorEnabled: Boolean(user.secondFactor),
     emailVerified: false,
     createdAt: new Date(0).toISOString(),
     updatedAt: new Date(0).toISOString(),

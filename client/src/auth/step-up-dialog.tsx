@@ -1,0 +1,131 @@
+// The step-up dialog (auth/step-up.ts decides when it opens): a modal asking for the authenticator's code or a
+// backup code, which Better Auth's verify-totp / verify-backup-code check against this session and record as its
+// second factor, now. Whatever the person was doing stays on the screen behind it (a ban's typed reason
+// included) and is retried once they verify. Someone without two-step verification cannot step up: they are
+// told where to turn it on.
+import { createContext, useContext, useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
+import { Link } from "react-router";
+import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { useAction } from "../ui/use-action.ts";
+import { useSignedInUser } from "./session.tsx";
+import type { StepUp, StepUpChallenge } from "./step-up.ts";
+
+const StepUpContext = createContext<StepUp | null>(null);
+
+/** Makes the session's step-up available to screens (admin-requests.ts) and shows its dialog while one is asked for. */
+export function StepUpHost({ stepUp, children }: { stepUp: StepUp; children: React.ReactNode }) {
+  const challenge = useSyncExternalStore(stepUp.subscribe, stepUp.current);
+  return (
+    <StepUpContext.Provider value={stepUp}>
+      {children}
+      {challenge ? <StepUpDialog stepUp={stepUp} challenge={challenge} /> : null}
+    </StepUpContext.Provider>
+  );
+}
+
+export function useStepUp(): StepUp {
+  const stepUp = useContext(StepUpContext);
+  if (!stepUp) throw new Error("useStepUp must be used inside <StepUpHost>.");
+  return stepUp;
+}
+
+function within(challenge: StepUpChallenge): string {
+  const seconds = challenge.maxAgeSeconds;
+  if (seconds === null) return "recently";
+  if (seconds >= 120) return `in the last ${Math.round(seconds / 60)} minutes`;
+  return `in the last ${seconds} seconds`;
+}
+
+/** Rendered only while a step-up is asked for; focus goes back where it was when it goes (as ConfirmDialog). */
+function StepUpDialog({ stepUp, challenge }: { stepUp: StepUp; challenge: StepUpChallenge }) {
+  const user = useSignedInUser();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const bodyId = useId();
+  const [code, setCode] = useState("");
+  const [backup, setBackup] = useState(false);
+  const { pending, problem, run } = useAction();
+
+  useEffect(() => {
+    const element = dialog.current;
+    const opener = document.activeElement;
+    if (element && !element.open) element.showModal();
+    return () => {
+      element?.close();
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
+  }, []);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    await run(() => stepUp.submit(backup ? "backup-code" : "totp", code.trim()));
+  }
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby={titleId}
+      aria-describedby={bodyId}
+      onCancel={(event) => {
+        event.preventDefault();
+        if (!pending) stepUp.cancel();
+      }}
+    >
+      <h2 id={titleId}>Confirm it is you</h2>
+      {user.twoFactorEnabled ? (
+        <form onSubmit={submit}>
+          <p id={bodyId}>
+            Admin actions need a code from your second step, given {within(challenge)}.{" "}
+            {backup ? "Enter one of your backup codes. Each one works once." : "Enter the 6-digit code your authenticator app shows now."}
+          </p>
+          <TextField
+            id="step-up-code"
+            label={backup ? "Backup code" : "Code"}
+            type="text"
+            autoComplete="one-time-code"
+            value={code}
+            onChange={setCode}
+          />
+          <FormProblem message={problem} />
+          <p>
+            <button
+              type="button"
+              className="button secondary"
+              onClick={() => {
+                setBackup(!backup);
+                setCode("");
+              }}
+            >
+              {backup ? "Use the authenticator app instead" : "Use a backup code instead"}
+            </button>
+          </p>
+          <div className="dialog-actions">
+            <button type="button" className="button secondary" onClick={() => stepUp.cancel()} disabled={pending}>
+              Cancel
+            </button>
+            <button type="submit" className="button primary" disabled={pending}>
+              {pending ? "Checking…" : "Verify"}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <p id={bodyId}>
+            Admin actions need two-step verification, and it is off for your account. Turn it on from{" "}
+            <Link to="/account" onClick={() => stepUp.cancel()}>
+              Account
+            </Link>
+            , then try again.
+          </p>
+          <div className="dialog-actions">
+            {/* biome-ignore lint/a11y/noAutofocus: the dialog's one safe choice (WAI-ARIA dialog pattern). */}
+            <button type="button" className="button secondary" onClick={() => stepUp.cancel()} autoFocus>
+              Close
+            </button>
+          </div>
+        </>
+      )}
+    </dialog>
+  );
+}
