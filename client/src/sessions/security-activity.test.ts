@@ -71,7 +71,7 @@ test("second factors in words: each kind, how a sign-in was made, backup codes l
   expect(words("PASSKEY_REMOVED", { passkeyId: "p1" })).toBe("Passkey removed");
   expect(words("STEP_UP_VERIFIED", { method: "totp" })).toBe("Confirmed it was you with your second factor");
 
-  expect(words("SIGN_IN", { method: "password" })).toBe("Signed in with your password");
+  expect(words("SIGN_IN", { method: "password" })).toBe("Signed in");
   expect(words("SIGN_IN", { method: "password+totp" })).toBe("Signed in with a code from the authenticator app");
   expect(words("SIGN_IN", { method: "password+backup_code" })).toBe("Signed in with a backup code");
   expect(words("SIGN_IN", { method: "passkey" })).toBe("Signed in with a passkey");

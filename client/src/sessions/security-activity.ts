@@ -72,9 +72,11 @@ const FAILURE_WORDS: Record<string, string> = {
   second_factor_locked: "too many wrong codes",
 };
 
-/** How a sign-in was made (its `detail.method`); rows from before the method was recorded name `secondFactor`. */
+/**
+ * How a sign-in was made (its `detail.method`), said when it was more than the password; rows from before the
+ * method was recorded name `secondFactor` instead.
+ */
 const SIGN_IN_WORDS: Record<string, string> = {
-  password: "Signed in with your password",
   "password+totp": "Signed in with a code from the authenticator app",
   "password+backup_code": "Signed in with a backup code",
   passkey: "Signed in with a passkey",
