@@ -1,6 +1,7 @@
 // Where the auth service writes the audit trail. Endpoint events (sign-up, sign-in and its failures,
-// password changes, every admin action) are written after the endpoint has answered, from what it
-// answered; each ended session (sign-out, revoked, ended by an admin or a ban) by the session table's
+// password changes, second factors and passkeys, every admin action) are written after the endpoint has
+// answered, from what it answered; a refused second-factor code when second-factor.ts reports it (it knows
+// whose code it was, and some refusals end the request before this after hook); each ended session (sign-out, revoked, ended by an admin or a ban) by the session table's
 // delete hook, which Better Auth calls for every row it deletes. A failed write fails the request: an
 // event that cannot be recorded is not silently lost. Rows carry ids, classes and the client's address,
 // never a password, token or cookie.
@@ -170,7 +171,8 @@ export function createAuditHooks(db: Db) {
       const method = BACKUP_CODE.test(typeof body.code === "string" ? body.code.trim() : "") ? "backup_code" : "totp";
       return write({ kind: "SECOND_FACTOR_DISABLED", ...own, sessionId: newSession?.session.id ?? session.session.id, detail: { method } });
     }
-    if (ctx.path === NEW_BACKUP_CODES_PATH) return write({ kind: "BACKUP_CODES_REGENERATED", ...own, detail: { count: BACKUP_CODE_COUNT } });
+    if (ctx.path === NEW_BACKUP_CODES_PATH)
+      return write({ kind: "BACKUP_CODES_REGENERATED", ...own, detail: { count: BACKUP_CODE_COUNT } });
     // The passkey's id, never its name: a name is whatever was typed.
     if (ctx.path === PASSKEY_REGISTRATION_PATH) {
       const id = (returned as { id?: unknown } | null | undefined)?.id;
@@ -178,7 +180,6 @@ export function createAuditHooks(db: Db) {
     }
     if (ctx.path === PASSKEY_DELETE_PATH)
       return write({ kind: "PASSKEY_REMOVED", ...own, detail: { passkeyId: typeof body.id === "string" ? body.id : null } });
-    if (failed || !session) return;
     if (ctx.path === "/change-password") {
       return write({
         kind: "PASSWORD_CHANGED",
