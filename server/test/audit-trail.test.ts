@@ -10,7 +10,9 @@ import { setRole } from "../src/auth/roles.ts";
 import { poolOf } from "../src/db/sql-pool.ts";
 import { runScoped } from "../src/db/scoped-transaction.ts";
 import { errorCodes } from "./support/task-operations.ts";
-import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import { cookiesAfter, PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import { authenticatorApp } from "./support/totp.ts";
+import { assert as signWithPasskey, createCredential } from "./support/webauthn.ts";
 
 let system: TestSystem;
 let admin: TestUser;
@@ -19,6 +21,8 @@ let bob: TestUser;
 const NEW_PASSWORD = "a brand new passphrase for alice";
 /** Every secret the test handles: none may appear in any column of any row. */
 const secrets: string[] = [PASSWORD, NEW_PASSWORD, "the wrong password entirely"];
+/** Backup codes used or handed out (shorter than the secrets above, so scanned for on their own). */
+const backupCodes: string[] = [];
 
 interface Row {
   kind: AuditEventKind;
@@ -39,8 +43,28 @@ const post = (path: string, body: unknown, cookie?: string) =>
     headers: cookie ? { cookie, "user-agent": "audit-test/1.0" } : { "user-agent": "audit-test/1.0" },
     body: JSON.stringify(body),
   });
+const get = (path: string, cookie: string) => system.authFetch(`/api/auth${path}`, { headers: { cookie, "user-agent": "audit-test/1.0" } });
 
-function remember(user: TestUser): TestUser {
+/** The session behind a browser's cookies, by its id (the `sid` of a token it is given). */
+async function sessionOf(cookie: string): Promise<string> {
+  const token = await system.tokenFor(cookie);
+  secrets.push(token, ...cookie.split("; ").map((pair) => pair.slice(pair.indexOf("=") + 1)));
+  return (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { sid: string }).sid;
+}
+
+/** The password step of a sign-in with two-step verification on: the browser's cookies, waiting for the code. */
+async function passwordStep(email: string): Promise<string> {
+  const response = await post("/sign-in/email", { email, password: PASSWORD });
+  expect(await response.json()).toMatchObject({ twoFactorRedirect: true });
+  return cookiesAfter("", response);
+}
+
+/** [actor, session, detail] of the user's events of one kind, oldest first. */
+async function entries(userId: string, kind: AuditEventKind) {
+  return (await eventsAbout(userId, kind)).map((event) => [event.actorId, event.sessionId, event.detail]);
+}
+
+function remember<User extends TestUser>(user: User): User {
   secrets.push(user.token, ...user.cookie.split("; ").map((pair) => pair.slice(pair.indexOf("=") + 1)));
   return user;
 }
@@ -64,7 +88,7 @@ describe("each event, written once", () => {
   test("sign-in, and failed sign-ins with their class, never the typed text", async () => {
     const again = remember(await system.signIn(alice.email));
     const signIns = await eventsAbout(alice.id, "SIGN_IN");
-    expect(signIns.map((event) => event.sessionId)).toEqual([again.sessionId]);
+    expect(signIns.map((event) => [event.sessionId, event.detail])).toEqual([[again.sessionId, { method: "password" }]]);
 
     expect((await post("/sign-in/email", { email: alice.email, password: "the wrong password entirely" })).status).toBe(401);
     const unknown = `nobody-${Date.now()}@example.com`;
@@ -227,6 +251,127 @@ describe("each event, written once", () => {
     ]);
   });
 
+  test("two-step verification turned on, used at sign-in and at step-up, codes renewed, turned off: each once, with the method, and how many backup codes remain", async () => {
+    const before = remember(await system.signUp("Carol"));
+    const carol = remember(await system.turnOnSecondFactor(before));
+    backupCodes.push(...carol.backupCodes);
+    const withCode = await passwordStep(carol.email);
+    const signedInWithCode = await post("/two-factor/verify-totp", { code: await carol.authenticator() }, withCode);
+    expect(signedInWithCode.status).toBe(200);
+    const codeSession = await sessionOf(cookiesAfter(withCode, signedInWithCode));
+    const withBackupCode = await passwordStep(carol.email);
+    const signedInWithBackupCode = await post("/two-factor/verify-backup-code", { code: carol.backupCodes[0] }, withBackupCode);
+    expect(signedInWithBackupCode.status).toBe(200);
+    const backupCodeSession = await sessionOf(cookiesAfter(withBackupCode, signedInWithBackupCode));
+    await system.stepUp(carol);
+    expect((await post("/two-factor/verify-backup-code", { code: carol.backupCodes[1] }, carol.cookie)).status).toBe(200);
+    const renewed = await post("/two-factor/generate-backup-codes", { password: PASSWORD }, carol.cookie);
+    expect(renewed.status).toBe(200);
+    const { backupCodes: newCodes } = (await renewed.json()) as { backupCodes: string[] };
+    backupCodes.push(...newCodes);
+    const off = await post("/two-factor/disable", { password: PASSWORD, code: newCodes[0] }, cookiesAfter(carol.cookie, renewed));
+    expect(off.status).toBe(200);
+    const offSession = await sessionOf(cookiesAfter(carol.cookie, off));
+
+    const own = (sessionId: string, detail: Record<string, unknown>) => [carol.id, sessionId, detail];
+    expect(await entries(carol.id, "SECOND_FACTOR_ENABLED")).toEqual([own(carol.sessionId, {})]);
+    expect(await entries(carol.id, "SIGN_IN")).toEqual([
+      own(codeSession, { method: "password+totp" }),
+      own(backupCodeSession, { method: "password+backup_code" }),
+    ]);
+    expect(await entries(carol.id, "STEP_UP_VERIFIED")).toEqual([
+      own(carol.sessionId, { method: "totp" }),
+      own(carol.sessionId, { method: "backup_code" }),
+    ]);
+    expect(await entries(carol.id, "BACKUP_CODE_USED")).toEqual([
+      own(backupCodeSession, { during: "sign_in", remaining: 9 }),
+      own(carol.sessionId, { during: "step_up", remaining: 8 }),
+    ]);
+    expect(await entries(carol.id, "BACKUP_CODES_REGENERATED")).toEqual([own(carol.sessionId, { count: 10 })]);
+    // Turning it off replaces the session, as turning it on did: the new one is named.
+    expect(await entries(carol.id, "SECOND_FACTOR_DISABLED")).toEqual([own(offSession, { method: "backup_code" })]);
+    expect(await entries(carol.id, "SIGN_IN_FAILED")).toEqual([]);
+    // The sessions these ended keep their own entries, saying what ended them.
+    const ended = (await eventsAbout(carol.id, "SESSION_ENDED")).map((event) => [event.sessionId, event.detail.by]);
+    expect(ended).toEqual(
+      expect.arrayContaining([
+        [before.sessionId, "second_factor_on"],
+        [codeSession, "backup_codes_renewed"],
+        [backupCodeSession, "backup_codes_renewed"],
+        [carol.sessionId, "second_factor_off"],
+      ]),
+    );
+    expect(ended).toHaveLength(4);
+  });
+
+  test("wrong codes are failed sign-ins with their class and where the code was asked for, never the code; a typo while turning it on is none", async () => {
+    const erin = remember(await system.signUp("Erin"));
+    const enabled = await post("/two-factor/enable", { password: PASSWORD }, erin.cookie);
+    const setup = (await enabled.json()) as { totpURI: string; backupCodes: string[] };
+    backupCodes.push(...setup.backupCodes);
+    const app = authenticatorApp(setup.totpURI);
+    expect((await post("/two-factor/verify-totp", { code: "000000" }, erin.cookie)).status).toBe(401);
+    const on = await post("/two-factor/verify-totp", { code: await app() }, erin.cookie);
+    expect(on.status).toBe(200);
+    const cookie = cookiesAfter(erin.cookie, on);
+    const session = await sessionOf(cookie);
+
+    // At the sign-in's second step: a wrong code, then a right one, then the same right one again.
+    expect((await post("/two-factor/verify-totp", { code: "000000" }, await passwordStep(erin.email))).status).toBe(401);
+    const code = await app();
+    expect((await post("/two-factor/verify-totp", { code }, await passwordStep(erin.email))).status).toBe(200);
+    expect((await post("/two-factor/verify-totp", { code }, await passwordStep(erin.email))).status).toBe(400);
+    // A wrong backup code at step-up, and a wrong code to turn it off.
+    expect((await post("/two-factor/verify-backup-code", { code: "AAAAA-00000" }, cookie)).status).toBe(401);
+    expect((await post("/two-factor/disable", { password: PASSWORD, code: "000000" }, cookie)).status).toBe(401);
+    // Five wrong codes for one password step spend it: the sixth is refused unchecked.
+    const spent = await passwordStep(erin.email);
+    for (let guess = 0; guess < 5; guess += 1)
+      expect((await post("/two-factor/verify-totp", { code: `10000${guess}` }, spent)).status).toBe(401);
+    expect((await post("/two-factor/verify-totp", { code: "100005" }, spent)).status).toBe(400);
+
+    const atSignIn = (reason: string) => [null, null, { reason, during: "sign_in" }];
+    expect(await entries(erin.id, "SIGN_IN_FAILED")).toEqual([
+      atSignIn("invalid_code"),
+      atSignIn("code_reused"),
+      [erin.id, session, { reason: "invalid_code", during: "step_up" }],
+      [erin.id, session, { reason: "invalid_code", during: "turn_off" }],
+      ...Array(5).fill(atSignIn("invalid_code")),
+      atSignIn("second_factor_locked"),
+    ]);
+    expect((await eventsAbout(erin.id, "SIGN_IN_FAILED")).every((event) => event.userAgent === "audit-test/1.0")).toBe(true);
+    expect(await entries(erin.id, "SECOND_FACTOR_DISABLED")).toEqual([]);
+  });
+
+  test("a passkey added, signed in with and removed: PASSKEY_ADDED and PASSKEY_REMOVED with its id (not its name), a SIGN_IN by passkey, and a SESSION_ENDED by the removal", async () => {
+    const dave = remember(await system.signUp("Dave"));
+    expect((await post("/passkey/confirm-password", { password: PASSWORD }, dave.cookie)).status).toBe(200);
+    const options = await get("/passkey/generate-register-options", dave.cookie);
+    const { credential, response } = createCredential(await options.json(), SPA_ORIGIN);
+    const registered = await post(
+      "/passkey/verify-registration",
+      { response, name: "Dave's secret drawer" },
+      cookiesAfter(dave.cookie, options),
+    );
+    expect(registered.status).toBe(200);
+    const passkey = await system.db.passkey.findFirstOrThrow({ where: { userId: dave.id } });
+
+    const challenge = await get("/passkey/generate-authenticate-options", "");
+    const assertion = signWithPasskey(credential, await challenge.json(), SPA_ORIGIN);
+    const signedIn = await post("/passkey/verify-authentication", { response: assertion }, cookiesAfter("", challenge));
+    expect(signedIn.status).toBe(200);
+    const passkeySession = await sessionOf(cookiesAfter("", signedIn));
+    expect((await post("/passkey/delete-passkey", { id: passkey.id }, dave.cookie)).status).toBe(200);
+
+    expect(await entries(dave.id, "PASSKEY_ADDED")).toEqual([[dave.id, dave.sessionId, { passkeyId: passkey.id }]]);
+    expect(await entries(dave.id, "SIGN_IN")).toEqual([[dave.id, passkeySession, { method: "passkey" }]]);
+    expect(await entries(dave.id, "PASSKEY_REMOVED")).toEqual([[dave.id, dave.sessionId, { passkeyId: passkey.id }]]);
+    expect((await eventsAbout(dave.id, "SESSION_ENDED")).map((event) => [event.sessionId, event.actorId, event.detail])).toEqual([
+      [passkeySession, dave.id, { by: "passkey_removed" }],
+    ]);
+    expect(JSON.stringify(await eventsAbout(dave.id))).not.toContain("secret drawer");
+  });
+
   test("every kind this system writes today was caused above", async () => {
     const written = new Set((await system.db.auditEvent.findMany({ select: { kind: true } })).map((event) => event.kind));
     expect([...written].sort()).toEqual([...AUDIT_EVENT_KINDS].sort());
@@ -237,6 +382,8 @@ describe("each event, written once", () => {
     expect(rows.length).toBeGreaterThan(10);
     const text = JSON.stringify(rows);
     for (const secret of secrets.filter((value) => value.length >= 16)) expect(text).not.toContain(secret);
+    expect(backupCodes.length).toBeGreaterThan(20);
+    for (const code of backupCodes) expect(text).not.toContain(code);
   });
 });
 

@@ -9,7 +9,7 @@ import { ownActivityStatement, RUN_COUNT_MAX } from "../src/audit/own-activity-s
 import { poolOf } from "../src/db/sql-pool.ts";
 import { runScoped } from "../src/db/scoped-transaction.ts";
 import { requestFrom } from "./support/request-from.ts";
-import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import { cookiesAfter, PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 const ADMIN_ADDRESS = "127.0.0.77";
 const ADMIN_BROWSER = `admin-console/${randomUUID()}`;
@@ -137,6 +137,37 @@ describe("item 8: what others did shows who as a kind, never their identity, ses
       ["EMAIL_VERIFIED", "SELF", owner.id],
       ["SIGN_UP", "SELF", owner.id],
     ]);
+  });
+
+  test("second factors: someone with the password but not the code is someone not signed in, without address or browser; turning it on, stepping up and a wrong code there are the owner's own", async () => {
+    const owner = await system.turnOnSecondFactor(await system.signUp("Has a code"));
+    // The stranger has the password: the password step, then a guessed code, from their own address and browser.
+    const stranger = { address: STRANGER_ADDRESS, browser: STRANGER_BROWSER };
+    const passwordStep = await requestFrom(`${system.authUrl}/api/auth/sign-in/email`, STRANGER_ADDRESS, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: SPA_ORIGIN, "user-agent": STRANGER_BROWSER },
+      body: JSON.stringify({ email: owner.email, password: PASSWORD }),
+    });
+    const waiting = cookiesAfter("", {
+      headers: new Headers((passwordStep.headers["set-cookie"] ?? []).map((value): [string, string] => ["set-cookie", value])),
+    });
+    expect(await authPost("/two-factor/verify-totp", { code: "000000" }, { ...stranger, cookie: waiting })).toBe(401);
+    const back = await system.stepUp(owner);
+    expect(
+      await authPost("/two-factor/verify-totp", { code: "000000" }, { address: "127.0.0.1", browser: "owner", cookie: owner.cookie }),
+    ).toBe(401);
+
+    const { text, entries } = await myEvents(back, "kind actor actorId ipAddress userAgent detail");
+    const shown = entries.map((entry) => [entry.kind, entry.actor, JSON.parse(entry.detail)]);
+    expect(shown.slice(0, 4)).toEqual([
+      ["SIGN_IN_FAILED", "SELF", { reason: "invalid_code", during: "step_up" }],
+      ["STEP_UP_VERIFIED", "SELF", { method: "totp" }],
+      ["SIGN_IN_FAILED", "ANONYMOUS", { reason: "invalid_code", during: "sign_in" }],
+      ["SECOND_FACTOR_ENABLED", "SELF", {}],
+    ]);
+    expect(entries[2]).toMatchObject({ actorId: null, ipAddress: null, userAgent: null });
+    expect(entries[1]).toMatchObject({ actorId: owner.id, ipAddress: "127.0.0.1" });
+    for (const secret of [STRANGER_ADDRESS, STRANGER_BROWSER]) expect(text).not.toContain(secret);
   });
 
   test("the admin's list keeps everything: auditEvents names the admin, their session, address and browser", async () => {

@@ -163,9 +163,9 @@ describe("signing in with it on", () => {
       { code: backupCodes[1] },
       (await post("/sign-in/email", { email: user.email, password: PASSWORD })).cookie,
     );
-    expect(await events()).toEqual([
-      { kind: "SIGN_IN", detail: { secondFactor: "totp" } },
-      { kind: "SIGN_IN", detail: { secondFactor: "backup_code" } },
+    expect((await events()).filter((event) => event.kind === "SIGN_IN")).toEqual([
+      { kind: "SIGN_IN", detail: { method: "password+totp" } },
+      { kind: "SIGN_IN", detail: { method: "password+backup_code" } },
     ]);
   });
 

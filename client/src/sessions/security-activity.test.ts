@@ -41,7 +41,7 @@ test("who did it, as a kind, for what someone else did", () => {
   expect(describeActor("SYSTEM")).toBeNull(); // the words say it: "A session expired"
 });
 
-test("two-step verification: the sign-in's second factor, and the sessions it ends, in words", () => {
+test("two-step verification: the sign-in's second factor (as rows written before the method was recorded name it), and the sessions it ends, in words", () => {
   expect(describeSecurityEvent({ kind: "SIGN_IN", detail: '{"secondFactor":"totp"}', actor: "SELF" })).toBe(
     "Signed in with a code from the authenticator app",
   );
@@ -55,4 +55,40 @@ test("two-step verification: the sign-in's second factor, and the sessions it en
   expect(describeSecurityEvent({ kind: "SESSION_ENDED", detail: '{"by":"backup_codes_renewed"}', actor: "SELF" })).toBe(
     "A session was ended by new backup codes",
   );
+});
+
+test("second factors in words: each kind, how a sign-in was made, backup codes left, and wrong codes by class and where", () => {
+  const words = (kind: Parameters<typeof describeSecurityEvent>[0]["kind"], detail: object) =>
+    describeSecurityEvent({ kind, detail: JSON.stringify(detail), actor: "SELF" });
+  expect(words("SECOND_FACTOR_ENABLED", {})).toBe("Two-step verification turned on");
+  expect(words("SECOND_FACTOR_DISABLED", { method: "totp" })).toBe("Two-step verification turned off");
+  expect(words("SECOND_FACTOR_DISABLED", { method: "backup_code" })).toBe("Two-step verification turned off with a backup code");
+  expect(words("BACKUP_CODES_REGENERATED", { count: 10 })).toBe("New backup codes made (the old ones no longer work)");
+  expect(words("BACKUP_CODE_USED", { during: "sign_in", remaining: 9 })).toBe("A backup code was used to sign in: 9 codes left");
+  expect(words("BACKUP_CODE_USED", { during: "step_up", remaining: 1 })).toBe("A backup code was used to confirm it was you: 1 code left");
+  expect(words("BACKUP_CODE_USED", {})).toBe("A backup code was used to sign in");
+  expect(words("PASSKEY_ADDED", { passkeyId: "p1" })).toBe("Passkey added");
+  expect(words("PASSKEY_REMOVED", { passkeyId: "p1" })).toBe("Passkey removed");
+  expect(words("STEP_UP_VERIFIED", { method: "totp" })).toBe("Confirmed it was you with your second factor");
+
+  expect(words("SIGN_IN", { method: "password" })).toBe("Signed in");
+  expect(words("SIGN_IN", { method: "password+totp" })).toBe("Signed in with a code from the authenticator app");
+  expect(words("SIGN_IN", { method: "password+backup_code" })).toBe("Signed in with a backup code");
+  expect(words("SIGN_IN", { method: "passkey" })).toBe("Signed in with a passkey");
+  expect(words("SIGN_IN", { method: "something new" })).toBe("Signed in");
+
+  expect(words("SIGN_IN_FAILED", { reason: "invalid_code", during: "sign_in" })).toBe("Failed sign-in attempt (wrong code)");
+  expect(words("SIGN_IN_FAILED", { reason: "code_reused", during: "sign_in" })).toBe(
+    "Failed sign-in attempt (a code that was already used)",
+  );
+  expect(words("SIGN_IN_FAILED", { reason: "second_factor_locked", during: "sign_in" })).toBe(
+    "Failed sign-in attempt (too many wrong codes)",
+  );
+  expect(words("SIGN_IN_FAILED", { reason: "invalid_code", during: "step_up" })).toBe(
+    "A code was refused when confirming it was you (wrong code)",
+  );
+  expect(words("SIGN_IN_FAILED", { reason: "second_factor_locked", during: "turn_off" })).toBe(
+    "A code was refused when turning off two-step verification (too many wrong codes)",
+  );
+  expect(words("SESSION_ENDED", { by: "passkey_removed" })).toBe("A session was ended by removing a passkey");
 });

@@ -53,6 +53,13 @@ const WORDS: Record<AuditEventKind, string> = {
   KEY_ROTATED: "Signing keys rotated",
   KEY_REVOKED: "A signing key was revoked",
   PASSWORD_CONFIRMATION_FAILED: "A wrong password was entered to change the account",
+  SECOND_FACTOR_ENABLED: "Two-step verification turned on",
+  SECOND_FACTOR_DISABLED: "Two-step verification turned off",
+  BACKUP_CODES_REGENERATED: "New backup codes made (the old ones no longer work)",
+  BACKUP_CODE_USED: "A backup code was used",
+  PASSKEY_ADDED: "Passkey added",
+  PASSKEY_REMOVED: "Passkey removed",
+  STEP_UP_VERIFIED: "Confirmed it was you with your second factor",
 };
 
 const FAILURE_WORDS: Record<string, string> = {
@@ -60,7 +67,30 @@ const FAILURE_WORDS: Record<string, string> = {
   banned: "account banned",
   email_not_verified: "email not verified",
   account_locked: "too many failed attempts",
+  invalid_code: "wrong code",
+  code_reused: "a code that was already used",
+  second_factor_locked: "too many wrong codes",
 };
+
+/**
+ * How a sign-in was made (its `detail.method`), said when it was more than the password; rows from before the
+ * method was recorded name `secondFactor` instead.
+ */
+const SIGN_IN_WORDS: Record<string, string> = {
+  "password+totp": "Signed in with a code from the authenticator app",
+  "password+backup_code": "Signed in with a backup code",
+  passkey: "Signed in with a passkey",
+};
+
+/** Where a wrong code was typed (a failed sign-in's `detail.during`), when not at sign-in. */
+const CODE_ASKED_WORDS: Record<string, string> = {
+  step_up: "A code was refused when confirming it was you",
+  turn_off: "A code was refused when turning off two-step verification",
+};
+
+function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+}
 
 /** Who did it, for what someone else did (your own events show your address and browser instead). */
 const ACTOR_WORDS: Record<AuditActor, string | null> = {
@@ -96,10 +126,21 @@ export function describeSecurityEvent(event: SecurityEventWords): string {
     const count = (event.count ?? 1).toLocaleString("en-US");
     return event.countCapped ? `More than ${count} failed sign-in attempts` : `${count} failed sign-in attempts`;
   }
-  if (event.kind === "SIGN_IN_FAILED" && typeof detail.reason === "string")
-    return `${words} (${FAILURE_WORDS[detail.reason] ?? "refused"})`;
-  if (event.kind === "SIGN_IN" && detail.secondFactor === "totp") return "Signed in with a code from the authenticator app";
-  if (event.kind === "SIGN_IN" && detail.secondFactor === "backup_code") return "Signed in with a backup code";
+  if (event.kind === "SIGN_IN_FAILED" && typeof detail.reason === "string") {
+    const reason = FAILURE_WORDS[detail.reason] ?? "refused";
+    const asked = typeof detail.during === "string" ? CODE_ASKED_WORDS[detail.during] : undefined;
+    return `${asked ?? words} (${reason})`;
+  }
+  if (event.kind === "SIGN_IN") {
+    const method = typeof detail.method === "string" ? detail.method : `password+${String(detail.secondFactor)}`;
+    return SIGN_IN_WORDS[method] ?? words;
+  }
+  if (event.kind === "BACKUP_CODE_USED") {
+    const where = detail.during === "step_up" ? "to confirm it was you" : "to sign in";
+    const left = typeof detail.remaining === "number" ? `: ${plural(detail.remaining, "code", "codes")} left` : "";
+    return `${words} ${where}${left}`;
+  }
+  if (event.kind === "SECOND_FACTOR_DISABLED" && detail.method === "backup_code") return `${words} with a backup code`;
   if (event.kind === "SESSION_ENDED") {
     if (detail.by === "ban") return "A session was ended by a ban";
     if (detail.by === "password_change") return "A session was ended by a password change";
@@ -110,6 +151,7 @@ export function describeSecurityEvent(event: SecurityEventWords): string {
     if (detail.by === "second_factor_on") return "A session was renewed as two-step verification was turned on";
     if (detail.by === "second_factor_off") return "A session was ended by turning off two-step verification";
     if (detail.by === "backup_codes_renewed") return "A session was ended by new backup codes";
+    if (detail.by === "passkey_removed") return "A session was ended by removing a passkey";
     if (detail.by === "expired") return "A session expired";
     if (event.actor === "SELF") return "You ended a session";
   }

@@ -21,6 +21,13 @@ export const AUDIT_EVENT_KINDS = [
   "KEY_ROTATED",
   "KEY_REVOKED",
   "ACCOUNT_DELETED",
+  "SECOND_FACTOR_ENABLED",
+  "SECOND_FACTOR_DISABLED",
+  "BACKUP_CODES_REGENERATED",
+  "BACKUP_CODE_USED",
+  "PASSKEY_ADDED",
+  "PASSKEY_REMOVED",
+  "STEP_UP_VERIFIED",
 ] as const;
 
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
@@ -39,5 +46,23 @@ export const AUDIT_ACTORS = [
 
 export type AuditActor = (typeof AUDIT_ACTORS)[number];
 
-/** Why a sign-in failed, as a class: never what was typed. */
-export type SignInFailure = "invalid_credentials" | "banned" | "email_not_verified" | "account_locked" | "other";
+/**
+ * Why a sign-in failed, as a class: never what was typed. The `*code*` and `second_factor_*` classes are a
+ * second factor's code: wrong, already used, or refused unchecked because the account's second step is
+ * locked; at the sign-in's second step, and also at step-up and when turning two-step verification off.
+ */
+export type SignInFailure =
+  | "invalid_credentials"
+  | "banned"
+  | "email_not_verified"
+  | "account_locked"
+  | "invalid_code"
+  | "code_reused"
+  | "second_factor_locked"
+  | "other";
+
+/** Where a second factor's code was asked for (SIGN_IN_FAILED's `detail.during`). */
+export type CodeAskedFor = "sign_in" | "step_up" | "turn_off";
+
+/** How a sign-in was authenticated (SIGN_IN's `detail.method`). */
+export type SignInMethod = "password" | "password+totp" | "password+backup_code" | "passkey";

@@ -1,16 +1,29 @@
 // Where the auth service writes the audit trail. Endpoint events (sign-up, sign-in and its failures,
-// password changes, every admin action) are written after the endpoint has answered, from what it
-// answered; each ended session (sign-out, revoked, ended by an admin or a ban) by the session table's
+// password changes, second factors and passkeys, every admin action) are written after the endpoint has
+// answered, from what it answered; a refused second-factor code when second-factor.ts reports it (it knows
+// whose code it was, and some refusals end the request before this after hook); each ended session (sign-out, revoked, ended by an admin or a ban) by the session table's
 // delete hook, which Better Auth calls for every row it deletes. A failed write fails the request: an
 // event that cannot be recorded is not silently lost. Rows carry ids, classes and the client's address,
 // never a password, token or cookie.
 import type { BetterAuthOptions } from "better-auth";
 import { APIError, type createAuthMiddleware } from "better-auth/api";
 import { decodeJwt } from "jose";
-import type { AuditEventKind, SignInFailure } from "../audit/audit-kinds.ts";
+import type { AuditEventKind, CodeAskedFor, SignInFailure, SignInMethod } from "../audit/audit-kinds.ts";
 import { recordSecurityEvent, type SecurityEvent } from "../audit/audit-log.ts";
 import type { Db } from "../db/client.ts";
 import { TOO_MANY_FAILED_SIGN_INS } from "./account-sign-in-budget.ts";
+import { DELETE_PATH as PASSKEY_DELETE_PATH, PASSKEY_SIGN_IN_PATH, REGISTRATION_PATH as PASSKEY_REGISTRATION_PATH } from "./passkeys.ts";
+import {
+  BACKUP_CODE,
+  BACKUP_CODE_COUNT,
+  backupCodesLeft,
+  type CodeOwner,
+  type CodeRefusal,
+  DISABLE_PATH,
+  NEW_BACKUP_CODES_PATH,
+  VERIFY_BACKUP_CODE_PATH,
+  VERIFY_TOTP_PATH,
+} from "./second-factor.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 
 type AfterContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
@@ -50,9 +63,10 @@ function sessionEndedBy(path: string | undefined): string | null {
   // With two-step verification on, Better Auth makes the password's session and deletes it at once: the
   // sign-in is not done until the code (second-factor.ts), and its SIGN_IN is written then.
   if (path === "/sign-in/email") return null;
-  if (path === "/two-factor/verify-totp") return "second_factor_on"; // the first code replaces the session
-  if (path === "/two-factor/disable") return "second_factor_off";
-  if (path === "/two-factor/generate-backup-codes") return "backup_codes_renewed";
+  if (path === VERIFY_TOTP_PATH) return "second_factor_on"; // the first code replaces the session
+  if (path === DISABLE_PATH) return "second_factor_off";
+  if (path === NEW_BACKUP_CODES_PATH) return "backup_codes_renewed";
+  if (path === PASSKEY_DELETE_PATH) return "passkey_removed";
   if (path.startsWith("/admin/")) return path === "/admin/ban-user" ? "ban" : "admin";
   if (path === "/change-password") return "password_change";
   if (path === "/reset-password") return "password_reset";
@@ -76,6 +90,37 @@ export function createAuditHooks(db: Db) {
     return write({ kind: "SIGN_IN_FAILED", subjectId: target?.id ?? null, detail: { reason }, ...client(ctx as EndpointContext) });
   };
 
+  /** A session made by signing in, and how: the password, with a code or a backup code, or a passkey. */
+  const signedIn = (made: SignedIn, method: SignInMethod, where: ReturnType<typeof client>) =>
+    write({ kind: "SIGN_IN", actorId: made.user.id, subjectId: made.user.id, sessionId: made.session.id, detail: { method }, ...where });
+
+  /** A backup code worked (it works once): how many the account has left, so running out shows. */
+  const backupCodeUsed = async (ctx: AfterContext, by: SignedIn, during: Exclude<CodeAskedFor, "turn_off">) =>
+    write({
+      kind: "BACKUP_CODE_USED",
+      actorId: by.user.id,
+      subjectId: by.user.id,
+      sessionId: by.session.id,
+      detail: { during, remaining: await backupCodesLeft(ctx, db, by.user.id) },
+      ...client(ctx as EndpointContext),
+    });
+
+  /**
+   * A second factor's code refused (second-factor.ts): a failed sign-in, at the sign-in's second step (by
+   * someone who had the password, not signed in), or from a session (step-up, turning it off). Never the code.
+   */
+  const codeRefused = (ctx: AfterContext, who: CodeOwner, reason: CodeRefusal) => {
+    const during: CodeAskedFor = who.sessionId === null ? "sign_in" : ctx.path === DISABLE_PATH ? "turn_off" : "step_up";
+    return write({
+      kind: "SIGN_IN_FAILED",
+      actorId: who.sessionId === null ? null : who.userId,
+      subjectId: who.userId,
+      sessionId: who.sessionId,
+      detail: { reason, during },
+      ...client(ctx as EndpointContext),
+    });
+  };
+
   const afterEndpoint = async (ctx: AfterContext) => {
     const returned = ctx.context.returned;
     const failed = returned instanceof APIError;
@@ -88,27 +133,53 @@ export function createAuditHooks(db: Db) {
       // With two-step verification on, the password's session is deleted right after this hook (Better Auth's
       // plugin hooks run after ours): the sign-in is written when the code makes its session, below.
       const secondStepPending = (newSession?.user as { twoFactorEnabled?: boolean | null } | undefined)?.twoFactorEnabled === true;
-      if (!failed && newSession && !secondStepPending) {
-        const { user } = newSession;
-        return write({ kind: "SIGN_IN", actorId: user.id, subjectId: user.id, sessionId: newSession.session.id, ...where });
-      }
+      if (!failed && newSession && !secondStepPending) return signedIn(newSession, "password", where);
       if (failed) return signInFailed(ctx, signInFailure(returned));
       return;
     }
-    // The second step of a two-step sign-in made the session: that is the sign-in, with the factor used.
-    if ((ctx.path === "/two-factor/verify-totp" || ctx.path === "/two-factor/verify-backup-code") && !failed && newSession && !session) {
-      const { user } = newSession;
-      const secondFactor = ctx.path === "/two-factor/verify-totp" ? "totp" : "backup_code";
+    if (ctx.path === PASSKEY_SIGN_IN_PATH) return failed || !newSession ? undefined : signedIn(newSession, "passkey", where);
+    // A code verified. Refused codes are reported by second-factor.ts, which knows whose code it was.
+    if (ctx.path === VERIFY_TOTP_PATH || ctx.path === VERIFY_BACKUP_CODE_PATH) {
+      if (failed) return;
+      const factor = ctx.path === VERIFY_TOTP_PATH ? "totp" : "backup_code";
+      // The second step of a two-step sign-in made the session: that is the sign-in, with the factor used.
+      if (newSession && !session) {
+        if (factor === "backup_code") await backupCodeUsed(ctx, newSession, "sign_in");
+        return signedIn(newSession, `password+${factor}`, where);
+      }
+      if (!session) return;
+      // The first code, while signed in: two-step verification is on (and this session replaced by a new one).
+      if (newSession) {
+        const { user } = newSession;
+        return write({ kind: "SECOND_FACTOR_ENABLED", actorId: user.id, subjectId: user.id, sessionId: newSession.session.id, ...where });
+      }
+      // A code while signed in, with it on: step-up, this session's second factor renewed (step-up.ts).
+      if (factor === "backup_code") await backupCodeUsed(ctx, session, "step_up");
       return write({
-        kind: "SIGN_IN",
-        actorId: user.id,
-        subjectId: user.id,
-        sessionId: newSession.session.id,
-        detail: { secondFactor },
+        kind: "STEP_UP_VERIFIED",
+        actorId: session.user.id,
+        subjectId: session.user.id,
+        sessionId: session.session.id,
+        detail: { method: factor },
         ...where,
       });
     }
     if (failed || !session) return;
+    const own = { actorId: session.user.id, subjectId: session.user.id, sessionId: session.session.id, ...where };
+    if (ctx.path === DISABLE_PATH) {
+      // Better Auth replaces the session as it turns it off: the new one is the person's.
+      const method = BACKUP_CODE.test(typeof body.code === "string" ? body.code.trim() : "") ? "backup_code" : "totp";
+      return write({ kind: "SECOND_FACTOR_DISABLED", ...own, sessionId: newSession?.session.id ?? session.session.id, detail: { method } });
+    }
+    if (ctx.path === NEW_BACKUP_CODES_PATH)
+      return write({ kind: "BACKUP_CODES_REGENERATED", ...own, detail: { count: BACKUP_CODE_COUNT } });
+    // The passkey's id, never its name: a name is whatever was typed.
+    if (ctx.path === PASSKEY_REGISTRATION_PATH) {
+      const id = (returned as { id?: unknown } | null | undefined)?.id;
+      return write({ kind: "PASSKEY_ADDED", ...own, detail: { passkeyId: typeof id === "string" ? id : null } });
+    }
+    if (ctx.path === PASSKEY_DELETE_PATH)
+      return write({ kind: "PASSKEY_REMOVED", ...own, detail: { passkeyId: typeof body.id === "string" ? body.id : null } });
     if (ctx.path === "/change-password") {
       return write({
         kind: "PASSWORD_CHANGED",
@@ -227,6 +298,7 @@ export function createAuditHooks(db: Db) {
   return {
     afterEndpoint,
     signInFailed,
+    codeRefused,
     passwordReset,
     emailVerified,
     accountDeleted,

@@ -84,7 +84,11 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
   const audit = createAuditHooks(db);
   // Without a rate-limit config (tests of other things), the plugin's own lockout numbers, which are the
   // failed sign-in budget's defaults.
-  const secondFactor = createSecondFactor(db, { failures: config.rateLimit?.accountFailures ?? { max: 10, windowSeconds: 900 } });
+  const secondFactor = createSecondFactor(
+    db,
+    { failures: config.rateLimit?.accountFailures ?? { max: 10, windowSeconds: 900 } },
+    { codeRefused: (ctx, who, reason) => audit.codeRefused(ctx, who, reason) },
+  );
 
   // One store for the auth service's budgets: Better Auth's per-IP limits (with Redis) and the account's.
   let store: RateLimitStore | undefined;

@@ -24,12 +24,12 @@ import { endOtherSessionsAfter } from "./other-sessions.ts";
 import type { PasswordGuessing } from "./password-guessing.ts";
 
 export const PASSKEY_SIGN_IN_PATH = "/passkey/verify-authentication";
-const REGISTRATION_PATH = "/passkey/verify-registration";
+export const REGISTRATION_PATH = "/passkey/verify-registration";
 /** Where the password is confirmed first, and what it opens, for a while. */
 export const CONFIRM_PATH = "/passkey/confirm-password";
 const REGISTRATION_PATHS = new Set(["/passkey/generate-register-options", REGISTRATION_PATH]);
 const CONFIRMATION_LIFETIME_SECONDS = 5 * 60;
-const DELETE_PATH = "/passkey/delete-passkey";
+export const DELETE_PATH = "/passkey/delete-passkey";
 
 /** RFC 8176 methods of a passkey sign-in (user verification is required, so always two factors). */
 export const PASSKEY_METHODS = "swk user mfa";

@@ -13,12 +13,15 @@
 //    the revocation feed), as a password change does: whoever was signed in elsewhere signs in again.
 // Wrong codes are limited per account by the plugin's lockout (at sign-in, and here when turning it off),
 // with the failed sign-in budget's numbers (AUTH_SIGN_IN_FAILURES_PER_ACCOUNT in ..._WINDOW_SECONDS).
+// Every refused code (wrong, used already, or the second step locked) is reported with whose it was, for the
+// audit trail's SIGN_IN_FAILED: a refusal thrown here ends the request before the auth service's after hook.
 import { createHash } from "node:crypto";
 import { createOTP } from "@better-auth/utils/otp";
 import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { symmetricDecrypt } from "better-auth/crypto";
 import { TWO_FACTOR_ERROR_CODES, twoFactor } from "better-auth/plugins";
+import type { SignInFailure } from "../audit/audit-kinds.ts";
 import type { Db } from "../db/client.ts";
 import { endOtherSessionsAfter } from "./other-sessions.ts";
 import { PASSKEY_METHODS, PASSKEY_SIGN_IN_PATH } from "./passkeys.ts";
@@ -28,15 +31,16 @@ type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 export const VERIFY_TOTP_PATH = "/two-factor/verify-totp";
 export const VERIFY_BACKUP_CODE_PATH = "/two-factor/verify-backup-code";
 export const DISABLE_PATH = "/two-factor/disable";
-const NEW_BACKUP_CODES_PATH = "/two-factor/generate-backup-codes";
+export const NEW_BACKUP_CODES_PATH = "/two-factor/generate-backup-codes";
 /** Where the plugin checks a code and makes a session. */
 const CODE_PATHS = new Set([VERIFY_TOTP_PATH, VERIFY_BACKUP_CODE_PATH]);
 /** Every request that carries a code, each claimed once. */
 const CLAIMED_PATHS = new Set([...CODE_PATHS, DISABLE_PATH]);
 /** What ends the account's other sessions once it succeeds. */
 const ENDS_OTHER_SESSIONS = new Set([DISABLE_PATH, NEW_BACKUP_CODES_PATH]);
+const CODE_ALREADY_USED = "CODE_ALREADY_USED";
 /** A backup code's shape (the plugin's: five and five letters or digits); anything else is taken as a TOTP code. */
-const BACKUP_CODE = /^[A-Za-z0-9]{5}-[A-Za-z0-9]{5}$/;
+export const BACKUP_CODE = /^[A-Za-z0-9]{5}-[A-Za-z0-9]{5}$/;
 
 /** RFC 8176 authentication method references. */
 export const PASSWORD_METHODS = "pwd";
@@ -55,6 +59,28 @@ export interface SecondFactorOptions {
   failures: { max: number; windowSeconds: number };
 }
 
+/** Whose code a request carried: the signed-in user's (with the session), or the one between password and code. */
+export interface CodeOwner {
+  userId: string;
+  sessionId: string | null;
+}
+
+/** Told of every code refused, by this file's checks or the plugin's (audit-hooks.ts writes it down). */
+export interface CodeRefusals {
+  codeRefused: (ctx: HookContext, who: CodeOwner, reason: CodeRefusal) => Promise<void>;
+}
+export type CodeRefusal = Extract<SignInFailure, "invalid_code" | "code_reused" | "second_factor_locked">;
+
+/** A refusal's class from its error code; null for one that says nothing about the code (no sign-in in progress). */
+function refusalOf(error: APIError): CodeRefusal | null {
+  const code = String((error.body as { code?: unknown } | undefined)?.code ?? "");
+  if (code === "INVALID_CODE" || code === "INVALID_BACKUP_CODE") return "invalid_code";
+  if (code === CODE_ALREADY_USED) return "code_reused";
+  // The account's lockout, or this sign-in's own five tries spent (the plugin voids the password step).
+  if (code === "ACCOUNT_TEMPORARILY_LOCKED" || code === "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE") return "second_factor_locked";
+  return null;
+}
+
 /**
  * The plugins, and `before`: the code checks, which the auth service's own before hook runs first of all,
  * so that a request refused for its code spends none of the account's password budget (password-guessing.ts).
@@ -62,8 +88,9 @@ export interface SecondFactorOptions {
 export function createSecondFactor(
   db: Db,
   options: SecondFactorOptions,
+  refusals: CodeRefusals,
 ): { plugins: BetterAuthPlugin[]; before: (ctx: HookContext) => Promise<void> } {
-  const codes = codesWorkOnce(db, options);
+  const codes = codesWorkOnce(db, options, refusals);
   return {
     plugins: [twoFactorPlugin(options), codes.plugin, endOtherSessionsAfter("second-factor-ends-other-sessions", ENDS_OTHER_SESSIONS)],
     before: codes.before,
@@ -102,11 +129,17 @@ export const stampAuthMethods: NonNullable<NonNullable<NonNullable<BetterAuthOpt
     return { data: session };
   };
 
-function codesWorkOnce(db: Db, options: SecondFactorOptions) {
-  // What `before` claimed, by request, for `after` to drop if the request failed.
-  const claimed = new WeakMap<object, { userId: string; code: string }>();
+function codesWorkOnce(db: Db, options: SecondFactorOptions, refusals: CodeRefusals) {
+  // Whose code each request carries, by request: for `after`, to report a refusal and drop a wrong code's claim.
+  const attempts = new WeakMap<object, { who: CodeOwner; claim?: { userId: string; code: string } }>();
   const release = (claim: { userId: string; code: string }) =>
     db.$executeRaw`DELETE FROM "second_factor_code_use" WHERE "userId" = ${claim.userId} AND "code" = ${claim.code}`;
+  // A refusal thrown here ends the request before any after hook: it is reported here.
+  const refuse = async (ctx: HookContext, who: CodeOwner, error: APIError): Promise<never> => {
+    const reason = refusalOf(error);
+    if (reason) await refusals.codeRefused(ctx, who, reason);
+    throw error;
+  };
 
   async function before(ctx: HookContext): Promise<void> {
     if (!CLAIMED_PATHS.has(ctx.path ?? "")) return;
@@ -124,9 +157,12 @@ function codesWorkOnce(db: Db, options: SecondFactorOptions) {
         message: "Enter a current code from your authenticator app, or a backup code.",
         code: "CODE_REQUIRED",
       });
-    if (!code || !ctx.request) return; // the endpoint refuses it itself
-    const userId = await codeOwner(ctx);
-    if (!userId) return; // no session and no sign-in in progress: the endpoint answers 401
+    if (!ctx.request) return;
+    const who = await codeOwner(ctx);
+    if (!who) return; // no session and no sign-in in progress: the endpoint answers 401
+    attempts.set(ctx.request, { who });
+    if (!code) return; // the endpoint refuses it itself (and after reports it)
+    const { userId } = who;
     const claim = { userId, code: `${ctx.path === VERIFY_BACKUP_CODE_PATH || BACKUP_CODE.test(code) ? "backup" : "totp"}:${digest(code)}` };
     await db.$executeRaw`
       DELETE FROM "second_factor_code_use"
@@ -136,18 +172,22 @@ function codesWorkOnce(db: Db, options: SecondFactorOptions) {
       ON CONFLICT DO NOTHING
       RETURNING true AS "claimed"`;
     if (!won)
-      throw new APIError("BAD_REQUEST", {
-        message: "This code was already used. Wait for the next code and enter that one.",
-        code: "CODE_ALREADY_USED",
-      });
+      await refuse(
+        ctx,
+        who,
+        new APIError("BAD_REQUEST", {
+          message: "This code was already used. Wait for the next code and enter that one.",
+          code: CODE_ALREADY_USED,
+        }),
+      );
     if (ctx.path === DISABLE_PATH) {
       const refusal = await checkCodeToTurnOff(ctx, db, userId, code, options);
       if (refusal) {
         await release(claim);
-        throw refusal;
+        await refuse(ctx, who, refusal);
       }
     }
-    claimed.set(ctx.request, claim);
+    attempts.set(ctx.request, { who, claim });
   }
 
   const plugin: BetterAuthPlugin = {
@@ -157,17 +197,35 @@ function codesWorkOnce(db: Db, options: SecondFactorOptions) {
         {
           matcher: (context) => CLAIMED_PATHS.has(context.path ?? ""),
           handler: createAuthMiddleware(async (ctx) => {
-            const claim = ctx.request ? claimed.get(ctx.request) : undefined;
-            if (!claim || !ctx.request) return;
-            claimed.delete(ctx.request);
+            const attempt = ctx.request ? attempts.get(ctx.request) : undefined;
+            if (!attempt || !ctx.request) return;
+            attempts.delete(ctx.request);
+            const returned = ctx.context.returned;
+            if (!(returned instanceof APIError)) return;
             // The code was wrong (or not checked): it stays usable, and counts only against the lockout.
-            if (ctx.context.returned instanceof APIError) await release(claim);
+            if (attempt.claim) await release(attempt.claim);
+            const reason = refusalOf(returned);
+            // A wrong first code while turning it on is a typo in a factor not yet on: nothing to report.
+            if (reason && (attempt.who.sessionId === null || (await isOn(db, attempt.who.userId))))
+              await refusals.codeRefused(ctx, attempt.who, reason);
           }),
         },
       ],
     },
   };
   return { plugin, before };
+}
+
+async function isOn(db: Db, userId: string): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ on: boolean | null }[]>`SELECT "twoFactorEnabled" AS "on" FROM "user" WHERE "id" = ${userId}`;
+  return row?.on === true;
+}
+
+/** How many unused backup codes the account has left (they are stored encrypted, as a JSON list). */
+export async function backupCodesLeft(ctx: HookContext, db: Db, userId: string): Promise<number> {
+  const [row] = await db.$queryRaw<{ backupCodes: string }[]>`SELECT "backupCodes" FROM "two_factor" WHERE "userId" = ${userId}`;
+  if (!row) return 0;
+  return (JSON.parse(await symmetricDecrypt({ key: ctx.context.secretConfig, data: row.backupCodes })) as string[]).length;
 }
 
 /**
@@ -205,14 +263,14 @@ async function checkCodeToTurnOff(
 }
 
 /** Whose code this is: the signed-in user's, or the one between password and code at sign-in. */
-async function codeOwner(ctx: HookContext): Promise<string | null> {
+async function codeOwner(ctx: HookContext): Promise<CodeOwner | null> {
   const session = await getSessionFromCtx(ctx);
-  if (session) return session.user.id;
+  if (session) return { userId: session.user.id, sessionId: session.session.id };
   const cookie = ctx.context.createAuthCookie(TWO_FACTOR_COOKIE);
   const identifier = await ctx.getSignedCookie(cookie.name, ctx.context.secret);
   if (!identifier) return null;
   const pending = await ctx.context.internalAdapter.findVerificationValue(identifier);
-  return pending && pending.expiresAt > new Date() ? pending.value : null;
+  return pending && pending.expiresAt > new Date() ? { userId: pending.value, sessionId: null } : null;
 }
 
 function digest(code: string): string {
