@@ -77,6 +77,18 @@ describe("at the API", () => {
     expect((await adminStatsAnswer(await system.tokenFor(admin.cookie))).extensions).toEqual([STEP_UP]);
   });
 
+  test("guessing codes at step-up with a stolen admin session locks the account's second step, as at sign-in", async () => {
+    const admin = await system.makeAdmin(await system.signUp("Guessed admin"));
+    await ageSecondFactor(admin, MAX_AGE + 5);
+    // The test system's budget: AUTH_SIGN_IN_FAILURES_PER_ACCOUNT's default, 10 wrong codes in a row.
+    for (let guess = 0; guess < 10; guess++)
+      expect((await post("/two-factor/verify-totp", admin.cookie, { code: String(100000 + guess) })).status).toBe(401);
+    const right = await post("/two-factor/verify-totp", admin.cookie, { code: await admin.authenticator!() });
+    expect(right.status).toBe(429);
+    expect((await right.json()).code).toBe("ACCOUNT_TEMPORARILY_LOCKED");
+    expect((await adminStatsAnswer(await system.tokenFor(admin.cookie))).extensions).toEqual([STEP_UP]);
+  });
+
   test("forged claims signed with the real key: only the admin role with mfa and a recent auth_time opens admin fields", async () => {
     const admin = await system.makeAdmin(await system.signUp("Claims admin"));
     const user = await system.turnOnSecondFactor(await system.signUp("Claims user"));

@@ -180,8 +180,11 @@ function codesWorkOnce(db: Db, options: SecondFactorOptions, refusals: CodeRefus
           code: CODE_ALREADY_USED,
         }),
       );
-    if (ctx.path === DISABLE_PATH) {
-      const refusal = await checkCodeToTurnOff(ctx, db, userId, code, options);
+    // A code from a signed-in session (turning it off, stepping up, the first code that turns it on) is
+    // checked here under the account's lockout: the plugin counts wrong codes only at sign-in, so a stolen
+    // session cookie could otherwise guess step-up codes with no limit but the per-address one.
+    if (ctx.path === DISABLE_PATH || who.sessionId !== null) {
+      const refusal = await checkCodeUnderLockout(ctx, db, userId, code, options);
       if (refusal) {
         await release(claim);
         await refuse(ctx, who, refusal);
@@ -229,21 +232,25 @@ export async function backupCodesLeft(ctx: HookContext, db: Db, userId: string):
 }
 
 /**
- * The code that turning two-step verification off takes: a current TOTP code or an unused backup code, under
- * the plugin's account lockout (a wrong one counts; a locked account is refused before any check). Null when
- * it is right; the refusal otherwise.
+ * A code sent from a signed-in session (to turn two-step verification off, or to step up): a current TOTP
+ * code or an unused backup code, under the plugin's account lockout (a wrong one counts; a locked account is
+ * refused before any check). Null when it is right; the refusal otherwise.
  */
-async function checkCodeToTurnOff(
+async function checkCodeUnderLockout(
   ctx: HookContext,
   db: Db,
   userId: string,
   code: string,
   options: SecondFactorOptions,
 ): Promise<APIError | null> {
-  const [row] = await db.$queryRaw<{ secret: string; backupCodes: string; locked: boolean }[]>`
-    SELECT "secret", "backupCodes", coalesce("lockedUntil" > now(), false) AS "locked"
-    FROM "two_factor" WHERE "userId" = ${userId}`;
-  if (!row) return null; // not on: the endpoint answers that itself
+  const [row] = await db.$queryRaw<{ secret: string; backupCodes: string; locked: boolean; on: boolean }[]>`
+    SELECT "secret", "backupCodes", coalesce("lockedUntil" > now(), false) AS "locked",
+           coalesce("user"."twoFactorEnabled", false) AS "on"
+    FROM "two_factor" JOIN "user" ON "user"."id" = "two_factor"."userId"
+    WHERE "userId" = ${userId}`;
+  // Not on (yet): the endpoint answers that itself, and the first code that turns it on is the plugin's to
+  // check (a typo there guards nothing yet, so it counts against no lock).
+  if (!row || !row.on) return null;
   if (row.locked) return APIError.from("TOO_MANY_REQUESTS", TWO_FACTOR_ERROR_CODES.ACCOUNT_TEMPORARILY_LOCKED);
   const key = ctx.context.secretConfig;
   const right = BACKUP_CODE.test(code)
