@@ -95,7 +95,9 @@ function noticeFor(reason: SessionEndReason, expiresAt: number | null): SessionN
 
 /** Leaving `sessionId`: on purpose while this tab is signing out of it, otherwise with `notice` to say why. */
 function leaving(sessionId: string | null, signingOutOf: string | null, notice: SessionNotice): Left {
-  return sessionId !== null && sessionId === signingOutOf ? { sessionId, onPurpose: true, notice: null } : { sessionId, onPurpose: false, notice };
+  return sessionId !== null && sessionId === signingOutOf
+    ? { sessionId, onPurpose: true, notice: null }
+    : { sessionId, onPurpose: false, notice };
 }
 
 const timeOf = (value: Date | string | undefined) => (value === undefined ? null : new Date(value).getTime());
@@ -117,7 +119,12 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
   const endedDuringChange = useRef<SessionEndReason | null>(null);
 
   const failedChecks = useSessionCheckRetry(session);
-  const current = session.data && session.data.session.id !== left?.sessionId ? session.data : null;
+  // During a replacement, a session of someone else (a passkey step-up that answered with another account's
+  // session, which passkey-step-up.ts signs out at once) is never shown: the app does not switch accounts.
+  const current =
+    session.data && session.data.session.id !== left?.sessionId && (!replacement || session.data.user.id === replacement.userId)
+      ? session.data
+      : null;
   const status: SessionStatus = current
     ? "signed-in"
     : session.isPending || replacement

@@ -77,20 +77,20 @@ test("cancelled, the ban is not made, the dialog says so, and what was typed is 
   await user.click(within(await stepUpDialog()).getByRole("button", { name: "Cancel" }));
 
   expect((await within(ban).findByRole("alert")).textContent).toBe(
-    "Not done: admin actions need a recent code from your authenticator app, and none was given.",
+    "Not done: admin actions need your second step (a code or a passkey), given recently, and none was given.",
   );
   expect((within(ban).getByLabelText("Reason") as HTMLInputElement).value).toBe("spam links");
   expect(backend.bans).toEqual([]);
   expect(backend.requests("/api/auth/admin/ban-user")).toHaveLength(1);
 });
 
-test("an admin without two-step verification is told to turn it on from Account, and the list says what it needs", async () => {
+test("an admin with neither two-step verification nor a passkey is told to turn one on from Account, and the list says what it needs", async () => {
   setUp({ secondFactor: false });
   const dialog = await stepUpDialog();
-  expect(dialog.textContent).toContain("Admin actions need two-step verification, and it is off for your account.");
+  expect(await within(dialog).findByText(/two-step verification or a passkey, and your account has neither/)).toBeTruthy();
   expect(within(dialog).getByRole("link", { name: "Account" }).getAttribute("href")).toBe("/account");
   await userEvent.setup().click(within(dialog).getByRole("button", { name: "Close" }));
-  await screen.findByText("This needs a recent code from your authenticator app. Retry to enter one.");
+  await screen.findByText("This needs your second step (a code or a passkey), given recently. Retry to give it.");
   await waitFor(() => expect(screen.queryByRole("dialog", { name: "Confirm it is you" })).toBeNull());
   expect(backend.requests("/api/auth/two-factor/verify-totp")).toHaveLength(0);
 });

@@ -1,13 +1,16 @@
 // The step-up dialog (auth/step-up.ts decides when it opens): a modal asking for the authenticator's code or a
 // backup code, which Better Auth's verify-totp / verify-backup-code check against this session and record as its
-// second factor, now. Whatever the person was doing stays on the screen behind it (a ban's typed reason
-// included) and is retried once they verify. Someone without two-step verification cannot step up: they are
-// told where to turn it on.
+// second factor, now; or, for an account with a passkey, "Use a passkey" (auth/passkey-step-up.ts: a passkey
+// sign-in that replaces this session). The passkey choice is offered only when the account has one (the list is
+// asked for as the dialog opens): the browser would otherwise offer nothing to choose. Whatever the person was
+// doing stays on the screen behind it (a ban's typed reason included) and is retried once they verify. Someone
+// with neither two-step verification nor a passkey cannot step up: they are told where to turn one on.
 import { createContext, useContext, useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 import { Link } from "react-router";
 import { FormProblem, TextField } from "../ui/text-field.tsx";
 import { useAction } from "../ui/use-action.ts";
-import { useSignedInUser } from "./session.tsx";
+import { callAuth } from "./auth-errors.ts";
+import { useSession, useSignedInUser } from "./session.tsx";
 import type { StepUp, StepUpChallenge } from "./step-up.ts";
 
 const StepUpContext = createContext<StepUp | null>(null);
@@ -45,6 +48,19 @@ function StepUpDialog({ stepUp, challenge }: { stepUp: StepUp; challenge: StepUp
   const [code, setCode] = useState("");
   const [backup, setBackup] = useState(false);
   const { pending, problem, run } = useAction();
+  const { authClient } = useSession();
+  // Whether the account has a passkey: null while asked; a list that could not be had counts as none.
+  const [hasPasskey, setHasPasskey] = useState<boolean | null>(null);
+
+  useEffect(() => {
+    let open = true;
+    void callAuth(() => authClient.passkey.listUserPasskeys()).then(({ data }) => {
+      if (open) setHasPasskey(Array.isArray(data) && data.length > 0);
+    });
+    return () => {
+      open = false;
+    };
+  }, [authClient]);
 
   useEffect(() => {
     const element = dialog.current;
@@ -60,6 +76,19 @@ function StepUpDialog({ stepUp, challenge }: { stepUp: StepUp; challenge: StepUp
     event.preventDefault();
     await run(() => stepUp.submit(backup ? "backup-code" : "totp", code.trim()));
   }
+
+  const passkeyButton = (
+    <p>
+      <button type="button" className="button secondary" disabled={pending} onClick={() => void run(() => stepUp.submitPasskey())}>
+        Use a passkey
+      </button>
+    </p>
+  );
+  const cancelButton = (
+    <button type="button" className="button secondary" onClick={() => stepUp.cancel()} disabled={pending}>
+      Cancel
+    </button>
+  );
 
   return (
     <dialog
@@ -100,19 +129,30 @@ function StepUpDialog({ stepUp, challenge }: { stepUp: StepUp; challenge: StepUp
               {backup ? "Use the authenticator app instead" : "Use a backup code instead"}
             </button>
           </p>
+          {hasPasskey ? passkeyButton : null}
           <div className="dialog-actions">
-            <button type="button" className="button secondary" onClick={() => stepUp.cancel()} disabled={pending}>
-              Cancel
-            </button>
+            {cancelButton}
             <button type="submit" className="button primary" disabled={pending}>
               {pending ? "Checking…" : "Verify"}
             </button>
           </div>
         </form>
+      ) : hasPasskey ? (
+        <>
+          <p id={bodyId}>Admin actions need your second step, given {within(challenge)}. Use your passkey to confirm it is you.</p>
+          <FormProblem message={problem} />
+          {passkeyButton}
+          <div className="dialog-actions">{cancelButton}</div>
+        </>
+      ) : hasPasskey === null ? (
+        <>
+          <p id={bodyId}>Checking how you can confirm it is you…</p>
+          <div className="dialog-actions">{cancelButton}</div>
+        </>
       ) : (
         <>
           <p id={bodyId}>
-            Admin actions need two-step verification, and it is off for your account. Turn it on from{" "}
+            Admin actions need two-step verification or a passkey, and your account has neither. Turn one on from{" "}
             <Link to="/account" onClick={() => stepUp.cancel()}>
               Account
             </Link>

@@ -2,6 +2,7 @@
 import { CombinedError } from "@urql/core";
 import { GraphQLError } from "graphql";
 import { describe, expect, test, vi } from "vitest";
+import { passkeySignInFor } from "./passkey-step-up.ts";
 import { createStepUp, stepUpChallengeInAuthFailure, stepUpChallengeInGraphQL, withStepUp } from "./step-up.ts";
 
 const refusal = (extensions: Record<string, unknown>) =>
@@ -31,12 +32,16 @@ describe("recognising a refusal for want of a recent second factor", () => {
   });
 });
 
-function setUpStepUp(rightCode = "123456") {
+function setUpStepUp(rightCode = "123456", passkeyAnswers: (string | null)[] = []) {
   const order: string[] = [];
   const stepUp = createStepUp({
     verify: async (method, code) => {
       order.push(`verify ${method} ${code}`);
       return code === rightCode ? null : "That code is not right.";
+    },
+    verifyWithPasskey: async () => {
+      order.push("passkey");
+      return passkeyAnswers.shift() ?? null;
     },
     replaceToken: async () => {
       order.push("replace token");
@@ -73,6 +78,26 @@ describe("the step-up dialog's state", () => {
     expect(stepUp.current()).toEqual({ maxAgeSeconds: 5 });
     expect(await stepUp.submit("backup-code", "123456")).toBeNull();
     expect(await again).toBe(true);
+  });
+});
+
+describe("stepping up with a passkey", () => {
+  test("a refused passkey leaves the dialog open with the problem; an accepted one replaces the token and answers every request", async () => {
+    const { stepUp, order } = setUpStepUp("123456", ["That passkey belongs to another account."]);
+    const asked = stepUp.request({ maxAgeSeconds: 5 });
+    expect(await stepUp.submitPasskey()).toBe("That passkey belongs to another account.");
+    expect(stepUp.current()).not.toBeNull();
+    expect(await stepUp.submitPasskey()).toBeNull();
+    expect(await asked).toBe(true);
+    expect(stepUp.current()).toBeNull();
+    expect(order).toEqual(["passkey", "passkey", "replace token"]);
+  });
+
+  test("the passkey's session must be the signed-in person's: another account's is told apart, and so is no session", () => {
+    expect(passkeySignInFor("ada", { data: { user: { id: "ada" } } })).toBe("same");
+    expect(passkeySignInFor("ada", { data: { user: { id: "vic" } } })).toBe("other");
+    expect(passkeySignInFor("ada", { data: null })).toBe("none");
+    expect(passkeySignInFor("ada", {})).toBe("none");
   });
 });
 

@@ -1,7 +1,7 @@
 // Step-up (RFC 9470's model): the API and the auth service's admin endpoints refuse an admin whose second factor
 // was last verified too long ago with INSUFFICIENT_USER_AUTHENTICATION. This module is the one place that
-// recognises that refusal (in a GraphQL answer or a Better Auth answer), asks the person for a code once however
-// many requests were refused together, and retries a refused action once after they gave it. The dialog is
+// recognises that refusal (in a GraphQL answer or a Better Auth answer), asks the person for a code or a passkey
+// once however many requests were refused together, and retries a refused action once after they gave it. The dialog is
 // step-up-dialog.tsx; GraphQL operations are retried by graphql/step-up-exchange.ts.
 import type { CombinedError } from "@urql/core";
 import type { AuthFailure } from "./auth-errors.ts";
@@ -14,10 +14,10 @@ export interface StepUpChallenge {
 }
 
 /** An admin action whose step-up dialog was cancelled (or could not be answered: two-step verification is off). */
-export const STEP_UP_CANCELLED = "Not done: admin actions need a recent code from your authenticator app, and none was given.";
+export const STEP_UP_CANCELLED = "Not done: admin actions need your second step (a code or a passkey), given recently, and none was given.";
 
 /** A read the API still refuses for want of a recent second factor (the dialog was cancelled). */
-export const STEP_UP_NEEDED = "This needs a recent code from your authenticator app. Retry to enter one.";
+export const STEP_UP_NEEDED = "This needs your second step (a code or a passkey), given recently. Retry to give it.";
 
 function challenge(code: unknown, maxAge: unknown): StepUpChallenge | null {
   if (code !== STEP_UP_ERROR_CODE) return null;
@@ -44,6 +44,11 @@ export type SecondFactorMethod = "totp" | "backup-code";
 export interface StepUpOptions {
   /** Verifies a code for the current session (Better Auth's verify-totp or verify-backup-code): null, or the problem in words. */
   verify(method: SecondFactorMethod, code: string): Promise<string | null>;
+  /**
+   * Signs this person in again with one of their passkeys (auth/passkey-step-up.ts), the app carrying on in
+   * that session: null, or the problem in words.
+   */
+  verifyWithPasskey(): Promise<string | null>;
   /** Gets a token issued after the verification (the store's replace, not a renewal already under way). */
   replaceToken(): Promise<unknown>;
 }
@@ -59,11 +64,13 @@ export interface StepUp {
   subscribe(listener: () => void): () => void;
   /** The dialog's Verify: null once verified (every request is answered true), else the problem to show. */
   submit(method: SecondFactorMethod, code: string): Promise<string | null>;
+  /** The dialog's "Use a passkey": as submit. */
+  submitPasskey(): Promise<string | null>;
   /** The dialog's Cancel: every request is answered false. */
   cancel(): void;
 }
 
-export function createStepUp({ verify, replaceToken }: StepUpOptions): StepUp {
+export function createStepUp({ verify, verifyWithPasskey, replaceToken }: StepUpOptions): StepUp {
   let open: { challenge: StepUpChallenge; answer: Promise<boolean>; settle(verified: boolean): void } | null = null;
   const listeners = new Set<() => void>();
   const tell = () => {
@@ -75,6 +82,16 @@ export function createStepUp({ verify, replaceToken }: StepUpOptions): StepUp {
     closing?.settle(verified);
     tell();
   };
+
+  // After either way of verifying: a new token (it says mfa and a fresh auth_time), then every request retried.
+  async function verified(verification: Promise<string | null>): Promise<string | null> {
+    const problem = await verification;
+    if (problem) return problem;
+    // A token that failed to come now is the retried request's to fetch (and to report, if the session ended).
+    await replaceToken().catch(() => {});
+    close(true);
+    return null;
+  }
 
   return {
     request(challenge) {
@@ -92,14 +109,8 @@ export function createStepUp({ verify, replaceToken }: StepUpOptions): StepUp {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async submit(method, code) {
-      const problem = await verify(method, code);
-      if (problem) return problem;
-      // A token that failed to come now is the retried request's to fetch (and to report, if the session ended).
-      await replaceToken().catch(() => {});
-      close(true);
-      return null;
-    },
+    submit: (method, code) => verified(verify(method, code)),
+    submitPasskey: () => verified(verifyWithPasskey()),
     cancel: () => close(false),
   };
 }

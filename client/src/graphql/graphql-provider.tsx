@@ -5,6 +5,7 @@ import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode }
 import { Provider } from "urql";
 import { callAuth } from "../auth/auth-errors.ts";
 import { useSession } from "../auth/session.tsx";
+import { stepUpWithPasskey } from "../auth/passkey-step-up.ts";
 import { createStepUp } from "../auth/step-up.ts";
 import { StepUpHost } from "../auth/step-up-dialog.tsx";
 import { createTokenStore, tokenFetcher, type TokenStore } from "../auth/token-store.ts";
@@ -15,9 +16,12 @@ import { createGraphQLClient } from "./client.ts";
 const TokensContext = createContext<TokenStore | null>(null);
 
 export function GraphQLProvider({ children }: { children: ReactNode }) {
-  const { authClient, user, sessionId, clientKey, endSession, sessionSettled } = useSession();
+  const { authClient, user, sessionId, clientKey, endSession, sessionSettled, replaceSession } = useSession();
   const endSessionRef = useRef(endSession);
   endSessionRef.current = endSession;
+  // A passkey step-up replaces the session it starts from, which is whichever is current when it is chosen.
+  const replacingRef = useRef({ replaceSession, sessionId });
+  replacingRef.current = { replaceSession, sessionId };
   if (!user || !sessionId) throw new Error("GraphQLProvider is only for signed-in screens.");
 
   // A new client per signed-in session (clientKey: a session this tab replaced by a password change carries
@@ -31,7 +35,8 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
     });
     const tokens = createTokenStore({ userId: user.id, fetchToken });
     const liveStatus = createLiveStatus();
-    // A code verified for this session makes its next token say so (amr, auth_time): replace, never reuse, the held one.
+    // A code verified for this session, or a passkey sign-in that replaced it, makes the next token say so (amr,
+    // auth_time): replace, never reuse, the held one.
     const stepUp = createStepUp({
       verify: async (method, code) =>
         (
@@ -39,6 +44,11 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
             method === "backup-code" ? authClient.twoFactor.verifyBackupCode({ code }) : authClient.twoFactor.verifyTotp({ code }),
           )
         ).problem,
+      verifyWithPasskey: () => {
+        const { replaceSession, sessionId } = replacingRef.current;
+        if (!sessionId) return Promise.resolve("You are signed out.");
+        return stepUpWithPasskey({ authClient, replaceSession, userId: user.id, sessionId });
+      },
       replaceToken: () => tokens.replace(),
     });
     const client = createGraphQLClient({

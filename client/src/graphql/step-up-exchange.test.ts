@@ -37,6 +37,7 @@ function setUp(options: { stepUpMaxAgeSeconds?: number } = {}) {
     verify: async (method, code) =>
       (await callAuth(() => authFetch(`/api/auth/two-factor/${method === "totp" ? "verify-totp" : "verify-backup-code"}`, { code })))
         .problem,
+    verifyWithPasskey: async () => "No passkeys here.",
     replaceToken: () => tokens.replace(),
   });
   const client = createGraphQLClient({
@@ -84,7 +85,7 @@ describe("the step-up exchange", () => {
     const later = listUsers();
     await dialogOpen();
     stepUp.cancel();
-    expect(stepUpProblem((await later).error)).toBe("This needs a recent code from your authenticator app. Retry to enter one.");
+    expect(stepUpProblem((await later).error)).toBe("This needs your second step (a code or a passkey), given recently. Retry to give it.");
   });
 
   test("cancelled, the refusal reaches the screen and nothing is sent again", async () => {

@@ -7,26 +7,12 @@ import type { Browser, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
 import { newVisitor, PASSWORD, recordCspViolations, signIn, signUp, withAppInChromium } from "../support/browser.ts";
+import { addVirtualAuthenticator } from "../support/virtual-authenticator.ts";
 
 let app: RunningApp;
 let browser: Browser;
 
 withAppInChromium((started) => ({ app, browser } = started));
-
-/** A platform authenticator with user verification, attached to `page` (it lives as long as the page). */
-async function addVirtualAuthenticator(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable", { enableUI: false });
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-    },
-  });
-}
 
 /** The page's API token's claims, fetched as the app fetches it. */
 async function tokenClaimsFromPage(page: Page): Promise<{ status: number; claims?: Record<string, unknown> }> {

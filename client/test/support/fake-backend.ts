@@ -314,6 +314,10 @@ export function createFakeBackend(
         else dropSession(record?.id);
         return json({ status: true });
       }
+      // No passkeys here (the step-up dialog asks): the browser tests run them with Chromium's authenticator.
+      case "/api/auth/passkey/list-user-passkeys":
+        if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
+        return json([]);
       case "/api/auth/revoke-other-sessions":
         if (!user) return json({ message: "Unauthorized", code: "UNAUTHORIZED" }, 401);
         for (const other of backend.sessionsOf(user).filter((candidate) => candidate.id !== session!.id)) dropSession(other.id);
