@@ -65,9 +65,9 @@ async function addPasskey(user: TestUser, name = "Laptop"): Promise<Credential> 
   return credential;
 }
 
-/** "Sign in with a passkey" in a browser with no session. */
-async function signInWith(credential: Credential, options: { userVerified?: boolean } = {}): Promise<Answer> {
-  const challenge = await call("GET", "/passkey/generate-authenticate-options", "");
+/** "Sign in with a passkey" in a browser with no session (or, to step up, in one signed in: `cookie`). */
+async function signInWith(credential: Credential, options: { userVerified?: boolean; cookie?: string } = {}): Promise<Answer> {
+  const challenge = await call("GET", "/passkey/generate-authenticate-options", options.cookie ?? "");
   expect(challenge.status).toBe(200);
   return call("POST", "/passkey/verify-authentication", challenge.cookie, {
     response: assert(credential, challenge.body, SPA_ORIGIN, options),
@@ -176,4 +176,19 @@ test("a passkey is a second factor for admin: the operator may grant it, and a p
   const answer = await system.graphql("{ adminStats { users } }", { token });
   expect(answer.body.errors).toBeUndefined();
   expect(answer.body.data?.adminStats).toEqual({ users: expect.any(Number) });
+});
+
+test("stepping up with a passkey while signed in takes one of this account's: another account's makes no session", async () => {
+  const me = await system.signUp("Steps up");
+  const mine = await addPasskey(me);
+  const other = await system.signUp("Owns the other key");
+  const theirs = await addPasskey(other);
+  const sessionsBefore = await system.db.session.count({ where: { userId: other.id } });
+  const refused = await signInWith(theirs, { cookie: me.cookie });
+  expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: "PASSKEY_OF_ANOTHER_ACCOUNT" });
+  expect(await system.db.session.count({ where: { userId: other.id } })).toBe(sessionsBefore);
+  // Control: this account's own passkey steps up (a new session of the same person).
+  const accepted = await signInWith(mine, { cookie: me.cookie });
+  expect(accepted.status).toBe(200);
+  expect(claimsOf((await tokenOf(accepted.cookie)).token!).sub).toBe(me.id);
 });

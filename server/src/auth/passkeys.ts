@@ -49,12 +49,25 @@ export function passkeys({ webApp, rpName, guessing }: PasskeyOptions): BetterAu
     origin: webApp,
     authenticatorSelection: { residentKey: "required", userVerification: "required" },
     authentication: {
-      afterVerification: ({ verification }) => {
+      afterVerification: async ({ ctx, verification }) => {
         // Before the plugin makes the session: a key used without verifying its holder is one factor.
         if (!verification.authenticationInfo.userVerified)
           throw new APIError("UNAUTHORIZED", {
             message: "Your passkey did not verify you (a PIN, fingerprint or face). Set one up on it, or sign in with your password.",
             code: "USER_VERIFICATION_REQUIRED",
+          });
+        // Stepping up with a passkey while signed in: it must be this person's. Another account's would
+        // replace the browser's session with that account's (the web app would switch people unasked).
+        const signedIn = await getSessionFromCtx(ctx);
+        if (!signedIn) return;
+        const used = await ctx.context.adapter.findOne<{ userId: string }>({
+          model: "passkey",
+          where: [{ field: "credentialID", value: verification.authenticationInfo.credentialID }],
+        });
+        if (used && used.userId !== signedIn.user.id)
+          throw new APIError("FORBIDDEN", {
+            message: "That passkey belongs to another account. Use one of yours, or sign out first.",
+            code: "PASSKEY_OF_ANOTHER_ACCOUNT",
           });
       },
     },
