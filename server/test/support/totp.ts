@@ -41,15 +41,20 @@ function base32Decode(text: string): Buffer {
 
 /**
  * An authenticator app's codes for the secret in `uri`, each handed out once (the server refuses a code used
- * before): this step's, the next, or the last while this step has over 5 s to go (the server accepts one step
- * either side of its own); when all three were used, it waits for the next step.
+ * before): this step's, the next, or the last while this step has over 20 s to go (the server accepts one step
+ * either side of its own, so the last step's code dies when this step ends: a browser test may wait up to 10 s
+ * for Better Auth's /two-factor/* pace between taking a code and sending it); when all three were used, it
+ * waits for the next step.
  */
+/** How long this step must still run for the last step's code to be handed out (see above). */
+const LAST_STEP_SAFE_MS = 20_000;
+
 export function authenticatorApp(uri: string): () => Promise<string> {
   const secret = secretFromUri(uri);
   const used = new Set<string>();
   return async () => {
     for (;;) {
-      const steps = 30_000 - (Date.now() % 30_000) > 5_000 ? [0, 1, -1] : [0, 1];
+      const steps = 30_000 - (Date.now() % 30_000) > LAST_STEP_SAFE_MS ? [0, 1, -1] : [0, 1];
       const code = steps.map((step) => totp(secret, Date.now() + step * 30_000)).find((candidate) => !used.has(candidate));
       if (code) {
         used.add(code);
