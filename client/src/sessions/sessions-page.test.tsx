@@ -260,9 +260,10 @@ describe("Recent security activity", () => {
     const list = await activity();
     await waitFor(() => expect(lines(list)).toHaveLength(10));
     const user = userEvent.setup();
-    await user.click(screen.getByRole("button", { name: "Show more" }));
+    // The button comes with the page's pageInfo, which may render a moment after its lines: wait for it.
+    await user.click(await screen.findByRole("button", { name: "Show more" }));
     await waitFor(() => expect(lines(list)).toHaveLength(20));
-    await user.click(screen.getByRole("button", { name: "Show more" }));
+    await user.click(await screen.findByRole("button", { name: "Show more" }));
     await waitFor(() => expect(lines(list)).toHaveLength(23));
     expect(lines(list).map((line) => line!.split(" · ")[1])).toEqual(Array.from({ length: 23 }, (_, index) => `192.0.2.${index}`));
     expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
