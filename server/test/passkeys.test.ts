@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { setRole } from "../src/auth/roles.ts";
 import { requestFrom } from "./support/request-from.ts";
 import { cookiesAfter, PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
+import { decodePayload } from "./support/token-forgery.ts";
 import { assert, type Credential, createCredential } from "./support/webauthn.ts";
 
 let system: TestSystem;
@@ -34,10 +35,6 @@ async function call(method: "GET" | "POST", path: string, cookie: string, body?:
   });
   const setCookies = new Headers((answer.headers["set-cookie"] ?? []).map((value): [string, string] => ["set-cookie", value]));
   return { status: answer.status, body: answer.body ? JSON.parse(answer.body) : {}, cookie: cookiesAfter(cookie, { headers: setCookies }) };
-}
-
-function claimsOf(token: string): Record<string, any> {
-  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
 }
 
 async function tokenOf(cookie: string): Promise<{ status: number; token?: string }> {
@@ -118,7 +115,7 @@ test("a passkey sign-in makes a session whose token says amr swk user mfa and au
   // The session's token is the cookie's: never in JSON a script could read (session-token-privacy.ts).
   expect(signedIn.body.session.token).toBeUndefined();
   const { token } = await tokenOf(signedIn.cookie);
-  const claims = claimsOf(token ?? "");
+  const claims = decodePayload(token ?? "");
   expect(claims.sub).toBe(user.id);
   expect(claims.amr).toEqual(["swk", "user", "mfa"]);
   expect(claims.auth_time).toBeGreaterThanOrEqual(before - 1);
@@ -190,5 +187,5 @@ test("stepping up with a passkey while signed in takes one of this account's: an
   // Control: this account's own passkey steps up (a new session of the same person).
   const accepted = await signInWith(mine, { cookie: me.cookie });
   expect(accepted.status).toBe(200);
-  expect(claimsOf((await tokenOf(accepted.cookie)).token!).sub).toBe(me.id);
+  expect(decodePayload((await tokenOf(accepted.cookie)).token!).sub).toBe(me.id);
 });
