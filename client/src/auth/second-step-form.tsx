@@ -3,8 +3,9 @@
 // one of the backup codes, makes the session; the session check then replaces this screen.
 import { useState, type FormEvent } from "react";
 import { useAction } from "../ui/use-action.ts";
-import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { FormProblem } from "../ui/text-field.tsx";
 import { callAuth } from "./auth-errors.ts";
+import { CodeField, CodeKindSwitch, codeHint } from "./code-entry.tsx";
 import { useSession } from "./session.tsx";
 
 export function SecondStepForm(props: { onBack: () => void }) {
@@ -29,30 +30,14 @@ export function SecondStepForm(props: { onBack: () => void }) {
   return (
     <form className="card auth-card" onSubmit={submit} aria-labelledby="second-step-heading">
       <h1 id="second-step-heading">Two-step verification</h1>
-      <p>{backup ? "Enter one of your backup codes. Each one works once." : "Enter the 6-digit code your authenticator app shows now."}</p>
-      <TextField
-        id="second-step-code"
-        label={backup ? "Backup code" : "Code"}
-        type="text"
-        autoComplete="one-time-code"
-        value={code}
-        onChange={setCode}
-      />
+      <p>{codeHint(backup)}</p>
+      <CodeField id="second-step-code" backup={backup} code={code} onChange={setCode} />
       <FormProblem message={problem} />
       <button type="submit" className="button primary wide" disabled={pending}>
         {pending ? "Checking…" : "Verify"}
       </button>
       <p className="switch">
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => {
-            setBackup(!backup);
-            setCode("");
-          }}
-        >
-          {backup ? "Use the authenticator app instead" : "Use a backup code instead"}
-        </button>
+        <CodeKindSwitch backup={backup} onSwitch={setBackup} onClear={() => setCode("")} />
       </p>
       <p className="switch">
         <button type="button" className="button secondary" onClick={props.onBack}>

@@ -7,9 +7,10 @@
 // with neither two-step verification nor a passkey cannot step up: they are told where to turn one on.
 import { createContext, useContext, useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 import { Link } from "react-router";
-import { FormProblem, TextField } from "../ui/text-field.tsx";
+import { FormProblem } from "../ui/text-field.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { callAuth } from "./auth-errors.ts";
+import { CodeField, CodeKindSwitch, codeHint } from "./code-entry.tsx";
 import { useSession, useSignedInUser } from "./session.tsx";
 import type { StepUp, StepUpChallenge } from "./step-up.ts";
 
@@ -105,29 +106,12 @@ function StepUpDialog({ stepUp, challenge }: { stepUp: StepUp; challenge: StepUp
       {user.twoFactorEnabled ? (
         <form onSubmit={submit}>
           <p id={bodyId}>
-            Admin actions need a code from your second step, given {within(challenge)}.{" "}
-            {backup ? "Enter one of your backup codes. Each one works once." : "Enter the 6-digit code your authenticator app shows now."}
+            Admin actions need a code from your second step, given {within(challenge)}. {codeHint(backup)}
           </p>
-          <TextField
-            id="step-up-code"
-            label={backup ? "Backup code" : "Code"}
-            type="text"
-            autoComplete="one-time-code"
-            value={code}
-            onChange={setCode}
-          />
+          <CodeField id="step-up-code" backup={backup} code={code} onChange={setCode} />
           <FormProblem message={problem} />
           <p>
-            <button
-              type="button"
-              className="button secondary"
-              onClick={() => {
-                setBackup(!backup);
-                setCode("");
-              }}
-            >
-              {backup ? "Use the authenticator app instead" : "Use a backup code instead"}
-            </button>
+            <CodeKindSwitch backup={backup} onSwitch={setBackup} onClear={() => setCode("")} />
           </p>
           {hasPasskey ? passkeyButton : null}
           <div className="dialog-actions">
