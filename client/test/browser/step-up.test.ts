@@ -22,6 +22,14 @@ withAppInChromium((started) => ({ app, browser } = started), {
   AUTH_STEP_UP_MAX_AGE_S: String(MAX_AGE_SECONDS),
 });
 
+/**
+ * This test's own time limit. It waits by design: the max age twice (6 s each), Better Auth's pace for
+ * /two-factor/* (up to 10 s), and four codes never used before, of which the last two may each wait for the next
+ * 30 s step (the server refuses a code twice). About 95 s at worst, beside the browser's own work; the default
+ * 60 s failed in CI when the steps fell badly.
+ */
+const STEP_UP_TWICE_MS = 150_000;
+
 /** Lets the second factor verified last grow older than the max age. */
 const outlive = () => new Promise((resolve) => setTimeout(resolve, (MAX_AGE_SECONDS + 1) * 1000));
 
@@ -73,7 +81,7 @@ test("an admin with an old second factor is asked for a code on /admin, and agai
   // Refused once for want of a recent second factor, then made once, both with the typed reason.
   expect(banRequests.map((request) => request.postDataJSON().banReason)).toEqual(["spam links", "spam links"]);
   expect(admin.pageErrors).toEqual([]);
-});
+}, STEP_UP_TWICE_MS);
 
 test("an admin whose only second factor is a passkey steps up with it: the list loads, as the same person, in one session", async () => {
   const victim = await newVisitor(browser, app, "Val");
