@@ -55,9 +55,19 @@ export class AuthClient {
     return { ...user, cookie: sessionCookies(answer.headers) };
   }
 
-  /** A token for the user's session, or null when the auth service gives none (no session). */
+  /** The token endpoint's URL as the kit addresses it: a DPoP proof for it names this `htu`. */
+  get tokenUrl(): string {
+    return `${this.authUrl}/api/auth/token`;
+  }
+
+  /** The token endpoint's whole answer, with a DPoP proof (RFC 9449) or without one (null). */
+  async tokenAnswer(user: KitUser, proof: string | null): Promise<HttpAnswer> {
+    return send(this.tokenUrl, { headers: { cookie: user.cookie, origin: this.origin, ...(proof === null ? {} : { dpop: proof }) } });
+  }
+
+  /** A token for the user's session, or null when the auth service gives none (no session, or DPoP required). */
   async token(user: KitUser): Promise<string | null> {
-    const answer = await send(`${this.authUrl}/api/auth/token`, { headers: { cookie: user.cookie, origin: this.origin } });
+    const answer = await this.tokenAnswer(user, null);
     if (answer.status !== 200) return null;
     return (answer.json as { token?: string } | undefined)?.token ?? null;
   }

@@ -38,8 +38,35 @@ export interface Answer<T> {
   text: string;
 }
 
-/** The whole Authorization header value to send (`Bearer <token>`, or anything malformed), or null for none. */
-export type Authorization = string | null;
+/**
+ * Makes the `DPoP` header for one request (RFC 9449), given its method and its whole URL (query included: the
+ * maker leaves it out of `htu`). Several values are sent as several headers; null sends none.
+ */
+export type ProofMaker = (method: string, url: string) => Promise<string | string[] | null>;
+
+/** An `Authorization` header value with a proof made for each request the operation sends. */
+export interface WithProof {
+  authorization: string | null;
+  proof: ProofMaker;
+}
+
+/**
+ * The whole Authorization header value to send (`Bearer <token>`, or anything malformed), or null for none;
+ * or one with a `DPoP` proof per request.
+ */
+export type Authorization = string | null | WithProof;
+
+/** The request headers that carry `authorization` on a request of this method to this URL. */
+export async function credentialHeaders(authorization: Authorization, method: string, url: string): Promise<[string, string][]> {
+  if (authorization === null) return [];
+  if (typeof authorization === "string") return [["authorization", authorization]];
+  const proof = await authorization.proof(method, url);
+  const proofs = proof === null ? [] : Array.isArray(proof) ? proof : [proof];
+  return [
+    ...(authorization.authorization === null ? [] : [["authorization", authorization.authorization] as [string, string]]),
+    ...proofs.map((value): [string, string] => ["dpop", value]),
+  ];
+}
 
 export interface Dialect {
   readonly name: string;

@@ -4,6 +4,7 @@ import { sharedSecretSigner } from "./forged-tokens.ts";
 import { Kit } from "./kit.ts";
 import { parseOptions, USAGE, UsageError } from "./options.ts";
 import { Report } from "./report.ts";
+import { dpopSection } from "./sections/dpop.ts";
 import { endingAccessSection } from "./sections/ending-access.ts";
 import { isolationSection } from "./sections/isolation.ts";
 import { tokensSection } from "./sections/tokens.ts";
@@ -12,6 +13,7 @@ import { serveTrustedKeySet, type TrustedKeySet } from "./trusted-key-set.ts";
 const sections: Record<string, (kit: Kit) => Promise<void>> = {
   tokens: tokensSection,
   isolation: isolationSection,
+  dpop: dpopSection,
   "ending-access": endingAccessSection,
 };
 

@@ -25,7 +25,8 @@ export interface KitOptions {
   sections: string[];
 }
 
-export const SECTION_NAMES = ["tokens", "isolation", "ending-access"] as const;
+/** In the order they run: ending-access last, since it deletes the kit's first user. */
+export const SECTION_NAMES = ["tokens", "isolation", "dpop", "ending-access"] as const;
 
 export const USAGE = `Usage: pnpm conformance --auth <url> --api <url> --dialect graphql|rest [options]
 

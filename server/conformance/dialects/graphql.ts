@@ -1,5 +1,5 @@
 // The contract's GraphQL operations (server/CONTRACT.md, the root README's GraphQL contract), POST /graphql.
-import type { Answer, Authorization, Dialect, Outcome, Task } from "../dialect.ts";
+import { type Answer, type Authorization, credentialHeaders, type Dialect, type Outcome, type Task } from "../dialect.ts";
 import { send } from "../http.ts";
 
 const TASK_FIELDS = "id title description completed dueAt createdAt updatedAt";
@@ -23,8 +23,8 @@ export function graphqlDialect(apiUrl: string): Dialect {
     read: (value: unknown) => T = (value) => value as T,
     url = endpoint,
   ): Promise<Answer<T>> {
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-    if (authorization !== null) headers.authorization = authorization;
+    const headers = new Headers({ "content-type": "application/json", accept: "application/json" });
+    for (const [name, value] of await credentialHeaders(authorization, "POST", url)) headers.append(name, value);
     const answer = await send(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
     const body = (answer.json ?? {}) as GraphQLBody;
     const code = body.errors?.[0]?.extensions?.code ?? body.errors?.[0]?.message;

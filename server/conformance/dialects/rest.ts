@@ -1,6 +1,6 @@
 // The seed's REST routes (issue 30 item 2, DESIGN.md): GET /me, GET /tasks?limit=&cursor= -> { items, nextCursor },
 // POST /tasks -> 201, GET|PATCH|DELETE /tasks/{id} (204 on delete, 404 when missing or not yours).
-import type { Answer, Authorization, Dialect, Outcome, Task } from "../dialect.ts";
+import { type Answer, type Authorization, credentialHeaders, type Dialect, type Outcome, type Task } from "../dialect.ts";
 import { type HttpAnswer, send } from "../http.ts";
 
 const PAGE_SIZE = 100;
@@ -24,11 +24,12 @@ function classify<T>(answer: HttpAnswer, read: (json: unknown) => T): Answer<T> 
 export function restDialect(apiUrl: string): Dialect {
   const base = apiUrl.replace(/\/$/, "");
 
-  function request(authorization: Authorization, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (authorization !== null) headers.authorization = authorization;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    return send(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  async function request(authorization: Authorization, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+    const url = `${base}${path}`;
+    const headers = new Headers({ accept: "application/json" });
+    for (const [name, value] of await credentialHeaders(authorization, method, url)) headers.append(name, value);
+    if (body !== undefined) headers.set("content-type", "application/json");
+    return send(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   }
 
   const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
