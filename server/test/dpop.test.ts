@@ -4,6 +4,11 @@
 // with another key, with no proof, as Bearer; a proof for another method or URL, too old or from the future, for
 // another token, replayed (at the same and at another API instance), unsigned, MACed, carrying a private key, or
 // without its type. Real services, real PostgreSQL, real signed tokens.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { exportJWK, generateKeyPair as generateJoseKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createAuthApp } from "../src/auth/app.ts";
@@ -211,6 +216,28 @@ describe("at the API", () => {
       expectRefused(await withDpop(token, elsewhere, proxied), INVALID_PROOF, "INVALID_DPOP_PROOF");
     } finally {
       await proxied.dispose();
+    }
+  });
+});
+
+describe("pnpm dpop:proof (curl's proofs, README)", () => {
+  test("its key, kept in a file only its owner reads, gets a bound token and calls the API with it; a proof works once", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "dpop-key-"));
+    const keyFile = path.join(directory, "key.json");
+    const proofFor = async (...args: string[]) =>
+      (
+        await promisify(execFile)(process.execPath, ["--import", "tsx", "src/scripts/dpop-proof.ts", "--key", keyFile, ...args])
+      ).stdout.trim();
+    try {
+      const answer = await tokenRequest({ dpop: await proofFor("GET", tokenUrl()) });
+      const { token, token_type } = (await answer.json()) as { token: string; token_type: string };
+      expect(token_type).toBe("DPoP");
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const proof = await proofFor("POST", API_URL, token);
+      expect((await withDpop(token, proof)).body).toEqual({ data: { me: { id: user.id, email: user.email } } });
+      expectRefused(await withDpop(token, proof), INVALID_PROOF, "INVALID_DPOP_PROOF");
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 });
