@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from .database import ConnectionPool, DatabaseBusy, OwnerNotFound, QuotaExceeded
+from .dpop_proof import MemoryProofReplayStore, PostgresProofReplayStore, ProofReplayStore
 from .request_limits import RequestLimits
 from .revocation_feed import RevocationFeed
 from .settings import Settings
@@ -25,10 +26,16 @@ def create_app(
     verifier: TokenVerifier,
     task_store: TaskStore,
     on_shutdown: Optional[list[Callable[[], None]]] = None,
+    proof_replays: Optional[ProofReplayStore] = None,
 ) -> FastAPI:
+    """`proof_replays`: where DPoP proofs' jti are claimed; one process's memory unless given (tests only: the
+    production app passes the PostgreSQL table every instance shares)."""
     app = FastAPI(title="Tasks (FastAPI resource server)", on_shutdown=on_shutdown or [])
     app.state.verifier = verifier
     app.state.task_store = task_store
+    app.state.proof_replays = proof_replays or MemoryProofReplayStore()
+    app.state.dpop_required = verifier.settings.dpop_required
+    app.state.public_origin = verifier.settings.public_origin
     app.include_router(router)
     app.add_middleware(RequestLimits)
 
@@ -68,4 +75,4 @@ def create_production_app(settings: Settings, revocations: RevocationFeed) -> Fa
     )
     store = TaskStore(pool, settings.tasks_max_per_user, settings.task_text_bytes_max_per_user)
     verifier = TokenVerifier(settings, revocations)
-    return create_app(verifier, store, on_shutdown=[revocations.close, pool.close])
+    return create_app(verifier, store, on_shutdown=[revocations.close, pool.close], proof_replays=PostgresProofReplayStore(pool))

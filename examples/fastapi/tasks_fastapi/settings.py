@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
+from urllib.parse import urlsplit
 
 # The repository's data folder: `pnpm dev` keeps the embedded PostgreSQL's password there.
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -54,6 +55,10 @@ class Settings:
     pool_wait_seconds: float
     tasks_max_per_user: int
     task_text_bytes_max_per_user: int
+    # API_DPOP=required: only DPoP-bound tokens (RFC 9449); allowed: unbound bearer tokens still work.
+    dpop_required: bool = False
+    # API_PUBLIC_ORIGIN: the origin clients address (behind TLS termination), also accepted in a proof's htu.
+    public_origin: Optional[str] = None
 
 
 def duration_seconds(text: str) -> int:
@@ -125,6 +130,20 @@ def read_settings(environ: Mapping[str, str] = os.environ) -> Settings:
                 if value is not None and not value.startswith("https://"):
                     problems.append(f"{name}: must be an https:// URL in production (or set ALLOW_INSECURE_HTTP=true)")
 
+    dpop = text("API_DPOP") or "allowed"
+    if dpop not in ("allowed", "required"):
+        problems.append("API_DPOP: allowed or required")
+    public_origin = text("API_PUBLIC_ORIGIN")
+    if public_origin is not None:
+        try:
+            parsed = urlsplit(public_origin)
+            if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/"):
+                raise ValueError(public_origin)
+            public_origin = f"{parsed.scheme}://{parsed.netloc}"
+        except ValueError:
+            problems.append("API_PUBLIC_ORIGIN: an origin such as https://api.example.com")
+            public_origin = None
+
     settings = Settings(
         issuer=text("JWT_ISSUER") or auth_base_url,
         audience=text("JWT_AUDIENCE") or "tasks-api",
@@ -140,6 +159,8 @@ def read_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         pool_wait_seconds=integer("DB_POOL_WAIT_MS", 2_000, 100, 60_000) / 1000,
         tasks_max_per_user=integer("TASKS_MAX_PER_USER", 10_000, 1),
         task_text_bytes_max_per_user=integer("TASKS_MAX_TEXT_BYTES_PER_USER", 10 * 1024 * 1024, 1_000),
+        dpop_required=dpop == "required",
+        public_origin=public_origin,
     )
     if problems:
         raise SettingsError("Invalid environment:\n" + "\n".join(f"  - {problem}" for problem in problems))

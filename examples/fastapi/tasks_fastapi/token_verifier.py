@@ -40,6 +40,8 @@ class Viewer:
     user_id: str
     session_id: str
     role: str
+    # The RFC 7638 thumbprint of the key the token is bound to (cnf.jkt, DPoP), or None for a bearer token.
+    jkt: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class Revocations(Protocol):
     def assert_current(self) -> None: ...
     def is_revoked(self, token: TokenIdentity) -> bool: ...
     def is_key_revoked(self, kid: str) -> bool: ...
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     def now(self) -> float: ...
 
 
@@ -89,6 +95,14 @@ class TokenVerifier:
             assert settings.key_set is not None
             self._algorithms = ["EdDSA"]
             self._key_set = key_set or RemoteKeySet(settings.key_set, now=revocations.now)
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def now(self) -> float:
+        """Epoch seconds on the clock tokens are checked against (the database's): DPoP proofs' iat too."""
+        return self._revocations.now()
 
     def verify(self, token: str) -> Viewer:
         """Raises InvalidToken (401), key_set.KeysUnavailable or RevocationsUnavailable (both 503).
@@ -167,7 +181,13 @@ def viewer_from(payload: dict[str, Any]) -> Viewer:
         raise InvalidToken("sid is not a session id")
     if "role" in payload and role not in ROLES:
         raise InvalidToken("unknown role")
-    return Viewer(user_id=sub, session_id=sid, role=role or "user")
+    jkt = None
+    if "cnf" in payload:
+        cnf = payload["cnf"]
+        jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+        if not isinstance(jkt, str) or not jkt:
+            raise InvalidToken("cnf names no key thumbprint (jkt)")
+    return Viewer(user_id=sub, session_id=sid, role=role or "user", jkt=jkt)
 
 
 def is_id(value: Any) -> bool:
