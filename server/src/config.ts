@@ -205,7 +205,7 @@ export function authConfig(env: Env): AuthConfig {
     },
     signUpMinimumMs: env.AUTH_SIGN_UP_MINIMUM_MS,
     stepUpMaxAgeSeconds: env.AUTH_STEP_UP_MAX_AGE_S,
-    dpop: env.AUTH_DPOP ?? "allowed",
+    dpop: env.AUTH_DPOP ?? (production ? "required" : "allowed"),
     mail: env.SMTP_URL
       ? { kind: "smtp", url: env.SMTP_URL, from: env.MAIL_FROM ?? DEVELOPMENT_SENDER }
       : {
@@ -251,7 +251,7 @@ export function apiConfig(env: Env): ApiConfig {
     maxTokenAgeSeconds: durationSeconds(env.JWT_EXPIRATION),
     revocationMaxStalenessMs: env.API_REVOCATION_MAX_STALENESS_MS,
     stepUpMaxAgeSeconds: env.API_STEP_UP_MAX_AGE_S,
-    dpop: env.API_DPOP ?? "allowed",
+    dpop: env.API_DPOP ?? (production ? "required" : "allowed"),
     publicOrigin: env.API_PUBLIC_ORIGIN,
     redisUrl: env.REDIS_URL,
     liveStreams: { perUser: env.API_LIVE_STREAMS_PER_USER, perIp: env.API_LIVE_STREAMS_PER_IP },

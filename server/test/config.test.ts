@@ -44,6 +44,7 @@ describe("auth service configuration", () => {
       issuer: "https://auth.example.com",
       audience: "tasks-api",
       mail: { kind: "smtp", url: "smtps://user:pass@smtp.example.com", from: "Tasks <no-reply@example.com>" },
+      dpop: "required",
     });
   });
 
@@ -84,6 +85,16 @@ describe("API configuration", () => {
     expect(() => apiConfig(readEnv({ ...productionApi, API_JWKS_URL: "http://auth.internal/api/auth/jwks" }))).toThrow(
       /API_JWKS_URL must be an https:\/\/ URL/,
     );
+  });
+
+  test("DPoP: only bound tokens in production, bearer tokens too in development, either when set", () => {
+    expect(apiConfig(readEnv(productionApi)).dpop).toBe("required");
+    expect(apiConfig(readEnv({ ...productionApi, API_DPOP: "allowed" })).dpop).toBe("allowed");
+    expect(apiConfig(readEnv({})).dpop).toBe("allowed");
+    expect(apiConfig(readEnv({ API_DPOP: "required" })).dpop).toBe("required");
+    expect(authConfig(readEnv({ BETTER_AUTH_SECRET: "s".repeat(32) })).dpop).toBe("allowed");
+    expect(authConfig(readEnv({ BETTER_AUTH_SECRET: "s".repeat(32), AUTH_DPOP: "required" })).dpop).toBe("required");
+    expect(() => readEnv({ API_DPOP: "sometimes" })).toThrow(/API_DPOP/);
   });
 
   test("GraphiQL, introspection and cross-origin callers are off in production unless asked for", () => {

@@ -118,7 +118,7 @@ test("GET /graphql in a browser opens GraphiQL from the API's own files, under a
   // Nothing from another origin; every file it names is served here.
   expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   const files = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
-  expect(files.length).toBe(4); // favicon, stylesheet, start script, GraphiQL
+  expect(files.length).toBe(5); // favicon, stylesheet, the DPoP signer (graphiql-dpop.ts), start script, GraphiQL
   for (const file of files) {
     expect(file).toMatch(/^\/graphql\/assets\//);
     const asset = await fetch(`${apiUrl}${file}`);

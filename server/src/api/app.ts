@@ -39,11 +39,14 @@ export interface ApiAppOptions {
 
 const GRAPHIQL_DEFAULT_QUERY = `# Explore the Tasks API as yourself.
 #
-# 1. Get a token: in the web app (http://localhost:5173) press "Copy token"; or, signed in with curl,
-#      curl -b cookies.txt http://localhost:4001/api/auth/token   ->  { "token": "<jwt>" }
+# Opened from the web app (http://localhost:5173/graphql) while you are signed in there, GraphiQL signs each
+# request with your browser's key (DPoP): nothing to paste. Elsewhere (here at the API's own address, say):
+# 1. Get a token: in the web app press "Copy token"; or, signed in with curl,
+#      curl -b cookies.txt http://localhost:4001/api/auth/token   ->  { "token": "<jwt>", "token_type": "Bearer" }
 # 2. Open the "Headers" tab below and paste:
 #      { "Authorization": "Bearer <jwt>" }
-# Without a token you are anonymous: "me" is null and task fields answer UNAUTHENTICATED.
+# A token bound to a key ("token_type": "DPoP") works only with proofs from that key (README "Tokens bound to
+# the browser"). Without a token you are anonymous: "me" is null and task fields answer UNAUTHENTICATED.
 # Tokens expire after 15 minutes; fetch a new one the same way.
 
 query MyTasks {

@@ -5,6 +5,7 @@
 // here as files under /graphql/assets/ (content-hashed, cached for a year) and the page has no inline script.
 import { createHash } from "node:crypto";
 import type { Plugin } from "graphql-yoga";
+import { GRAPHIQL_DPOP_SCRIPT } from "./graphiql-dpop.ts";
 
 export const GRAPHIQL_ASSETS_PATH = "/graphql/assets/";
 
@@ -92,6 +93,8 @@ async function build(options: GraphiQLPageOptions): Promise<Built> {
     graphql: add("graphql.worker", "js", parts.graphqlWorker, javascript),
   };
   const start = add("start", "js", startScript(workers), javascript);
+  // Before GraphiQL's script: its requests are signed with the web app's key where one is signed in (graphiql-dpop.ts).
+  const dpop = add("dpop", "js", GRAPHIQL_DPOP_SCRIPT, javascript);
   const script = add("graphiql", "js", parts.js, javascript);
   const style = add("graphiql", "css", parts.css, "text/css; charset=utf-8");
   const favicon = add("favicon", "ico", Buffer.from(parts.favicon.replace(/^data:[^,]*;base64,/, ""), "base64"), "image/x-icon");
@@ -107,6 +110,7 @@ async function build(options: GraphiQLPageOptions): Promise<Built> {
     <noscript>You need to enable JavaScript to run GraphiQL.</noscript>
     <div id="root">Loading ${escapeHtml(options.title)}…</div>
     <script type="application/json" id="graphiql-options">${jsonForHtml(renderOptions(options))}</script>
+    <script src="${dpop}"></script>
     <script src="${start}"></script>
     <script src="${script}"></script>
   </body>
