@@ -42,7 +42,12 @@ export interface AuthConfig extends JwtClaimsConfig {
   signUpMinimumMs: number;
   /** Admin endpoints ask for a second factor verified at most this long ago (auth/step-up.ts). */
   stepUpMaxAgeSeconds: number;
+  /** "required": GET /api/auth/token answers only a request with a DPoP proof, with a bound token (auth/dpop-binding.ts). */
+  dpop: DpopPolicy;
 }
+
+/** DPoP (RFC 9449): take bound tokens and plain bearer tokens alike, or bound tokens only. */
+export type DpopPolicy = "allowed" | "required";
 
 export type MailConfig = { kind: "smtp"; url: string; from: string } | { kind: "catcher"; port: number; directory: string; from: string };
 
@@ -74,6 +79,10 @@ export interface ApiConfig extends JwtClaimsConfig {
   revocationMaxStalenessMs: number;
   /** Admin fields ask for a second factor verified at most this long ago (step-up, RFC 9470). */
   stepUpMaxAgeSeconds: number;
+  /** "required": only DPoP-bound tokens with their proofs; "allowed": bearer tokens too (api/context.ts). */
+  dpop: DpopPolicy;
+  /** The origin clients address the API at, when a proxy in front changes it (a DPoP proof's htu names it). */
+  publicOrigin?: string;
   /** Live task changes travel through this Redis (every instance sees every write); in process when absent. */
   redisUrl?: string;
   /** Live streams open at once on one instance. */
@@ -196,6 +205,7 @@ export function authConfig(env: Env): AuthConfig {
     },
     signUpMinimumMs: env.AUTH_SIGN_UP_MINIMUM_MS,
     stepUpMaxAgeSeconds: env.AUTH_STEP_UP_MAX_AGE_S,
+    dpop: env.AUTH_DPOP ?? "allowed",
     mail: env.SMTP_URL
       ? { kind: "smtp", url: env.SMTP_URL, from: env.MAIL_FROM ?? DEVELOPMENT_SENDER }
       : {
@@ -241,6 +251,8 @@ export function apiConfig(env: Env): ApiConfig {
     maxTokenAgeSeconds: durationSeconds(env.JWT_EXPIRATION),
     revocationMaxStalenessMs: env.API_REVOCATION_MAX_STALENESS_MS,
     stepUpMaxAgeSeconds: env.API_STEP_UP_MAX_AGE_S,
+    dpop: env.API_DPOP ?? "allowed",
+    publicOrigin: env.API_PUBLIC_ORIGIN,
     redisUrl: env.REDIS_URL,
     liveStreams: { perUser: env.API_LIVE_STREAMS_PER_USER, perIp: env.API_LIVE_STREAMS_PER_IP },
     taskLimits: {

@@ -56,6 +56,16 @@ const envSchema = z.object({
   /** Admin powers ask for a second factor verified at most this many seconds ago (RFC 9470 max_age). */
   API_STEP_UP_MAX_AGE_S: z.coerce.number().int().min(1).max(86_400).default(600),
   AUTH_STEP_UP_MAX_AGE_S: z.coerce.number().int().min(1).max(86_400).default(600),
+  /**
+   * DPoP (RFC 9449): "allowed" takes bound tokens with their proofs and plain bearer tokens alike; "required" takes
+   * only bound tokens (server/CONTRACT.md section 7). AUTH_DPOP: whether the auth service issues unbound tokens at all.
+   */
+  API_DPOP: z.enum(["allowed", "required"]).optional(),
+  AUTH_DPOP: z.enum(["allowed", "required"]).optional(),
+  /** The API's origin as clients address it (https://tasks.example.com), when a proxy in front changes the scheme or host. */
+  API_PUBLIC_ORIGIN: optionalString.refine((value) => value === undefined || /^https?:\/\/[^/]+$/.test(value), {
+    message: "an origin such as https://tasks.example.com (scheme and host, no path)",
+  }),
   API_REVOCATION_MAX_STALENESS_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
 
   REDIS_URL: optionalString,

@@ -23,6 +23,8 @@ import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
 import { createRevocationFeed, type RevocationFeed } from "../token-verification/revocation-feed.ts";
 import { createStreamLimits } from "./stream-limits.ts";
 import { createTokenVerifier } from "../token-verification/token-verifier.ts";
+import { createDpopProofVerifier } from "../token-verification/dpop-proof.ts";
+import { createProofReplayStore } from "../db/dpop-proof-use.ts";
 
 export interface ApiAppOptions {
   db: SqlPool;
@@ -110,9 +112,9 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
             origin: config.corsOrigins,
             credentials: false,
             methods: ["GET", "POST", "OPTIONS"],
-            allowedHeaders: ["Authorization", "Content-Type"],
-            // So the SPA can show the id with an error message for the user to quote.
-            exposedHeaders: [REQUEST_ID_HEADER],
+            allowedHeaders: ["Authorization", "Content-Type", "DPoP"],
+            // So the SPA can show the id with an error message for the user to quote, and read DPoP's challenges.
+            exposedHeaders: [REQUEST_ID_HEADER, "WWW-Authenticate"],
           },
     context: createContextFactory({
       verifier: createTokenVerifier(config, feed),
@@ -124,6 +126,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       }),
       streams: createStreamLimits(config.liveStreams),
       stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,
+      dpop: { proofs: createDpopProofVerifier(createProofReplayStore(db)), policy: config.dpop, publicOrigin: config.publicOrigin },
       users: createUserStore(db),
       audit: createAuditStore(db),
       logTokenRejection: (reason, request) => log(withRequestId(requestIds.of(request), `token rejected: ${reason}`)),

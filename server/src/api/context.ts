@@ -10,7 +10,9 @@ import type { UserStore } from "../users/user-store.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import type { ApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { secondFactorIsRecent } from "../shared/step-up.ts";
-import { authUnavailable, invalidAuthorizationRequest, invalidToken, rateLimited } from "../graphql/errors.ts";
+import { authUnavailable, invalidAuthorizationRequest, invalidDpopProof, invalidToken, rateLimited } from "../graphql/errors.ts";
+import type { DpopPolicy } from "../config.ts";
+import { type DpopProofVerifier, InvalidDpopProofError } from "../token-verification/dpop-proof.ts";
 import {
   InvalidTokenError,
   KEYS_RETRY_AFTER_MS,
@@ -32,11 +34,14 @@ export interface ContextDependencies {
   streams: StreamLimits;
   /** How recently a second factor must have been verified for admin powers (API_STEP_UP_MAX_AGE_S). */
   stepUpMaxAgeSeconds: number;
+  /** DPoP (RFC 9449): the proofs' checks, whether bearer tokens are still taken, and the public origin if a proxy changes it. */
+  dpop: { proofs: DpopProofVerifier; policy: DpopPolicy; publicOrigin?: string };
 }
 
 // Long enough for any real JWT this system issues, short enough to refuse abuse before any parsing.
 const MAX_TOKEN_LENGTH = 8 * 1024;
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+/** RFC 6750 2.1's b64token, after the scheme: Bearer, or DPoP for a bound token (RFC 9449 7.1). */
+const CREDENTIALS = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
 const RETRY_AFTER_SECONDS = Math.ceil(KEYS_RETRY_AFTER_MS / 1000);
 
 /** Served directly over node:http, Yoga's initial context carries the node request. */
@@ -101,11 +106,16 @@ async function verifiedToken(request: Request, deps: ContextDependencies): Promi
   if (new URL(request.url).searchParams.has("access_token")) throw invalidAuthorizationRequest();
   const header = request.headers.get("authorization");
   if (header === null) return null;
-  if (header.length > MAX_TOKEN_LENGTH + 7) throw invalidToken();
-  const token = BEARER.exec(header.trim())?.[1];
-  if (!token) throw invalidAuthorizationRequest();
+  if (header.length > MAX_TOKEN_LENGTH + 7) throw invalidToken(deps.dpop.policy === "required" ? "DPoP" : "Bearer");
+  const credentials = CREDENTIALS.exec(header.trim());
+  const token = credentials?.[2];
+  if (!credentials || !token) throw invalidAuthorizationRequest();
+  const scheme = credentials[1]?.toLowerCase() === "dpop" ? "DPoP" : "Bearer";
+  // Under "required", every refusal names DPoP, so a client learns which scheme to use.
+  const challenge = scheme === "DPoP" || deps.dpop.policy === "required" ? "DPoP" : "Bearer";
+  let verified: VerifiedToken;
   try {
-    return await deps.verifier.verify(token);
+    verified = await deps.verifier.verify(token);
   } catch (error) {
     if (error instanceof KeysUnavailableError) {
       deps.logTokenRejection?.(`signing keys unavailable: ${String(error.cause ?? error.message)}`, request);
@@ -117,8 +127,50 @@ async function verifiedToken(request: Request, deps: ContextDependencies): Promi
     }
     if (error instanceof InvalidTokenError) {
       deps.logTokenRejection?.(error.message, request);
-      throw invalidToken();
+      throw invalidToken(challenge);
     }
     throw error;
+  }
+  await checkSenderConstraint(verified, scheme, token, request, deps);
+  return verified;
+}
+
+/**
+ * RFC 9449 7: a bound token (cnf.jkt) is taken only with the DPoP scheme and a proof from its key, made for this
+ * request and this token, never seen before; a bound token sent as Bearer is a copied token, refused. Under
+ * "required", an unbound token is refused whichever scheme it came with.
+ */
+async function checkSenderConstraint(
+  verified: VerifiedToken,
+  scheme: "Bearer" | "DPoP",
+  token: string,
+  request: Request,
+  deps: ContextDependencies,
+): Promise<void> {
+  const refuse = (reason: string) => {
+    deps.logTokenRejection?.(reason, request);
+    return invalidToken("DPoP");
+  };
+  if (scheme === "Bearer") {
+    if (verified.boundKey) throw refuse("DPoP-bound token sent as Bearer");
+    if (deps.dpop.policy === "required") throw refuse("bearer token where DPoP is required");
+    return;
+  }
+  if (!verified.boundKey) throw refuse("unbound token sent with the DPoP scheme");
+  const { pathname } = new URL(request.url);
+  const urls = deps.dpop.publicOrigin ? [request.url, `${deps.dpop.publicOrigin}${pathname}`] : [request.url];
+  try {
+    const proof = await deps.dpop.proofs.verify({
+      proof: request.headers.get("dpop"),
+      method: request.method,
+      urls,
+      accessToken: token,
+      now: deps.verifier.now(),
+    });
+    if (proof.jkt !== verified.boundKey) throw new InvalidDpopProofError("proof key is not the token's cnf.jkt");
+  } catch (error) {
+    if (!(error instanceof InvalidDpopProofError)) throw error;
+    deps.logTokenRejection?.(`DPoP proof: ${error.message}`, request);
+    throw invalidDpopProof();
   }
 }

@@ -43,7 +43,8 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
       if (!isAllowedEndpoint(pathname.slice("/api/auth".length))) return notFound();
       let answer: Response;
       try {
-        answer = await auth.handler(request);
+        // The token endpoint: a DPoP proof binds the token to its key (dpop-binding.ts).
+        answer = pathname === "/api/auth/token" ? await auth.dpopBinding(request, auth.handler) : await auth.handler(request);
         // Some endpoints catch a database error themselves and answer a plain 500: during an outage, that
         // is the outage speaking.
         if (answer.status === 500 && !auth.databaseHealth.available) answer = serviceBusy();

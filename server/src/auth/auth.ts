@@ -27,6 +27,9 @@ import { stepUp } from "./step-up.ts";
 import { sessionTokenPrivacy } from "./session-token-privacy.ts";
 import { retireKeysUnreadableWith } from "./signing-keys.ts";
 import { tokenClaims } from "./token-claims.ts";
+import { createDpopBinding } from "./dpop-binding.ts";
+import { createDpopProofVerifier } from "../token-verification/dpop-proof.ts";
+import { createProofReplayStore } from "../db/dpop-proof-use.ts";
 import { signUpBrowser } from "./sign-up-browser.ts";
 import { emailChange } from "./email-change.ts";
 
@@ -280,7 +283,13 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
   });
   // The app answers an outage 503 by what the pool saw (auth/app.ts),
   // and gives back a password check's unit when a request fails before its after hook (password-guessing.ts).
-  return Object.assign(instance, { databaseHealth: databaseHealthOf(sqlPoolOf(db)), passwordGuessing });
+  const dpopBinding = createDpopBinding({
+    proofs: createDpopProofVerifier(createProofReplayStore(sqlPoolOf(db))),
+    policy: config.dpop,
+    baseURL: config.baseURL,
+    log,
+  });
+  return Object.assign(instance, { databaseHealth: databaseHealthOf(sqlPoolOf(db)), passwordGuessing, dpopBinding });
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -6,6 +6,7 @@
 //  - amr and auth_time say how the session was authenticated (RFC 8176 methods; when its second factor was
 //    last verified, or else when the session began: second-factor.ts), for a resource server that asks
 //    more before some powers (RFC 9470). A session whose methods were not recorded gets no amr.
+//  - cnf.jkt binds the token to the key of the DPoP proof its request carried (dpop-binding.ts), if any.
 //  - iat is the database's clock, the clock the revocation events are stamped with (their triggers), so a
 //    revocation compares one clock with itself: an auth service whose clock is off changes nothing.
 // The user row is read FOR SHARE, so a ban or a role change being written waits for this read or this
@@ -13,6 +14,7 @@
 import { APIError } from "better-auth/api";
 import type { Db } from "../db/client.ts";
 import { toRole } from "../shared/role.ts";
+import { currentProofKey } from "./dpop-binding.ts";
 
 interface Subject {
   role: string | null;
@@ -41,12 +43,14 @@ export function tokenClaims(db: Db) {
     // Better Auth's own answer to a banned user's sign-in (admin plugin), so clients handle both alike.
     if (subject.banned) throw new APIError("FORBIDDEN", { message: "You have been banned from this application.", code: "BANNED_USER" });
     const amr = subject.authMethods?.split(" ").filter(Boolean);
+    const jkt = currentProofKey();
     return {
       sid: session.id,
       role: toRole(subject.role),
       iat: subject.issuedAt,
       ...(amr && amr.length > 0 ? { amr } : {}),
       ...(subject.authTime !== null ? { auth_time: subject.authTime } : {}),
+      ...(jkt ? { cnf: { jkt } } : {}),
     };
   };
 }

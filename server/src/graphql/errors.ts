@@ -7,17 +7,38 @@ const WWW_AUTHENTICATE_INVALID_TOKEN = 'Bearer error="invalid_token", error_desc
 const WWW_AUTHENTICATE_INVALID_REQUEST =
   'Bearer error="invalid_request", error_description="Send the token as: Authorization: Bearer <token>"';
 
-/** RFC 6750: a token was presented and it is not good. HTTP 401, no data. */
-export function invalidToken(): GraphQLError {
+/** The DPoP challenge's algorithms (RFC 9449 7.1): what a proof may be signed with. */
+const DPOP_ALGS = 'algs="ES256"';
+const WWW_AUTHENTICATE_INVALID_DPOP_TOKEN = `DPoP error="invalid_token", error_description="The access token is invalid, expired or not bound to a DPoP key", ${DPOP_ALGS}`;
+const WWW_AUTHENTICATE_INVALID_DPOP_PROOF = `DPoP error="invalid_dpop_proof", error_description="The DPoP proof is missing or not acceptable", ${DPOP_ALGS}`;
+
+/**
+ * RFC 6750: a token was presented and it is not good. HTTP 401, no data. `challenge: "DPoP"` when the token came
+ * with the DPoP scheme, was bound but came as Bearer, or when only bound tokens are taken (RFC 9449 7.1).
+ */
+export function invalidToken(challenge: "Bearer" | "DPoP" = "Bearer"): GraphQLError {
   return new GraphQLError("Invalid or expired token.", {
     extensions: {
       code: "INVALID_TOKEN",
-      http: { status: 401, headers: { "WWW-Authenticate": WWW_AUTHENTICATE_INVALID_TOKEN } },
+      http: {
+        status: 401,
+        headers: { "WWW-Authenticate": challenge === "DPoP" ? WWW_AUTHENTICATE_INVALID_DPOP_TOKEN : WWW_AUTHENTICATE_INVALID_TOKEN },
+      },
     },
   });
 }
 
-/** RFC 6750: the Authorization header is malformed (not one Bearer token). HTTP 400, no data. */
+/** RFC 9449 7.1: the DPoP proof beside a bound token is missing or fails a check. HTTP 401, no data. */
+export function invalidDpopProof(): GraphQLError {
+  return new GraphQLError("Missing or invalid DPoP proof.", {
+    extensions: {
+      code: "INVALID_DPOP_PROOF",
+      http: { status: 401, headers: { "WWW-Authenticate": WWW_AUTHENTICATE_INVALID_DPOP_PROOF } },
+    },
+  });
+}
+
+/** RFC 6750: the Authorization header is malformed (not one Bearer or DPoP token). HTTP 400, no data. */
 export function invalidAuthorizationRequest(): GraphQLError {
   return new GraphQLError("Malformed Authorization header: expected 'Bearer <token>'.", {
     extensions: {

@@ -38,6 +38,11 @@ export interface VerifiedToken {
   identity: TokenIdentity;
   /** Epoch ms: exp, or sooner when the token's age reaches its bound first (maxTokenAge plus the tolerance). */
   expiresAt: number;
+  /**
+   * A DPoP-bound token's key (`cnf.jkt`, the RFC 7638 thumbprint): usable only with a proof signed by that key
+   * (RFC 9449; api/context.ts). Absent for a plain bearer token.
+   */
+  boundKey?: string;
 }
 
 export interface TokenVerifier {
@@ -127,7 +132,8 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     const issuedAt = payload.iat ?? 0;
     const identity = { sessionId: viewer.sessionId, userId: viewer.userId, role: viewer.role, issuedAt, keyId };
     const ageBound = (issuedAt + options.maxTokenAge + options.clockTolerance) * 1000;
-    return { viewer, identity, expiresAt: Math.min((payload.exp ?? 0) * 1000, ageBound) };
+    const boundKey = boundKeyOf(payload);
+    return { viewer, identity, expiresAt: Math.min((payload.exp ?? 0) * 1000, ageBound), ...(boundKey ? { boundKey } : {}) };
   }
 }
 
@@ -174,6 +180,19 @@ function viewerFrom(payload: JWTPayload): Viewer {
     authMethods: (amr as string[] | undefined) ?? [],
     authTime: (authTime as number | undefined) ?? null,
   };
+}
+
+/** RFC 7638 SHA-256 thumbprint, base64url: 43 characters. */
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
+/** cnf.jkt (RFC 9449 6.1), or undefined for an unbound token; any other confirmation is not understood, so refused. */
+function boundKeyOf(payload: JWTPayload): string | undefined {
+  const { cnf } = payload;
+  if (cnf === undefined) return undefined;
+  const jkt = typeof cnf === "object" && cnf !== null && !Array.isArray(cnf) ? (cnf as Record<string, unknown>).jkt : undefined;
+  if (typeof jkt !== "string" || !THUMBPRINT.test(jkt) || Object.keys(cnf as object).length !== 1)
+    throw new InvalidTokenError("cnf is not a DPoP key thumbprint");
+  return jkt;
 }
 
 function isId(value: unknown): value is string {
