@@ -30,12 +30,23 @@ const completion = (request: IDBRequest | IDBTransaction) =>
     }
   });
 
-function openDatabase(): Promise<IDBDatabase> {
+/**
+ * Opens the database at whatever version it is, creating the store where it is missing (a database that
+ * exists without it, e.g. made by a script that opened the name first, is upgraded by one version).
+ */
+function openDatabase(version?: number): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DATABASE, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    const request = indexedDB.open(DATABASE, version);
+    request.onupgradeneeded = () => {
+      if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+    };
     request.onsuccess = () => {
       const database = request.result;
+      if (!database.objectStoreNames.contains(STORE)) {
+        database.close();
+        resolve(openDatabase(database.version + 1));
+        return;
+      }
       // Another tab deleting or upgrading the database must not wait on this one.
       database.onversionchange = () => database.close();
       resolve(database);
