@@ -1,7 +1,9 @@
+import { useState } from "react";
 import { BrowserRouter, Route, Routes, useLocation } from "react-router";
 import { AccountPage } from "./account/account-page.tsx";
 import { AdminPage } from "./admin/admin-page.tsx";
 import type { AuthClient } from "./auth/auth-client.ts";
+import { createDpopKeyStore, type DpopKeyStore } from "./auth/dpop-key.ts";
 import { SessionProvider } from "./auth/session.tsx";
 import { CheckInboxPage } from "./pages/check-inbox-page.tsx";
 import { ForgotPasswordPage } from "./pages/forgot-password-page.tsx";
@@ -18,10 +20,11 @@ import { TaskListPage } from "./tasks/task-list-page.tsx";
 import { TaskPage } from "./tasks/task-page.tsx";
 import { ErrorBoundary } from "./ui/error-boundary.tsx";
 
-export function App({ authClient }: { authClient: AuthClient }) {
+export function App({ authClient, dpopKeys }: { authClient: AuthClient; dpopKeys?: DpopKeyStore }) {
+  const [keys] = useState(() => dpopKeys ?? createDpopKeyStore());
   return (
     <ErrorBoundary>
-      <SessionProvider authClient={authClient}>
+      <SessionProvider authClient={authClient} dpopKeys={keys}>
         <BrowserRouter>
           <AppRoutes />
         </BrowserRouter>

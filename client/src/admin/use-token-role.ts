@@ -7,13 +7,13 @@ import { useTokens } from "../graphql/graphql-provider.tsx";
 export function useTokenRole(): "admin" | "user" | null {
   const tokens = useTokens();
   const [role, setRole] = useState(() => {
-    const token = tokens.current();
-    return token ? readClaims(token).role : null;
+    const issued = tokens.current();
+    return issued ? readClaims(issued.token).role : null;
   });
   useEffect(() => {
     let mounted = true;
     tokens.fresh().then(
-      (token) => mounted && setRole(readClaims(token).role),
+      (issued) => mounted && setRole(readClaims(issued.token).role),
       () => {}, // A session that ended is handled by the GraphQL client; no link either way.
     );
     return () => {

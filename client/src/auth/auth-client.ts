@@ -16,3 +16,6 @@ export function createAppAuthClient(options: { fetch?: typeof fetch } = {}) {
 }
 
 export type AuthClient = ReturnType<typeof createAppAuthClient>;
+
+/** GET /api/auth/token's absolute address, on the page's origin like every call here: a DPoP proof names it (htu). */
+export const tokenEndpoint = (): string => new URL("/api/auth/token", globalThis.location.href).href;

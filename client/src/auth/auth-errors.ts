@@ -4,6 +4,8 @@ export interface AuthFailure {
   code?: string;
   message?: string;
   status?: number;
+  /** An OAuth-style error code (RFC 6749 section 5.2), as the token endpoint answers a refused DPoP proof: "invalid_dpop_proof". */
+  error?: string;
   /** What the call threw when no answer came (the network). */
   cause?: unknown;
 }

@@ -6,6 +6,7 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { discardAllDrafts } from "../drafts/drafts.ts";
 import type { AuthClient } from "./auth-client.ts";
+import type { DpopKeyStore } from "./dpop-key.ts";
 import { type AuthFailure, callAuth } from "./auth-errors.ts";
 import { UNREACHABLE_AFTER_FAILURES, useSessionCheckRetry } from "./session-check-retry.ts";
 import type { SessionEndReason } from "./token-store.ts";
@@ -22,6 +23,8 @@ export type SessionStatus = "loading" | "signed-in" | "signed-out" | "unreachabl
 
 export interface SessionContextValue {
   authClient: AuthClient;
+  /** This browser's DPoP keys: the signed-in user's binds their API tokens; sign-out deletes them. */
+  dpopKeys: DpopKeyStore;
   status: SessionStatus;
   user: SessionUser | null;
   sessionId: string | null;
@@ -104,7 +107,15 @@ const timeOf = (value: Date | string | undefined) => (value === undefined ? null
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
-export function SessionProvider({ authClient, children }: { authClient: AuthClient; children: ReactNode }) {
+export function SessionProvider({
+  authClient,
+  dpopKeys,
+  children,
+}: {
+  authClient: AuthClient;
+  dpopKeys: DpopKeyStore;
+  children: ReactNode;
+}) {
   const session = authClient.useSession();
   const [left, setLeft] = useState<Left | null>(null);
   // The session this tab is signing out of. Its end may be noticed before the sign-out's own answer arrives
@@ -228,12 +239,16 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
       throw new Error(problem, { cause: failure });
     }
     if (userId) discardAllDrafts(userId);
+    // A new key for the next sign-in: tokens bound to this one die with the session, and the key goes with them.
+    // (Failing to delete it does not keep anyone signed in, so the sign-out stands.)
+    await dpopKeys.deleteAll().catch(() => {});
     setLeft({ sessionId, onPurpose: true, notice: null });
-  }, [authClient, sessionId, userId]);
+  }, [authClient, dpopKeys, sessionId, userId]);
 
   const value = useMemo<SessionContextValue>(
     () => ({
       authClient,
+      dpopKeys,
       status,
       user: userId ? { id: userId, email, name, twoFactorEnabled } : null,
       sessionId,
@@ -249,6 +264,7 @@ export function SessionProvider({ authClient, children }: { authClient: AuthClie
     }),
     [
       authClient,
+      dpopKeys,
       status,
       userId,
       email,

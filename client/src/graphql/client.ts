@@ -2,6 +2,7 @@
 // sign-out or an account switch starts from an empty cache and nothing of the previous user remains.
 import { cacheExchange, Client, fetchExchange } from "@urql/core";
 import type { StepUp } from "../auth/step-up.ts";
+import { authorizingFetch } from "../auth/request-authorization.ts";
 import type { SessionEndedError, TokenStore } from "../auth/token-store.ts";
 import { createLiveStatus, type LiveStatus } from "../live/live-status.ts";
 import { tokenAuthExchange } from "./auth-exchange.ts";
@@ -41,7 +42,8 @@ export function createGraphQLClient({
     exchanges: [
       cacheExchange,
       liveExchange({ tokens, onSessionEnded, status: liveStatus, url, fetch, retryDelay: liveRetryDelay, silenceMs: liveSilenceMs }),
-      // Above the auth exchange, so an operation retried after a step-up gets the token the step-up fetched.
+      // Above the auth exchange, so an operation retried after a step-up is a fresh attempt (and is sent with the
+      // token the step-up fetched, which the store then holds).
       ...(stepUp ? [stepUpExchange(stepUp)] : []),
       tokenAuthExchange(tokens, onSessionEnded),
       // Just above fetch: what it counts went to the network (the live refetch tells its own answer by it).
@@ -50,8 +52,10 @@ export function createGraphQLClient({
     ],
     // POST only: no query (and no private variables) in URLs or in the browser's HTTP cache.
     preferGetMethod: false,
-    // The API trusts the bearer token only; the session cookie has no business there.
+    // The API trusts the token only; the session cookie has no business there.
     fetchOptions: { credentials: "omit" },
-    ...(fetch ? { fetch } : {}),
+    // Every request leaves with the store's current token, and its DPoP proof when the token is bound. (The global
+    // fetch is looked up at call time, so a test's stubbed fetch is the one used.)
+    fetch: authorizingFetch(fetch ?? ((input, init) => globalThis.fetch(input, init)), () => tokens.current()),
   });
 }

@@ -1,5 +1,7 @@
 // "Open in GraphiQL" and "Copy token": explore the API as yourself. The token goes to the clipboard as the
-// JSON GraphiQL's Headers tab expects, never into a URL (the API refuses tokens in URLs).
+// JSON GraphiQL's Headers tab expects, never into a URL (the API refuses tokens in URLs). A token bound to this
+// browser's DPoP key works only with a proof signed by that key, which cannot be copied: the text says so
+// rather than promising that GraphiQL or curl will take it (GraphiQL sends no proof).
 import { useEffect, useState } from "react";
 import { useSession } from "../auth/session.tsx";
 import { SessionEndedError } from "../auth/token-store.ts";
@@ -8,9 +10,12 @@ import { useTokens } from "./graphql-provider.tsx";
 type CopyState =
   | { kind: "idle" }
   | { kind: "working" }
-  | { kind: "copied"; until: string }
-  | { kind: "manual"; text: string }
+  | { kind: "copied"; until: string; bound: boolean }
+  | { kind: "manual"; text: string; bound: boolean }
   | { kind: "failed" };
+
+const BOUND =
+  "This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so GraphiQL's Headers tab, curl and other tools are refused with it.";
 
 export function GraphiQLTools() {
   const tokens = useTokens();
@@ -27,8 +32,11 @@ export function GraphiQLTools() {
   async function copy() {
     setState({ kind: "working" });
     let text: string;
+    let bound: boolean;
     try {
-      text = JSON.stringify({ Authorization: `Bearer ${await tokens.fresh()}` });
+      const issued = await tokens.fresh();
+      bound = issued.type === "DPoP";
+      text = JSON.stringify({ Authorization: `${issued.type} ${issued.token}` });
     } catch (error) {
       if (error instanceof SessionEndedError) endSession(error.reason);
       else setState({ kind: "failed" });
@@ -37,9 +45,9 @@ export function GraphiQLTools() {
     const until = new Date(tokens.expiresAt() ?? Date.now()).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     try {
       await navigator.clipboard.writeText(text);
-      setState({ kind: "copied", until });
+      setState({ kind: "copied", until, bound });
     } catch {
-      setState({ kind: "manual", text }); // No clipboard access (e.g. plain http on another host): show it to copy by hand.
+      setState({ kind: "manual", text, bound }); // No clipboard access (e.g. plain http on another host): show it to copy by hand.
     }
   }
 
@@ -55,12 +63,15 @@ export function GraphiQLTools() {
         </button>
       </div>
       <div className="copy-status" role="status">
-        {state.kind === "copied" ? `Copied. Paste it into GraphiQL's Headers tab; it works until ${state.until}.` : null}
+        {state.kind === "copied" && !state.bound ? `Copied. Paste it into GraphiQL's Headers tab; it works until ${state.until}.` : null}
+        {state.kind === "copied" && state.bound ? `Copied. ${BOUND} It expires at ${state.until}.` : null}
         {state.kind === "failed" ? "Could not get a token. Check your connection and try again." : null}
       </div>
       {state.kind === "manual" ? (
         <div className="manual-copy">
-          <label htmlFor="token-headers">Copy these headers into GraphiQL's Headers tab</label>
+          <label htmlFor="token-headers">
+            {state.bound ? `Your token's headers. ${BOUND}` : "Copy these headers into GraphiQL's Headers tab"}
+          </label>
           <textarea id="token-headers" readOnly rows={3} value={state.text} onFocus={(event) => event.target.select()} />
         </div>
       ) : null}

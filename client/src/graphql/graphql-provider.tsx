@@ -4,11 +4,12 @@
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { Provider } from "urql";
 import { callAuth } from "../auth/auth-errors.ts";
+import { tokenEndpoint } from "../auth/auth-client.ts";
 import { useSession } from "../auth/session.tsx";
 import { stepUpWithPasskey } from "../auth/passkey-step-up.ts";
 import { createStepUp } from "../auth/step-up.ts";
 import { StepUpHost } from "../auth/step-up-dialog.tsx";
-import { createTokenStore, tokenFetcher, type TokenStore } from "../auth/token-store.ts";
+import { createTokenStore, type TokenAnswer, tokenFetcher, type TokenStore } from "../auth/token-store.ts";
 import { createLiveStatus } from "../live/live-status.ts";
 import { LiveUpdatesProvider } from "../live/live-updates.tsx";
 import { createGraphQLClient } from "./client.ts";
@@ -16,7 +17,7 @@ import { createGraphQLClient } from "./client.ts";
 const TokensContext = createContext<TokenStore | null>(null);
 
 export function GraphQLProvider({ children }: { children: ReactNode }) {
-  const { authClient, user, sessionId, clientKey, endSession, sessionSettled, replaceSession } = useSession();
+  const { authClient, dpopKeys, user, sessionId, clientKey, endSession, sessionSettled, replaceSession } = useSession();
   const endSessionRef = useRef(endSession);
   endSessionRef.current = endSession;
   // A passkey step-up replaces the session it starts from, which is whichever is current when it is chosen.
@@ -28,12 +29,20 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
   // on in the same one). The key is the reason to rebuild, though the body does not read it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: clientKey is the trigger, on purpose.
   const { client, tokens, liveStatus, stepUp } = useMemo(() => {
-    // While this tab's session is being replaced, a token asked for waits for the new session's cookie.
-    const fetchToken = tokenFetcher(async () => {
-      await sessionSettled();
-      return authClient.token();
+    // Every token is asked for with a proof of this browser's key for the user, so it comes bound to it.
+    const fetchBoundToken = tokenFetcher((headers) => authClient.$fetch<TokenAnswer>("/token", { method: "GET", headers }), {
+      key: () => dpopKeys.keyFor(user.id),
+      url: tokenEndpoint(),
     });
-    const tokens = createTokenStore({ userId: user.id, fetchToken });
+    const tokens = createTokenStore({
+      userId: user.id,
+      // While this tab's session is being replaced, a token asked for waits for the new session's cookie (and
+      // the proof is made after the wait, so it is fresh).
+      fetchToken: async () => {
+        await sessionSettled();
+        return fetchBoundToken();
+      },
+    });
     const liveStatus = createLiveStatus();
     // A code verified for this session, or a passkey sign-in that replaced it, makes the next token say so (amr,
     // auth_time): replace, never reuse, the held one.
@@ -58,7 +67,7 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
       onSessionEnded: (error) => endSessionRef.current(error.reason),
     });
     return { client, tokens, liveStatus, stepUp };
-  }, [authClient, user.id, clientKey, sessionSettled]);
+  }, [authClient, dpopKeys, user.id, clientKey, sessionSettled]);
 
   // The session was replaced under the same client: the API refuses the old session's token, so get the new one now.
   const tokenSession = useRef(sessionId);

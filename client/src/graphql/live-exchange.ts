@@ -1,6 +1,6 @@
 // Subscriptions (the live stream of task changes) over GraphQL SSE with graphql-sse's client in distinct
-// connections mode: a POST to /graphql with Accept: text/event-stream per stream, the bearer token from the
-// same token store as every other request, and no cookie. One urql subscription stays open for as long as
+// connections mode: a POST to /graphql with Accept: text/event-stream per stream, the token from the same token
+// store as every other request (with its DPoP proof when it is bound: auth/request-authorization.ts), and no cookie. One urql subscription stays open for as long as
 // it is wanted, across connections:
 // - the server completes a stream at its token's expiry or when its session is revoked: reconnect at once
 //   with the store's fresh token (renewed if close to expiry);
@@ -13,7 +13,8 @@
 //   browser's offline event drops it at once.
 import { subscriptionExchange, type Exchange } from "@urql/core";
 import { createClient, NetworkError, type ExecutionResult, type RequestParams } from "graphql-sse";
-import { SessionEndedError, type TokenStore } from "../auth/token-store.ts";
+import { authorizingFetch } from "../auth/request-authorization.ts";
+import { type IssuedToken, SessionEndedError, type TokenStore } from "../auth/token-store.ts";
 import type { LiveStatus } from "../live/live-status.ts";
 
 const FIRST_RETRY_MS = 1_000;
@@ -77,7 +78,7 @@ export function liveExchange(options: LiveExchangeOptions): Exchange {
     globalThis.addEventListener?.("offline", onOffline);
     globalThis.addEventListener?.("online", onOnline);
 
-    function connect(token: string): Promise<Outcome> {
+    function connect(token: IssuedToken): Promise<Outcome> {
       return new Promise((resolve) => {
         let openedAt: number | null = null;
         let delivered = false;
@@ -97,8 +98,9 @@ export function liveExchange(options: LiveExchangeOptions): Exchange {
           silence = setTimeout(() => dropConnection?.(), silenceMs);
         };
         // graphql-sse does not surface the pings: count every chunk of the body as a sign of life.
+        const sendWithToken = authorizingFetch(fetchFn, () => token);
         const watchedFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
-          const response = await fetchFn(input, init);
+          const response = await sendWithToken(input, init);
           if (!response.ok || !response.body) return response;
           heard();
           const body = response.body.pipeThrough(
@@ -115,7 +117,6 @@ export function liveExchange(options: LiveExchangeOptions): Exchange {
           url,
           singleConnection: false,
           credentials: "omit",
-          headers: { Authorization: `Bearer ${token}` },
           retryAttempts: 0,
           fetchFn: watchedFetch,
         });
@@ -164,7 +165,7 @@ export function liveExchange(options: LiveExchangeOptions): Exchange {
       let renew = false; // the last attempt was refused: renew the token before the next
       let refusedSinceOpen = false;
       while (!stopped) {
-        let token: string;
+        let token: IssuedToken;
         try {
           token = renew ? await tokens.renew() : await tokens.fresh();
         } catch (error) {

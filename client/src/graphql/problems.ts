@@ -21,6 +21,14 @@ export function describeProblem(error: CombinedError): Problem {
     return { kind: "session", message: "Your session has ended. Sign in again to continue.", retryable: false };
   }
   if (network instanceof TokenUnavailableError) {
+    if (network.reason === "key-proof") {
+      // A proof this browser just signed was refused: its time (iat) is the likeliest cause.
+      return {
+        kind: "network",
+        message: "The sign-in service did not accept this browser's signature. Check that this computer's clock is right, then try again.",
+        retryable: true,
+      };
+    }
     return { kind: "network", message: "Could not reach the sign-in service. Check your connection and try again.", retryable: true };
   }
   // What reaches a screen was cancelled in the step-up dialog, or refused again after it (graphql/step-up-exchange.ts).

@@ -1,6 +1,6 @@
 // GraphQL operations the API refused for want of a recent second factor (auth/step-up.ts recognises the refusal):
 // the answer is held back while the person is asked for a code, then the operation is sent once more, with the
-// token the step-up fetched (the auth exchange below adds it). Cancelled, the refusal goes on to the screen
+// token the step-up fetched (the client's fetch adds it as the retry is sent). Cancelled, the refusal goes on to the screen
 // (graphql/problems.ts words it). A retried operation's second refusal is never held again: one dialog, one retry.
 import { type Exchange, makeOperation, type Operation } from "@urql/core";
 import { empty, fromPromise, fromValue, merge, mergeMap, makeSubject, onPush, pipe } from "wonka";
@@ -17,7 +17,7 @@ export function stepUpExchange(stepUp: Pick<StepUp, "request">): Exchange {
   return ({ forward }) =>
     (operations$) => {
       const retries = makeSubject<Operation>();
-      // Each operation as it came from above, without what the exchanges below add (the bearer header): the
+      // Each operation as it came from above, without what the exchanges below add (the auth attempt mark): the
       // retry starts from it. A torn-down operation is forgotten, so an answer it no longer wants is not retried.
       const live = new Map<number, Operation>();
       const tracked = pipe(

@@ -52,13 +52,13 @@ async function sessionIdOf(page: Page): Promise<string | null> {
   });
 }
 
-/** The `sid` of the bearer token on each GraphQL request the page sends from now on, with the answer's status. */
+/** The `sid` of the token on each GraphQL request the page sends from now on, with the answer's status. */
 function watchTokens(page: Page): { sid: string; status: number }[] {
   const seen: { sid: string; status: number }[] = [];
   page.on("response", async (response) => {
     const request = response.request();
     if (new URL(request.url()).pathname !== "/graphql" || request.postDataJSON()?.operationName === "TaskEvents") return;
-    const token = (request.headers().authorization ?? "").replace(/^Bearer /, "");
+    const token = (request.headers().authorization ?? "").replace(/^(Bearer|DPoP) /, "");
     const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString() || "{}") as { sid?: string };
     seen.push({ sid: claims.sid ?? "", status: response.status() });
   });

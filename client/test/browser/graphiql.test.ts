@@ -1,6 +1,7 @@
-// The API's GraphiQL as a user meets it: opened from the web app, with the headers "Copy token" put on the
-// clipboard, on a machine whose only network is localhost. Everything it loads comes from its own origin,
-// under a Content-Security-Policy that allows nothing else.
+// The API's GraphiQL as a user meets it: opened from the web app, with headers pasted (the bound ones "Copy token"
+// puts on the clipboard are refused there, as the app says; a bearer token's work), on a machine whose only
+// network is localhost. Everything it loads comes from its own origin, under a Content-Security-Policy that
+// allows nothing else.
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
@@ -54,7 +55,7 @@ async function resultText(page: Page): Promise<string> {
   return (await page.getByRole("region", { name: "Result Window" }).innerText()).replace(/\u00a0/g, " ");
 }
 
-test("GraphiQL opened from the web app runs a query as the user with the pasted “Copy token” headers, offline", async () => {
+test("GraphiQL opened from the web app refuses the bound “Copy token” headers, as the app says, and runs a query as the user with a bearer token's, offline", async () => {
   const ada = await newVisitor(browser, app, "Ada", { width: 1200 });
   const violations = await recordCspViolations(ada.context);
   const requests = recordRequests(ada.context);
@@ -64,9 +65,12 @@ test("GraphiQL opened from the web app runs a query as the user with the pasted 
   await addTask(ada.page, "Write report");
 
   await ada.page.getByRole("button", { name: "Copy token" }).click();
-  await ada.page.getByText(/^Copied\. Paste it into GraphiQL's Headers tab/).waitFor();
-  const { Authorization } = JSON.parse(await ada.page.evaluate(() => navigator.clipboard.readText())) as { Authorization: string };
-  const token = Authorization.replace(/^Bearer /, "");
+  await ada.page
+    .getByText(/^Copied\. This token is bound to this browser's key: .* GraphiQL's Headers tab, curl and other tools are refused/)
+    .waitFor();
+  const copied = await ada.page.evaluate(() => navigator.clipboard.readText());
+  // A bearer token, as "GET /api/auth/token while signed in" gives one without a DPoP proof (API_DPOP=allowed).
+  const token = await ada.page.evaluate(async () => ((await (await fetch("/api/auth/token")).json()) as { token: string }).token);
   const [graphiql] = await Promise.all([
     ada.context.waitForEvent("page"),
     ada.page.getByRole("link", { name: "Open in GraphiQL" }).click(),
@@ -78,14 +82,21 @@ test("GraphiQL opened from the web app runs a query as the user with the pasted 
   expect(new URL(graphiql.url()).pathname).toBe("/graphql");
   await graphiqlIsReady(graphiql);
 
-  // Headers tab: paste what "Copy token" put on the clipboard.
+  // Headers tab: what "Copy token" put on the clipboard. GraphiQL sends no DPoP proof, so the API refuses it.
   await graphiql.getByRole("button", { name: "Headers" }).click();
   const headersEditor = graphiql.getByRole("region", { name: "Headers" }).locator(".monaco-editor:visible");
-  await pasteInto(graphiql, headersEditor);
-  await expect.poll(() => editorText(headersEditor)).toMatch(/"Authorization":\s*"Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
-
+  await pasteInto(graphiql, headersEditor, copied);
+  await expect.poll(() => editorText(headersEditor)).toMatch(/"Authorization":\s*"DPoP [\w-]+\.[\w-]+\.[\w-]+"/);
   await pasteInto(graphiql, queryEditor(graphiql), "{ me { email } tasks { totalCount } }");
   await queryIsTaken(graphiql, "{ me { email } tasks { totalCount } }");
+  await graphiql.getByRole("button", { name: /^Execute query/ }).click();
+  await expect.poll(() => resultText(graphiql), { timeout: 10_000 }).toContain('"code": "INVALID_DPOP_PROOF"');
+  expect(await resultText(graphiql)).not.toContain(ada.email);
+
+  // The bearer token's headers work.
+  await pasteInto(graphiql, headersEditor, JSON.stringify({ Authorization: `Bearer ${token}` }));
+  await expect.poll(() => editorText(headersEditor)).toMatch(/"Authorization":\s*"Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
+
   await graphiql.getByRole("button", { name: /^Execute query/ }).click();
   await expect.poll(() => resultText(graphiql), { timeout: 10_000 }).toContain(`"email": "${ada.email}"`);
   expect(await resultText(graphiql)).toContain(`"totalCount": 2`);

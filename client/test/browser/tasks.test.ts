@@ -182,7 +182,7 @@ test("a network failure shows Retry and keeps what was typed; Retry then works",
   await ada.context.close();
 });
 
-test("no GraphQL request carries the session cookie: the API gets the bearer token, and only /api/auth the cookie", async () => {
+test("no GraphQL request carries the session cookie: the API gets the token, bound, with a proof, and only /api/auth the cookie", async () => {
   const ada = await newVisitor(browser, app, "Ada");
   const sent: Request[] = [];
   ada.page.on("request", (request) => sent.push(request));
@@ -202,13 +202,14 @@ test("no GraphQL request carries the session cookie: the API gets the bearer tok
         .split(/;\s*/)
         .filter(Boolean)
         .map((cookie) => cookie.split("=")[0]),
-      bearer: /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test((await request.headerValue("authorization")) ?? ""),
+      bound: /^DPoP [\w-]+\.[\w-]+\.[\w-]+$/.test((await request.headerValue("authorization")) ?? ""),
+      proof: /^[\w-]+\.[\w-]+\.[\w-]+$/.test((await request.headerValue("dpop")) ?? ""),
     })),
   );
   const graphql = headers.filter((request) => request.path === "/graphql");
   expect(graphql.length).toBeGreaterThanOrEqual(4); // list, create, complete, list after the reload
   expect(graphql.filter((request) => request.cookies.length > 0)).toEqual([]);
-  expect(graphql.filter((request) => !request.bearer)).toEqual([]);
+  expect(graphql.filter((request) => !request.bound || !request.proof)).toEqual([]);
   // The cookie exists and is sent where it belongs, so its absence above means something.
   const tokenRequests = headers.filter((request) => request.path === "/api/auth/token");
   expect(tokenRequests.length).toBeGreaterThanOrEqual(2); // before and after the reload
@@ -217,29 +218,31 @@ test("no GraphQL request carries the session cookie: the API gets the bearer tok
   await ada.context.close();
 });
 
-test("“Copy token” copies headers ready for GraphiQL's Headers tab, and “Open in GraphiQL” leads to the API's GraphiQL", async () => {
+test("“Copy token” copies the bound token and says it works only with this browser's proofs (sent as copied, it is refused), and “Open in GraphiQL” leads to the API's GraphiQL", async () => {
   const ada = await signedUpUser("Ada");
   const { page } = ada;
   await ada.context.grantPermissions(["clipboard-read", "clipboard-write"]);
 
   await page.getByRole("button", { name: "Copy token" }).click();
-  await page.getByText(/^Copied\. Paste it into GraphiQL's Headers tab; it works until \d\d:\d\d/).waitFor();
+  await page
+    .getByText(
+      /^Copied\. This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so GraphiQL's Headers tab, curl and other tools are refused with it\. It expires at \d\d:\d\d/,
+    )
+    .waitFor();
   const headers = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as { Authorization: string };
   expect(Object.keys(headers)).toEqual(["Authorization"]);
-  expect(headers.Authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  expect(headers.Authorization).toMatch(/^DPoP [\w-]+\.[\w-]+\.[\w-]+$/);
 
-  const me = await page.evaluate(
-    async (headers) =>
-      (
-        await fetch("/graphql", {
-          method: "POST",
-          headers: { ...headers, "content-type": "application/json" },
-          body: JSON.stringify({ query: "{ me { email } }" }),
-        })
-      ).json(),
-    headers,
-  );
-  expect(me).toEqual({ data: { me: { email: ada.email } } });
+  // What GraphiQL's Headers tab would send with them: no proof, so refused, as the page says.
+  const asPasted = await page.evaluate(async (headers) => {
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ me { email } }" }),
+    });
+    return { status: response.status, challenge: response.headers.get("www-authenticate") };
+  }, headers);
+  expect(asPasted).toEqual({ status: 401, challenge: expect.stringMatching(/^DPoP error="invalid_dpop_proof"/) });
 
   const link = page.getByRole("link", { name: "Open in GraphiQL" });
   expect(await link.getAttribute("href")).toBe("/graphql");

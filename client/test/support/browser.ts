@@ -226,6 +226,6 @@ export function screenshotPath(name: string): string {
 
 /** Decodes a JWT's payload (the test inspects what the browser sent; the API verifies for real). */
 export function jwtClaims(authorization: string | null | undefined): { sub: string; iat: number; exp: number } {
-  const token = (authorization ?? "").replace(/^Bearer /, "");
+  const token = (authorization ?? "").replace(/^(Bearer|DPoP) /, "");
   return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString());
 }

@@ -3,6 +3,10 @@
 // tests can say what the app sent. The real services are exercised by the browser tests. GraphQL SSE requests
 // (Accept: text/event-stream alone) get a stream that stays open until the app closes it or a test ends, cuts or
 // feeds it; the *Elsewhere helpers change a task as another device would, and tell the user's open streams.
+// With `dpop`, the token endpoint binds a token to the key of a DPoP proof sent with its request, and the API
+// takes a bound token only as `DPoP <token>` with a proof by that key for that request (RFC 9449; the real
+// checks are the services', exercised by the browser tests).
+import { readProof, sha256 } from "./dpop-proofs.ts";
 
 export interface FakeTask {
   id: string;
@@ -33,6 +37,8 @@ export interface FakeBan {
 export interface SentRequest {
   path: string;
   authorization: string | null;
+  /** The DPoP proof header, as sent. */
+  dpop: string | null;
   /** What the app asked fetch to do with cookies (undefined: it said nothing, so the browser's default). */
   credentials: RequestCredentials | undefined;
   operationName?: string;
@@ -106,6 +112,8 @@ export function createFakeBackend(
     /** API_STEP_UP_MAX_AGE_S: how recent an admin's second factor must be. */
     stepUpMaxAgeSeconds?: number;
     now?: () => number;
+    /** Bind tokens asked for with a DPoP proof, and hold the API's requests with them to proofs. */
+    dpop?: boolean;
   } = {},
 ) {
   const lifetime = options.tokenLifetimeSeconds ?? 900;
@@ -116,6 +124,10 @@ export function createFakeBackend(
   const securityEvents = new Map<string, FakeSecurityEvent[]>(); // user id -> entries, newest first
   const stepUpMaxAgeMs = (options.stepUpMaxAgeSeconds ?? 600) * 1000;
   const validTokens = new Map<string, string>(); // token -> user id
+  const boundTokens = new Map<string, string>(); // token -> the thumbprint of the key it is bound to (cnf.jkt)
+  const seenProofIds = new Set<string>();
+  // Proofs carry the browser's real time (dpop reads Date.now), whatever clock a test gives the fake: iat is judged by it.
+  let proofsToRefuse = 0;
   // When each token's session had last verified a second factor as the token was issued (its auth_time with "mfa").
   const tokenSecondFactorAt = new Map<string, number | null>();
   let session: { id: string; userId: string; secondFactorAt: number | null } | null = null;
@@ -216,6 +228,12 @@ export function createFakeBackend(
     },
     /** The user's sessions the server still has. */
     sessionsOf: (user: FakeUser) => serverSessions.filter((candidate) => candidate.userId === user.id),
+    /** The API refuses the next `count` DPoP proofs it is sent, as for a proof it took for a replay or too old. */
+    refuseProofs(count = 1) {
+      proofsToRefuse = count;
+    },
+    /** The key thumbprint a token is bound to (its cnf.jkt), or undefined for a bearer token. */
+    boundTo: (token: string) => boundTokens.get(token),
     /** Every token issued so far is refused from now on (e.g. keys rotated); new ones still work. */
     revokeTokens() {
       validTokens.clear();
@@ -273,6 +291,7 @@ export function createFakeBackend(
       const request = input instanceof Request ? input : new Request(new URL(String(input), ORIGIN), init);
       const url = new URL(request.url, ORIGIN);
       const authorization = request.headers.get("authorization");
+      const dpop = request.headers.get("dpop");
       const credentials = input instanceof Request ? input.credentials : init?.credentials;
       const body = request.method === "POST" ? ((await request.json()) as Record<string, any>) : {};
       // graphql-sse asks for text/event-stream alone; urql's fetch lists it among others (for incremental delivery).
@@ -280,16 +299,87 @@ export function createFakeBackend(
       sent.push({
         path: url.pathname,
         authorization,
+        dpop,
         credentials,
         operationName: body.operationName,
         ...(request.method === "POST" ? { body } : {}),
         ...(stream ? { stream } : {}),
       });
+      if (options.dpop && url.pathname === "/api/auth/token" && dpop !== null) {
+        const key = await tokenRequestKey(dpop);
+        if (!key) return json({ error: "invalid_dpop_proof", error_description: "The DPoP proof is not valid." }, 400);
+        const answer = route(url.pathname, authorization, body);
+        if (!answer.ok) return answer;
+        const { token } = (await answer.json()) as { token: string };
+        boundTokens.set(token, key);
+        return json({ token, token_type: "DPoP" });
+      }
+      if (options.dpop && url.pathname === "/graphql") {
+        const refusal = await apiRefusal(request.method, url, authorization, dpop);
+        if (refusal) return refusal;
+      }
       if (stream) return openStream(authorization, init?.signal ?? (input instanceof Request ? input.signal : undefined));
       if (url.pathname === "/api/auth/change-password") return changePassword(body);
       return route(url.pathname, authorization, body);
     },
   };
+
+  /** The thumbprint of the key a token request's proof is signed with, or null for a proof the endpoint refuses. */
+  async function tokenRequestKey(proof: string): Promise<string | null> {
+    try {
+      const { claims, thumbprint } = await readProof(proof);
+      const fresh = typeof claims.iat === "number" && Math.abs(claims.iat * 1000 - Date.now()) <= 60_000;
+      if (claims.htm !== "GET" || claims.htu !== `${ORIGIN}/api/auth/token` || !fresh || claims.ath !== undefined) return null;
+      if (!claims.jti || seenProofIds.has(claims.jti)) return null;
+      seenProofIds.add(claims.jti);
+      return thumbprint;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The API's 401 for a request whose token or proof it does not take (spec: WWW-Authenticate with the DPoP scheme). */
+  async function apiRefusal(method: string, url: URL, authorization: string | null, proof: string | null): Promise<Response | null> {
+    const [scheme, token = ""] = authorization?.split(" ") ?? [];
+    const refuse = (error: "invalid_token" | "invalid_dpop_proof") =>
+      new Response(
+        JSON.stringify({
+          errors: [
+            {
+              message: "Invalid or expired token.",
+              extensions: { code: error === "invalid_token" ? "INVALID_TOKEN" : "INVALID_DPOP_PROOF" },
+            },
+          ],
+        }),
+        { status: 401, headers: { "content-type": "application/json", "www-authenticate": `DPoP error="${error}", algs="ES256"` } },
+      );
+    const boundTo = boundTokens.get(token);
+    if (scheme === "Bearer") return boundTo ? refuse("invalid_token") : null;
+    if (scheme !== "DPoP") return null;
+    if (!boundTo) return refuse("invalid_token");
+    if (!proof) return refuse("invalid_dpop_proof");
+    if (proofsToRefuse > 0) {
+      proofsToRefuse -= 1;
+      return refuse("invalid_dpop_proof");
+    }
+    try {
+      const { claims, thumbprint } = await readProof(proof);
+      const fresh = typeof claims.iat === "number" && Math.abs(claims.iat * 1000 - Date.now()) <= 60_000;
+      const right =
+        claims.htm === method &&
+        claims.htu === `${url.origin}${url.pathname}` &&
+        claims.ath === (await sha256(token)) &&
+        thumbprint === boundTo &&
+        fresh &&
+        !!claims.jti &&
+        !seenProofIds.has(claims.jti);
+      if (!right) return refuse("invalid_dpop_proof");
+      seenProofIds.add(claims.jti!);
+      return null;
+    } catch {
+      return refuse("invalid_dpop_proof");
+    }
+  }
 
   function route(path: string, authorization: string | null, body: Record<string, any>): Response {
     const user = session ? [...users.values()].find((candidate) => candidate.id === session!.userId) : undefined;
@@ -396,7 +486,7 @@ export function createFakeBackend(
 
   /** The API's GraphQL SSE answer: 401 for a token it does not take, otherwise a stream of the user's task events. */
   function openStream(authorization: string | null, signal: AbortSignal | null | undefined): Response {
-    const userId = validTokens.get(authorization?.replace(/^Bearer /, "") ?? "");
+    const userId = validTokens.get(authorization?.replace(/^(Bearer|DPoP) /, "") ?? "");
     if (!userId) return json({ errors: [{ message: "Invalid or expired token.", extensions: { code: "INVALID_TOKEN" } }] }, 401);
     let record: (typeof streams)[number];
     const body = new ReadableStream<Uint8Array>({
@@ -414,7 +504,7 @@ export function createFakeBackend(
   }
 
   function graphql(authorization: string | null, body: Record<string, any>): Response {
-    const token = authorization?.replace(/^Bearer /, "");
+    const token = authorization?.replace(/^(Bearer|DPoP) /, "");
     const userId = token ? validTokens.get(token) : undefined;
     if (!userId) {
       return json({ errors: [{ message: "Invalid or expired token.", extensions: { code: "INVALID_TOKEN" } }] }, 401);
