@@ -64,7 +64,7 @@ describe("the signed-in app with DPoP", () => {
 
     const status = await screen.findByText(/^Copied\./);
     expect(status.textContent).toMatch(
-      /^Copied\. This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so GraphiQL's Headers tab, curl and other tools are refused with it\. It expires at \d\d:\d\d/,
+      /^Copied\. This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so pasted into curl, other tools or GraphiQL's Headers tab it is refused\. GraphiQL opened from here needs nothing pasted: it signs with this browser's key\. It expires at \d\d:\d\d/,
     );
     expect(status.textContent).not.toContain("Paste it into GraphiQL");
     const copied = JSON.parse(await navigator.clipboard.readText()) as { Authorization: string };

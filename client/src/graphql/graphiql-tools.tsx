@@ -1,7 +1,8 @@
 // "Open in GraphiQL" and "Copy token": explore the API as yourself. The token goes to the clipboard as the
 // JSON GraphiQL's Headers tab expects, never into a URL (the API refuses tokens in URLs). A token bound to this
 // browser's DPoP key works only with a proof signed by that key, which cannot be copied: the text says so
-// rather than promising that GraphiQL or curl will take it (GraphiQL sends no proof).
+// rather than promising that curl will take it. GraphiQL opened from here needs no copy: it signs its requests
+// with this browser's key (server/src/api/graphiql-dpop.ts); headers pasted there are sent as they are.
 import { useEffect, useState } from "react";
 import { useSession } from "../auth/session.tsx";
 import { SessionEndedError } from "../auth/token-store.ts";
@@ -15,7 +16,7 @@ type CopyState =
   | { kind: "failed" };
 
 const BOUND =
-  "This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so GraphiQL's Headers tab, curl and other tools are refused with it.";
+  "This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so pasted into curl, other tools or GraphiQL's Headers tab it is refused. GraphiQL opened from here needs nothing pasted: it signs with this browser's key.";
 
 export function GraphiQLTools() {
   const tokens = useTokens();

@@ -1,7 +1,9 @@
-// The API's GraphiQL as a user meets it: opened from the web app, with headers pasted (the bound ones "Copy token"
-// puts on the clipboard are refused there, as the app says; a bearer token's work), on a machine whose only
-// network is localhost. Everything it loads comes from its own origin, under a Content-Security-Policy that
+// The API's GraphiQL as a user meets it: opened from the web app, signed in, it runs queries as the user with
+// nothing pasted, each request signed with the web app's DPoP key (server/src/api/graphiql-dpop.ts); headers
+// pasted there are sent as they are (the bound ones "Copy token" puts on the clipboard are refused without a
+// proof, as the app says; a bearer token's work); on a machine whose only network is localhost. Everything it loads comes from its own origin, under a Content-Security-Policy that
 // allows nothing else.
+import { createHash } from "node:crypto";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { expect, test } from "vitest";
 import type { RunningApp } from "../support/app-server.ts";
@@ -55,7 +57,7 @@ async function resultText(page: Page): Promise<string> {
   return (await page.getByRole("region", { name: "Result Window" }).innerText()).replace(/\u00a0/g, " ");
 }
 
-test("GraphiQL opened from the web app refuses the bound “Copy token” headers, as the app says, and runs a query as the user with a bearer token's, offline", async () => {
+test("GraphiQL opened from the web app runs a query as the signed-in user with nothing pasted, signed with the browser's key; pasted headers are sent as they are; offline", async () => {
   const ada = await newVisitor(browser, app, "Ada", { width: 1200 });
   const violations = await recordCspViolations(ada.context);
   const requests = recordRequests(ada.context);
@@ -66,7 +68,7 @@ test("GraphiQL opened from the web app refuses the bound “Copy token” header
 
   await ada.page.getByRole("button", { name: "Copy token" }).click();
   await ada.page
-    .getByText(/^Copied\. This token is bound to this browser's key: .* GraphiQL's Headers tab, curl and other tools are refused/)
+    .getByText(/^Copied\. This token is bound to this browser's key: .* GraphiQL opened from here needs nothing pasted/)
     .waitFor();
   const copied = await ada.page.evaluate(() => navigator.clipboard.readText());
   // A bearer token, as "GET /api/auth/token while signed in" gives one without a DPoP proof (API_DPOP=allowed).
@@ -77,18 +79,39 @@ test("GraphiQL opened from the web app refuses the bound “Copy token” header
   ]);
   const pageErrors: string[] = [];
   graphiql.on("pageerror", (error) => pageErrors.push(error.message));
+  const sent: Record<string, string>[] = [];
+  graphiql.on("request", (request) => {
+    if (request.method() === "POST" && new URL(request.url()).pathname === "/graphql") sent.push(request.headers());
+  });
   await graphiql.waitForLoadState();
   expect(new URL(graphiql.url()).origin).toBe(app.url);
   expect(new URL(graphiql.url()).pathname).toBe("/graphql");
   await graphiqlIsReady(graphiql);
+
+  // Nothing pasted: the query runs as Ada, with a bound token and a proof from the web app's key.
+  await pasteInto(graphiql, queryEditor(graphiql), "{ me { email } tasks { totalCount } }");
+  await queryIsTaken(graphiql, "{ me { email } tasks { totalCount } }");
+  await graphiql.getByRole("button", { name: /^Execute query/ }).click();
+  await expect.poll(() => resultText(graphiql), { timeout: 10_000 }).toContain(`"email": "${ada.email}"`);
+  expect(await resultText(graphiql)).toContain(`"totalCount": 2`);
+  const signed = sent.at(-1) ?? {};
+  expect(signed.authorization).toMatch(/^DPoP [\w-]+\.[\w-]+\.[\w-]+$/);
+  expect(signed.dpop).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  const proofKey = JSON.parse(Buffer.from((signed.dpop ?? "").split(".")[0] ?? "", "base64url").toString()).jwk;
+  const tokenKey = JSON.parse(
+    Buffer.from((copied.match(/DPoP ([\w-]+\.[\w-]+)/)?.[1] ?? "").split(".")[1] ?? "", "base64url").toString(),
+  ).cnf;
+  expect(proofKey).toMatchObject({ kty: "EC", crv: "P-256" });
+  expect(proofKey.d).toBeUndefined();
+  // RFC 7638: the proof's key is the one the web app's own tokens are bound to.
+  const { crv, kty, x, y } = proofKey;
+  expect(createHash("sha256").update(JSON.stringify({ crv, kty, x, y })).digest("base64url")).toBe(tokenKey?.jkt);
 
   // Headers tab: what "Copy token" put on the clipboard. GraphiQL sends no DPoP proof, so the API refuses it.
   await graphiql.getByRole("button", { name: "Headers" }).click();
   const headersEditor = graphiql.getByRole("region", { name: "Headers" }).locator(".monaco-editor:visible");
   await pasteInto(graphiql, headersEditor, copied);
   await expect.poll(() => editorText(headersEditor)).toMatch(/"Authorization":\s*"DPoP [\w-]+\.[\w-]+\.[\w-]+"/);
-  await pasteInto(graphiql, queryEditor(graphiql), "{ me { email } tasks { totalCount } }");
-  await queryIsTaken(graphiql, "{ me { email } tasks { totalCount } }");
   await graphiql.getByRole("button", { name: /^Execute query/ }).click();
   await expect.poll(() => resultText(graphiql), { timeout: 10_000 }).toContain('"code": "INVALID_DPOP_PROOF"');
   expect(await resultText(graphiql)).not.toContain(ada.email);
