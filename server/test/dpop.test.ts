@@ -9,12 +9,11 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { exportJWK, generateKeyPair as generateJoseKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createAuthApp } from "../src/auth/app.ts";
 import { createAuth } from "../src/auth/auth.ts";
 import { decodePayload } from "./support/token-forgery.ts";
-import { type DpopKey, forgeProof, generateProof, hs256Proof, newDpopKey, unsignedProof } from "./support/dpop-proofs.ts";
+import { ProofKey } from "../conformance/dpop-proofs.ts";
 import { type GraphQLResponse, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 const API_URL = "http://api.test/graphql";
@@ -38,8 +37,8 @@ async function tokenRequest(headers: Record<string, string>): Promise<Response> 
 }
 
 /** A token bound to `key`, as the SPA gets one. */
-async function boundToken(key: DpopKey): Promise<string> {
-  const answer = await tokenRequest({ dpop: await generateProof(key.keyPair, tokenUrl(), "GET") });
+async function boundToken(key: ProofKey): Promise<string> {
+  const answer = await tokenRequest({ dpop: await key.proof("GET", tokenUrl()) });
   expect(answer.status).toBe(200);
   return ((await answer.json()) as { token: string }).token;
 }
@@ -60,11 +59,11 @@ function expectRefused(response: GraphQLResponse, challenge: string, code: strin
 
 describe("the token endpoint", () => {
   test("a request with a proof gets a token bound to the proof's key; one without gets a bearer token", async () => {
-    const key = await newDpopKey();
-    const bound = await tokenRequest({ dpop: await generateProof(key.keyPair, tokenUrl(), "GET") });
+    const key = await ProofKey.generate();
+    const bound = await tokenRequest({ dpop: await key.proof("GET", tokenUrl()) });
     const boundAnswer = (await bound.json()) as { token: string; token_type: string };
     expect(boundAnswer.token_type).toBe("DPoP");
-    expect(decodePayload(boundAnswer.token).cnf).toEqual({ jkt: key.jkt });
+    expect(decodePayload(boundAnswer.token).cnf).toEqual({ jkt: key.thumbprint });
 
     const plain = (await (await tokenRequest({})).json()) as { token: string; token_type: string };
     expect(plain.token_type).toBe("Bearer");
@@ -72,16 +71,15 @@ describe("the token endpoint", () => {
   });
 
   test("a bad proof gets 400 invalid_dpop_proof and no token: another URL, another method, replayed, a private key", async () => {
-    const key = await newDpopKey();
-    const { privateKey } = await generateJoseKeyPair("ES256", { extractable: true });
-    const replayed = await generateProof(key.keyPair, tokenUrl(), "GET");
+    const key = await ProofKey.generate();
+    const replayed = await key.proof("GET", tokenUrl());
     await boundToken(key); // a proof of its own
     expect((await tokenRequest({ dpop: replayed })).status).toBe(200);
     const proofs = {
-      "another URL": await generateProof(key.keyPair, `${system.authUrl}/api/auth/get-session`, "GET"),
-      "another method": await generateProof(key.keyPair, tokenUrl(), "POST"),
+      "another URL": await key.proof("GET", `${system.authUrl}/api/auth/get-session`),
+      "another method": await key.proof("POST", tokenUrl()),
       replayed,
-      "a private key in the header": await forgeProof(key, { htm: "GET", htu: tokenUrl(), jwk: await exportJWK(privateKey) }),
+      "a private key in the header": await key.carryingPrivateKey("GET", tokenUrl()),
     };
     for (const [what, proof] of Object.entries(proofs)) {
       const answer = await tokenRequest({ dpop: proof });
@@ -100,59 +98,54 @@ describe("the token endpoint", () => {
       required.fetch(new Request(tokenUrl(), { headers: { cookie: user.cookie, ...headers } }));
     const refused = await ask({});
     expect({ status: refused.status, body: await refused.json() }).toMatchObject({ status: 400, body: { error: "invalid_dpop_proof" } });
-    const key = await newDpopKey();
-    const bound = await ask({ dpop: await generateProof(key.keyPair, tokenUrl(), "GET") });
-    expect(decodePayload(((await bound.json()) as { token: string }).token).cnf).toEqual({ jkt: key.jkt });
+    const key = await ProofKey.generate();
+    const bound = await ask({ dpop: await key.proof("GET", tokenUrl()) });
+    expect(decodePayload(((await bound.json()) as { token: string }).token).cnf).toEqual({ jkt: key.thumbprint });
   });
 });
 
 describe("at the API", () => {
   test("a bound token with a fresh proof from its key is the user; every request needs a proof of its own", async () => {
-    const key = await newDpopKey();
+    const key = await ProofKey.generate();
     const token = await boundToken(key);
     for (let request = 0; request < 3; request += 1) {
-      const answer = await withDpop(token, await generateProof(key.keyPair, API_URL, "POST", undefined, token));
+      const answer = await withDpop(token, await key.proof("POST", API_URL, token));
       expect(answer.body).toEqual({ data: { me: { id: user.id, email: user.email } } });
     }
   });
 
   test("a copied bound token is refused: as Bearer, with no proof, with a proof from another key", async () => {
-    const key = await newDpopKey();
+    const key = await ProofKey.generate();
     const token = await boundToken(key);
     // Verified once, so the refusals below also go through the verifier's cache of good tokens.
-    expect((await withDpop(token, await generateProof(key.keyPair, API_URL, "POST", undefined, token))).status).toBe(200);
+    expect((await withDpop(token, await key.proof("POST", API_URL, token))).status).toBe(200);
 
     expectRefused(await system.graphql(ME, { token }), INVALID_BOUND_TOKEN, "INVALID_TOKEN");
     expectRefused(await withDpop(token, undefined), INVALID_PROOF, "INVALID_DPOP_PROOF");
-    const thief = await newDpopKey();
-    expectRefused(
-      await withDpop(token, await generateProof(thief.keyPair, API_URL, "POST", undefined, token)),
-      INVALID_PROOF,
-      "INVALID_DPOP_PROOF",
-    );
+    const thief = await ProofKey.generate();
+    expectRefused(await withDpop(token, await thief.proof("POST", API_URL, token)), INVALID_PROOF, "INVALID_DPOP_PROOF");
   });
 
   test("each bad proof is refused with invalid_dpop_proof and no data", async () => {
-    const key = await newDpopKey();
+    const key = await ProofKey.generate();
     const token = await boundToken(key);
     const other = await system.tokenFor(user.cookie); // another token of the same user (a bound one this second would be the same)
-    const { privateKey } = await generateJoseKeyPair("ES256", { extractable: true });
     const now = Math.floor(Date.now() / 1000);
-    const good = { htm: "POST", htu: API_URL, accessToken: token };
+    const forged = (changes: Parameters<ProofKey["signed"]>[2] = {}) => key.signed("POST", API_URL, { token, ...changes });
     const proofs: Record<string, string> = {
-      "another method": await forgeProof(key, { ...good, htm: "GET" }),
-      "another URL": await forgeProof(key, { ...good, htu: "http://api.test/other" }),
-      "another host": await forgeProof(key, { ...good, htu: "http://evil.test/graphql" }),
-      "iat 5 minutes ago": await forgeProof(key, { ...good, iat: now - 300 }),
-      "iat 5 minutes ahead": await forgeProof(key, { ...good, iat: now + 300 }),
-      "for another token (ath)": await forgeProof(key, { ...good, accessToken: other }),
-      "no ath": await forgeProof(key, { htm: "POST", htu: API_URL }),
-      "alg none": unsignedProof(key, good),
-      HS256: await hs256Proof(key, good),
-      "a private key in the header": await forgeProof(key, { ...good, jwk: await exportJWK(privateKey) }),
-      "no typ": await forgeProof(key, { ...good, typ: null }),
-      "typ JWT": await forgeProof(key, { ...good, typ: "JWT" }),
-      "two proofs": `${await forgeProof(key, good)}, ${await forgeProof(key, good)}`,
+      "another method": await forged({ htm: "GET" }),
+      "another URL": await forged({ htu: "http://api.test/other" }),
+      "another host": await forged({ htu: "http://evil.test/graphql" }),
+      "iat 5 minutes ago": await forged({ iat: now - 300 }),
+      "iat 5 minutes ahead": await forged({ iat: now + 300 }),
+      "for another token (ath)": await forged({ token: other }),
+      "no ath": await key.signed("POST", API_URL),
+      "alg none": key.unsigned("POST", API_URL, token),
+      HS256: key.hs256("POST", API_URL, token),
+      "a private key in the header": await key.carryingPrivateKey("POST", API_URL, token),
+      "no typ": await forged({ without: ["typ"] }),
+      "typ JWT": await forged({ header: { typ: "JWT" } }),
+      "two proofs": `${await forged()}, ${await forged()}`,
       "not a JWS": "not-a-proof",
     };
     for (const [what, proof] of Object.entries(proofs)) {
@@ -161,20 +154,20 @@ describe("at the API", () => {
       expectRefused(answer, INVALID_PROOF, "INVALID_DPOP_PROOF");
     }
     // The same claims, signed properly, pass: each refusal above is for what it changed.
-    expect((await withDpop(token, await forgeProof(key, good))).status).toBe(200);
+    expect((await withDpop(token, await forged())).status).toBe(200);
   });
 
   test("a proof is good once: replayed at the same instance or at another instance on the same database, it is refused", async () => {
-    const key = await newDpopKey();
+    const key = await ProofKey.generate();
     const token = await boundToken(key);
     const other = system.apiWith({});
     try {
-      const proof = await generateProof(key.keyPair, API_URL, "POST", undefined, token);
+      const proof = await key.proof("POST", API_URL, token);
       expect((await withDpop(token, proof)).status).toBe(200);
       expectRefused(await withDpop(token, proof), INVALID_PROOF, "INVALID_DPOP_PROOF");
       expectRefused(await withDpop(token, proof, other), INVALID_PROOF, "INVALID_DPOP_PROOF");
 
-      const second = await generateProof(key.keyPair, API_URL, "POST", undefined, token);
+      const second = await key.proof("POST", API_URL, token);
       expect((await withDpop(token, second, other)).status).toBe(200);
       expectRefused(await withDpop(token, second), INVALID_PROOF, "INVALID_DPOP_PROOF");
     } finally {
@@ -183,20 +176,16 @@ describe("at the API", () => {
   });
 
   test("an unbound token is refused with the DPoP scheme; taken as Bearer under API_DPOP=allowed, refused under required", async () => {
-    const key = await newDpopKey();
+    const key = await ProofKey.generate();
     const plain = await system.tokenFor(user.cookie);
-    expectRefused(
-      await withDpop(plain, await generateProof(key.keyPair, API_URL, "POST", undefined, plain)),
-      INVALID_BOUND_TOKEN,
-      "INVALID_TOKEN",
-    );
+    expectRefused(await withDpop(plain, await key.proof("POST", API_URL, plain)), INVALID_BOUND_TOKEN, "INVALID_TOKEN");
     expect((await system.graphql(ME, { token: plain })).body.data).toEqual({ me: { id: user.id, email: user.email } });
 
     const required = system.apiWith({ dpop: "required" });
     try {
       expectRefused(await system.graphql(ME, { token: plain, api: required }), INVALID_BOUND_TOKEN, "INVALID_TOKEN");
       const bound = await boundToken(key);
-      const answer = await withDpop(bound, await generateProof(key.keyPair, API_URL, "POST", undefined, bound), required);
+      const answer = await withDpop(bound, await key.proof("POST", API_URL, bound), required);
       expect(answer.body).toEqual({ data: { me: { id: user.id, email: user.email } } });
       // Anonymous requests are still anonymous.
       expect((await system.graphql(ME, { api: required })).body).toEqual({ data: { me: null } });
@@ -206,13 +195,13 @@ describe("at the API", () => {
   });
 
   test("behind a proxy: a proof naming API_PUBLIC_ORIGIN's URL is taken, one naming another origin is not", async () => {
-    const key = await newDpopKey();
+    const key = await ProofKey.generate();
     const token = await boundToken(key);
     const proxied = system.apiWith({ publicOrigin: "https://tasks.example.com" });
     try {
-      const good = await generateProof(key.keyPair, "https://tasks.example.com/graphql", "POST", undefined, token);
+      const good = await key.proof("POST", "https://tasks.example.com/graphql", token);
       expect((await withDpop(token, good, proxied)).status).toBe(200);
-      const elsewhere = await generateProof(key.keyPair, "https://elsewhere.example.com/graphql", "POST", undefined, token);
+      const elsewhere = await key.proof("POST", "https://elsewhere.example.com/graphql", token);
       expectRefused(await withDpop(token, elsewhere, proxied), INVALID_PROOF, "INVALID_DPOP_PROOF");
     } finally {
       await proxied.dispose();
