@@ -1,11 +1,14 @@
 // Users and their tokens, made the way production makes them: sign-up at the real Better Auth service,
 // the verification mail caught by the development catcher and its link followed (which signs in), then
 // GET /api/auth/token with the session cookie (real Ed25519 key from the jwks table, real iss/aud).
+// Each user also holds a DPoP key (P-256) and a second token, bound to it (cnf.jkt), from the same endpoint
+// called with a proof as a DPoP client calls it (the project-dpop row presents it with a fresh proof per request).
 // The service is called in-process through its fetch: no port, nothing else to trust.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { decodeJwt } from "jose";
 import { createAuthApp } from "../src/auth/app.ts";
 import { createAuth } from "../src/auth/auth.ts";
 import { authConfig } from "../src/config.ts";
@@ -13,11 +16,15 @@ import { createDb } from "../src/db/client.ts";
 import { readEnv } from "../src/env.ts";
 import { CLIENT_IP_HEADER } from "../src/net/client-address.ts";
 import { openMail } from "../src/mail/open-mail.server.ts";
+import { createDpopKey, type DpopKey, makeDpopProof } from "./dpop-client.ts";
 
 export interface BenchUser {
   id: string;
   name: string;
+  /** A bearer token (no cnf). */
   token: string;
+  /** The user's DPoP key and a token bound to it: usable only as `DPoP <token>` beside a proof from that key. */
+  dpop: { key: DpopKey; token: string };
 }
 
 export interface BenchKeys {
@@ -80,7 +87,17 @@ export async function createBenchUsers(databaseUrl: string, count: number): Prom
         .map((value) => value.split(";")[0])
         .join("; ");
       const { token } = (await (await call("/api/auth/token", { headers: { cookie } })).json()) as { token: string };
-      users.push({ id: user.id, name, token });
+      const key = await createDpopKey();
+      const proof = makeDpopProof(key, { method: "GET", url: `${config.baseURL}/api/auth/token` });
+      const bound = (await (await call("/api/auth/token", { headers: { cookie, dpop: proof } })).json()) as {
+        token: string;
+        token_type: string;
+      };
+      const { cnf } = decodeJwt(bound.token) as { cnf?: { jkt?: string } };
+      if (bound.token_type !== "DPoP" || cnf?.jkt !== key.jkt) {
+        throw new Error(`the token endpoint did not bind ${email}'s token to its DPoP key (token_type ${bound.token_type})`);
+      }
+      users.push({ id: user.id, name, token, dpop: { key, token: bound.token } });
     }
     const jwks = await (await call("/api/auth/jwks")).text();
     return {

@@ -1,8 +1,11 @@
 // One load run with autocannon: a fixed number of connections, each cycling through the users' tokens
 // (starting at a different user per connection), every answer checked for HTTP status and an `errors`
-// field, because GraphQL errors arrive with HTTP 200.
+// field, because GraphQL errors arrive with HTTP 200. A server that takes DPoP-bound tokens (catalogue.ts:
+// credentials "dpop") gets each user's bound token and a proof made inside autocannon for each request
+// (setupRequest), so no proof is ever sent twice and the load tool pays for making them as a client would.
 import autocannon from "autocannon";
 import type { BenchUser } from "./bench-users.ts";
+import { makeDpopProof } from "./dpop-client.ts";
 import { BASE_PAGE_SIZE } from "./load-shape.ts";
 import { dialects, type HttpRequest, type ScenarioName } from "./scenarios.ts";
 import type { ServerEntry } from "./servers/catalogue.ts";
@@ -46,7 +49,8 @@ export async function runLoad(
     firstFailure ??= `HTTP ${status}: ${body.slice(0, 300)}`;
     return false;
   };
-  const cycle = buildCycle(scenario, entry, users, options.pageSize ?? BASE_PAGE_SIZE, check);
+  const present = entry.credentials === "dpop" ? withDpopProofs(baseUrl) : asBearer;
+  const cycle = buildCycle(scenario, entry, users, options.pageSize ?? BASE_PAGE_SIZE, check, present);
   let client = 0;
   const result = await autocannon({
     url: baseUrl,
@@ -81,37 +85,70 @@ function asRequest(request: HttpRequest): autocannon.Request {
   return { method: request.method, path: request.path, headers: request.headers, body: request.body };
 }
 
+/** How a request carries the user's credentials: as the scenario built it (a bearer token), or with DPoP. */
+type Presenter = (request: autocannon.Request, user: BenchUser) => autocannon.Request;
+
+const asBearer: Presenter = (request) => request;
+
+/**
+ * The user's DPoP-bound token under the DPoP scheme, and a `DPoP` header made afresh each time autocannon
+ * builds the request to send it (after any setupRequest the scenario has, e.g. the write's task id).
+ */
+function withDpopProofs(baseUrl: string): Presenter {
+  return (request, user) => {
+    const inner = request.setupRequest;
+    if (typeof inner === "string") throw new Error("a setupRequest given by name cannot be wrapped");
+    const url = `${baseUrl}${request.path ?? "/"}`;
+    return {
+      ...request,
+      headers: { ...request.headers, authorization: `DPoP ${user.dpop.token}` },
+      setupRequest: (built: autocannon.Request, context: object) => {
+        const ready = inner ? inner(built, context) : built;
+        const proof = makeDpopProof(user.dpop.key, { method: ready.method ?? "POST", url, accessToken: user.dpop.token });
+        return { ...ready, headers: { ...ready.headers, dpop: proof } };
+      },
+    };
+  };
+}
+
 function buildCycle(
   scenario: ScenarioName,
   entry: ServerEntry,
   users: BenchUser[],
   pageSize: number,
   check: (status: number, body: string) => boolean,
+  present: Presenter,
 ): Cycle {
   const requests = dialects[entry.dialect];
   const onResponse = (status: number, body: string) => void check(status, body);
   if (scenario === "read" || scenario === "deep") {
     const build = (user: BenchUser) => (scenario === "read" ? requests.read(user, pageSize) : requests.deep(user));
-    return { requests: users.map((user) => ({ ...asRequest(build(user)), onResponse })), stride: 1 };
+    return { requests: users.map((user) => present({ ...asRequest(build(user)), onResponse }, user)), stride: 1 };
   }
   return {
     stride: 2,
     requests: users.flatMap((user, index) => [
-      {
-        ...asRequest(requests.create(user, writeScenarioTitle(index))),
-        onResponse: (status: number, body: string, context: object) => {
-          (context as WriteContext).taskId = check(status, body) ? requests.readCreatedId(JSON.parse(body)) : undefined;
+      present(
+        {
+          ...asRequest(requests.create(user, writeScenarioTitle(index))),
+          onResponse: (status: number, body: string, context: object) => {
+            (context as WriteContext).taskId = check(status, body) ? requests.readCreatedId(JSON.parse(body)) : undefined;
+          },
         },
-      },
-      {
-        ...asRequest(requests.complete(user, "none")),
-        // A failed create leaves no id: completing "none" then fails too and is counted, never hidden.
-        setupRequest: (request: autocannon.Request, context: object) => ({
-          ...request,
-          body: requests.complete(user, (context as WriteContext).taskId ?? "none").body,
-        }),
-        onResponse,
-      },
+        user,
+      ),
+      present(
+        {
+          ...asRequest(requests.complete(user, "none")),
+          // A failed create leaves no id: completing "none" then fails too and is counted, never hidden.
+          setupRequest: (request: autocannon.Request, context: object) => ({
+            ...request,
+            body: requests.complete(user, (context as WriteContext).taskId ?? "none").body,
+          }),
+          onResponse,
+        },
+        user,
+      ),
     ]),
   };
 }

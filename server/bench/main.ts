@@ -9,14 +9,17 @@ import { startBenchDatabase, type BenchDatabase } from "./bench-database.ts";
 import { createBenchUsers } from "./bench-users.ts";
 import { checkServer, expectedAnswers, type Expected } from "./correctness-gate.ts";
 import { summariseCpuProfiles } from "./cpu-profile-summary.ts";
+import { measureProofCost, type ProofCost } from "./dpop-cost.ts";
 import { runLoad } from "./load.ts";
 import { baseShape, describeShape, distinctShapes, scalingSteps, type LoadShape } from "./load-shape.ts";
 import { parseOptions, USAGE, type BenchOptions } from "./options.ts";
 import { childrenCpuDeltaMs, childrenCpuMs } from "./proc-stats.ts";
 import {
+  dpopComparisons,
   machine,
   medians,
   ratios,
+  renderProofCost,
   renderScalingTable,
   renderTable,
   renderTargets,
@@ -36,6 +39,8 @@ import { seedTasks } from "./seed-tasks.ts";
 const resultsDirectory = path.join(projectRoot, ".bench-results");
 const profilesDirectory = path.join(resultsDirectory, "profiles");
 const POOL_SIZE = 10;
+/** Proofs made and checked for the proof's cost measured apart (dpop-cost.ts). */
+const PROOF_COST_SAMPLES = { full: 5_000, smoke: 500 };
 
 const current: { database?: BenchDatabase; child?: ServerProcess } = {};
 
@@ -68,7 +73,10 @@ async function main(): Promise<number> {
     log("embedded PostgreSQL up (fsync off), migrated from prisma/migrations");
     // One group of users per task count: the same number of users in each, so only the data size differs.
     const { users: everyone, keys } = await createBenchUsers(database.url, options.usersCount * taskCounts.length);
-    log(`${everyone.length} users signed up at the real auth service; EdDSA tokens from GET /api/auth/token`);
+    log(
+      `${everyone.length} users signed up at the real auth service; EdDSA tokens from GET /api/auth/token, ` +
+        "a bearer one and one bound to the user's DPoP key",
+    );
     const seededBefore = new Date();
     const groups = new Map<number, BenchUser[]>();
     for (const [group, tasksPerUser] of taskCounts.entries()) {
@@ -95,6 +103,15 @@ async function main(): Promise<number> {
     }
     log("PostGraphile role and row-level security in place");
 
+    let proofCost: ProofCost | undefined;
+    if (rows.some((row) => servers[row.server].credentials === "dpop") && everyone[0]) {
+      proofCost = await measureProofCost(everyone[0], options.smoke ? PROOF_COST_SAMPLES.smoke : PROOF_COST_SAMPLES.full);
+      log(
+        `a DPoP proof, measured apart: ${proofCost.makeCpuUs.toFixed(1)} µs CPU to make, ` +
+          `${proofCost.checkCpuUs.toFixed(1)} µs to check (its jti claim left out; the signature alone ${proofCost.signatureCpuUs.toFixed(1)} µs)`,
+      );
+    }
+
     const settings: ServerSettings = { databaseUrl: database.url, postgraphileDatabaseUrl, keys, poolSize: POOL_SIZE };
     const profiles: string[] = [];
 
@@ -105,6 +122,11 @@ async function main(): Promise<number> {
       await waitForOtherSessionsToEnd(client);
       await client.query("DELETE FROM task WHERE id NOT IN (SELECT id FROM seeded_task)");
       await client.query("VACUUM ANALYZE task");
+    };
+    // Likewise the jti a DPoP row claimed (one row per request): each run of it starts with the store empty.
+    const forgetProofs = async () => {
+      await waitForOtherSessionsToEnd(client);
+      await client.query('TRUNCATE "dpop_proof_use"');
     };
 
     for (let round = 1; round <= options.rounds; round += 1) {
@@ -154,6 +176,7 @@ async function main(): Promise<number> {
           await child.stop();
           current.child = undefined;
           if (wrote) await removeWrites();
+          if (entry.credentials === "dpop") await forgetProofs();
         }
       }
     }
@@ -162,6 +185,7 @@ async function main(): Promise<number> {
     const goals = targets(rows, options.scaling);
     console.log(table);
     console.log(renderTargets(goals));
+    if (proofCost) console.log(renderProofCost(proofCost));
     const failed = rows.filter((row) => row.status === "failed");
     for (const row of failed) console.error(`\nFAILED ${row.scenario} / ${row.server}: ${row.note}`);
     const file = writeResults(resultsDirectory, {
@@ -174,10 +198,13 @@ async function main(): Promise<number> {
         `pool size ${POOL_SIZE}); one embedded PostgreSQL (fsync off); static JWKS of the auth service for every server; ` +
         "rounds alternate the server order; medians over rounds; peak RSS = VmHWM of the server process, reset before each run; " +
         "CPU per request from /proc (server process, PostgreSQL's processes, load tool); GC time per request from the " +
-        "server process's own `gc` performance entries",
+        "server process's own `gc` performance entries; project-dpop: the users' DPoP-bound tokens (API_DPOP=required) with a " +
+        "proof made per request inside autocannon's setupRequest (ES256 by node:crypto, random jti), the proof's cost also " +
+        "measured apart in the orchestrator before any load",
       servers: Object.fromEntries(options.servers.map((name) => [name, servers[name].description])),
       rows: rows.map((row) => ({ ...row, median: row.rounds.length > 0 ? medians(row.rounds) : null })),
       ratios: ratios(rows),
+      dpop: { comparisons: dpopComparisons(rows), proofCost: proofCost ?? null },
       targets: goals,
       table,
     });

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BASE_PAGE_SIZE, BASE_TASKS_PER_USER, baseShape, scalingSteps, sameShape, type LoadShape } from "./load-shape.ts";
+import type { ProofCost } from "./dpop-cost.ts";
 import type { BenchOptions } from "./options.ts";
 import type { ScenarioName } from "./scenarios.ts";
 import { servers, type ServerName } from "./servers/catalogue.ts";
@@ -96,6 +97,72 @@ export function ratios(rows: Row[]): Ratio[] {
   return found;
 }
 
+/**
+ * What a DPoP proof per request costs under load, within one run: project-dpop (bound tokens, a fresh proof per
+ * request, API_DPOP=required) against project (bearer tokens), same scenario, same settings. Differences are
+ * project-dpop minus project; the throughput ratio is project-dpop / project.
+ */
+export interface DpopComparison {
+  scenario: ScenarioName;
+  throughput: number;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  serverCpuUs: number;
+  databaseCpuUs: number;
+  driverCpuUs: number;
+}
+
+export function dpopComparisons(rows: Row[]): DpopComparison[] {
+  const found: DpopComparison[] = [];
+  const measured = (scenario: ScenarioName, server: ServerName) => {
+    const row = rows.find((candidate) => candidate.scenario === scenario && candidate.server === server);
+    return row?.status === "measured" && row.rounds.length > 0 ? medians(row.rounds) : undefined;
+  };
+  for (const scenario of new Set(rows.map((row) => row.scenario))) {
+    const bearer = measured(scenario, "project");
+    const dpop = measured(scenario, "project-dpop");
+    if (!bearer || !dpop) continue;
+    found.push({
+      scenario,
+      throughput: dpop.requestsPerSecond / bearer.requestsPerSecond,
+      requestsPerSecond: dpop.requestsPerSecond - bearer.requestsPerSecond,
+      latencyP50Ms: dpop.latencyP50Ms - bearer.latencyP50Ms,
+      latencyP99Ms: dpop.latencyP99Ms - bearer.latencyP99Ms,
+      serverCpuUs: dpop.serverCpuUs - bearer.serverCpuUs,
+      databaseCpuUs: dpop.databaseCpuUs - bearer.databaseCpuUs,
+      driverCpuUs: dpop.driverCpuUs - bearer.driverCpuUs,
+    });
+  }
+  return found;
+}
+
+const signed = (value: number, unit: string) => `${value >= 0 ? "+" : ""}${fixed(value, 0)} ${unit}`;
+
+function renderDpopComparison(comparison: DpopComparison): string {
+  return (
+    `  a DPoP proof per request (project-dpop against project): throughput ${comparison.throughput.toFixed(2)}x ` +
+    `(${signed(comparison.requestsPerSecond, "req/s")}), p50 ${signed(comparison.latencyP50Ms, "ms")}, p99 ${signed(comparison.latencyP99Ms, "ms")}; ` +
+    `per request: server CPU ${signed(comparison.serverCpuUs, "µs")}, db CPU ${signed(comparison.databaseCpuUs, "µs")}, ` +
+    `load-tool CPU ${signed(comparison.driverCpuUs, "µs")}`
+  );
+}
+
+/** The proof's cost measured apart (dpop-cost.ts), printed under the table. */
+export function renderProofCost(cost: ProofCost): string {
+  const table = align([
+    ["", "CPU µs", ""],
+    ["making one (load tool: claims, ath, random jti, ES256 signature, JWS)", fixed(cost.makeCpuUs, 1), ""],
+    ["checking one as the API does, its jti claim in PostgreSQL left out", fixed(cost.checkCpuUs, 1), ""],
+    ["  any check's floor: the header's jwk made a key + ES256 verify (node:crypto)", fixed(cost.signatureCpuUs, 1), ""],
+  ]);
+  return [
+    `\nDPoP proof, measured apart (${cost.proofs.toLocaleString("en-US")} proofs in the orchestrator, no load running):`,
+    ...table.map((line) => line.trimEnd()),
+    "  (under load the jti claim is part of project-dpop's db CPU per request; the differences above hold everything)",
+  ].join("\n");
+}
+
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "-");
 
 /** The figures both tables print for a server, in this order. */
@@ -131,6 +198,9 @@ export function renderTable(rows: Row[], options: BenchOptions): string {
     lines.push(...align(table));
     for (const ratio of ratios(rows).filter((candidate) => candidate.scenario === scenario)) {
       lines.push(`  ${ratio.name}: throughput ${ratio.throughput.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x`);
+    }
+    for (const comparison of dpopComparisons(rows).filter((candidate) => candidate.scenario === scenario)) {
+      lines.push(renderDpopComparison(comparison));
     }
   }
   lines.push("\n(parenthesised rows explain a number; they are not competitors. Latency resolution is 1 ms.)");

@@ -4,6 +4,7 @@ import type { ScenarioName } from "../scenarios.ts";
 
 export const serverNames = [
   "project",
+  "project-dpop",
   "project-program",
   "project-without-rls",
   "project-young-generation-64mb",
@@ -32,7 +33,15 @@ export interface ServerEntry {
   readAnswer: "tasks" | "viewer";
   /** A variant that exists to explain a number (the floor's halves), not a competitor. */
   explanatory: boolean;
+  /**
+   * How the load tool presents each user: a bearer token, or (dpop) the user's DPoP-bound token with a fresh
+   * proof per request (RFC 9449; load.ts, correctness-gate.ts).
+   */
+  credentials: "bearer" | "dpop";
 }
+
+/** project-api.ts's argument for API_DPOP=required: only DPoP-bound tokens with their proofs are taken. */
+export const DPOP_REQUIRED_ARGUMENT = "--dpop-required";
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 const promiseWithResolvers = script("promise-with-resolvers.mjs");
@@ -48,6 +57,21 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
+    credentials: "bearer",
+  },
+  "project-dpop": {
+    name: "project-dpop",
+    description:
+      "the project's API exactly as `project` runs it, with API_DPOP=required: each request carries the user's DPoP-bound token " +
+      "and a proof never used before, made by the load tool (ES256), checked by the API and its jti claimed in PostgreSQL (what a proof costs)",
+    dialect: "project",
+    script: script("project-api.ts"),
+    args: [DPOP_REQUIRED_ARGUMENT],
+    nodeFlags: [],
+    scenarios: ["read", "deep", "write"],
+    readAnswer: "tasks",
+    explanatory: true,
+    credentials: "dpop",
   },
   "project-program": {
     name: "project-program",
@@ -60,6 +84,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "write"],
     readAnswer: "tasks",
     explanatory: true,
+    credentials: "bearer",
   },
   "project-without-rls": {
     name: "project-without-rls",
@@ -71,6 +96,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "write"],
     readAnswer: "tasks",
     explanatory: true,
+    credentials: "bearer",
   },
   "project-young-generation-64mb": {
     name: "project-young-generation-64mb",
@@ -83,6 +109,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "write"],
     readAnswer: "tasks",
     explanatory: true,
+    credentials: "bearer",
   },
   floor: {
     name: "floor",
@@ -94,6 +121,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
+    credentials: "bearer",
   },
   "yoga-floor": {
     name: "yoga-floor",
@@ -106,6 +134,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "write"],
     readAnswer: "tasks",
     explanatory: true,
+    credentials: "bearer",
   },
   "floor-token-only": {
     name: "floor-token-only",
@@ -117,6 +146,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read"],
     readAnswer: "viewer",
     explanatory: true,
+    credentials: "bearer",
   },
   "floor-db-only": {
     name: "floor-db-only",
@@ -128,6 +158,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read"],
     readAnswer: "tasks",
     explanatory: true,
+    credentials: "bearer",
   },
   "postgraphile-v5": {
     name: "postgraphile-v5",
@@ -139,6 +170,7 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
+    credentials: "bearer",
   },
   "postgraphile-v4": {
     name: "postgraphile-v4",
@@ -150,5 +182,6 @@ export const servers: Record<ServerName, ServerEntry> = {
     scenarios: ["read", "deep", "write"],
     readAnswer: "tasks",
     explanatory: false,
+    credentials: "bearer",
   },
 };
