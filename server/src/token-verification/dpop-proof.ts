@@ -1,10 +1,13 @@
 // The one place that checks a DPoP proof (RFC 9449 section 4.3), for both services: the auth service before it
 // binds a token to the proof's key (GET /api/auth/token), the API before it accepts a bound token. jose checks
-// the signature with the key embedded in the proof's header (and refuses a private one); everything the RFC asks
-// beyond a signature is checked here, and the proof's jti is claimed in the replay store shared by every instance.
-// A proof is short-lived and single-use by design: nothing about one is cached.
+// the signature with the public P-256 key in the proof's header (its kty, crv, x and y alone; a header holding a
+// private key is refused outright); everything the RFC asks beyond a signature is checked here, and the proof's
+// jti is claimed in the replay store shared by every instance.
+// A proof is short-lived and single-use by design: nothing about one is cached, only its public key once imported
+// (a client signs every request with the same key, and importing it cost more than checking the signature).
 import { createHash } from "node:crypto";
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, type JWK, jwtVerify } from "jose";
+import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 
 /** The only algorithm a proof may use (announced as `algs` in every DPoP challenge). */
 export const DPOP_ALGORITHMS = ["ES256"] as const;
@@ -15,6 +18,10 @@ export const DPOP_JTI_KEPT_MS = (2 * DPOP_PROOF_WINDOW_SECONDS + 10) * 1000;
 /** Far larger than any proof of a P-256 key (about 600 bytes); refused before any parsing. */
 const MAX_PROOF_LENGTH = 4096;
 const MAX_JTI_LENGTH = 256;
+/** Clients' public keys kept imported, with their thumbprints (each entry a few hundred bytes). */
+const IMPORTED_KEYS_MAX = 10_000;
+/** A P-256 coordinate, base64url: 32 bytes. */
+const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Where proofs' jti are claimed: one store for every instance of both services (db/dpop-proof-use.ts). */
 export interface ProofReplayStore {
@@ -51,7 +58,27 @@ export interface DpopProofVerifier {
   verify(request: ProofRequest): Promise<VerifiedProof>;
 }
 
+interface ImportedKey {
+  key: Awaited<ReturnType<typeof importJWK>>;
+  jkt: string;
+}
+
 export function createDpopProofVerifier(replays: ProofReplayStore): DpopProofVerifier {
+  const imported = new LRUCache<string, ImportedKey>({ max: IMPORTED_KEYS_MAX });
+  /** The header's key as a public P-256 key (only its kty, crv, x and y are read), imported once per key. */
+  async function publicKeyOf(jwk: JWK): Promise<ImportedKey> {
+    const { kty, crv, x, y } = jwk;
+    if (kty !== "EC" || crv !== "P-256" || typeof x !== "string" || typeof y !== "string" || !COORDINATE.test(x) || !COORDINATE.test(y))
+      throw new InvalidDpopProofError("DPoP proof's jwk is not a P-256 public key");
+    const id = `${x}.${y}`;
+    let entry = imported.get(id);
+    if (!entry) {
+      const publicJwk = { kty, crv, x, y };
+      entry = { key: await importJWK(publicJwk, "ES256"), jkt: await calculateJwkThumbprint(publicJwk, "sha256") };
+      imported.set(id, entry);
+    }
+    return entry;
+  }
   return {
     async verify({ proof, method, urls, accessToken, now }) {
       if (proof === null || proof === "") throw new InvalidDpopProofError("no DPoP proof");
@@ -68,9 +95,13 @@ export function createDpopProofVerifier(replays: ProofReplayStore): DpopProofVer
       const jwk = header.jwk as JWK | undefined;
       if (!jwk || typeof jwk !== "object") throw new InvalidDpopProofError("DPoP proof has no jwk");
       if ("d" in jwk || "p" in jwk || "k" in jwk) throw new InvalidDpopProofError("DPoP proof's jwk is not a public key");
+      // An invalid point is refused by the import (and then remembered by no one).
+      const publicKey = await publicKeyOf(jwk).catch((error: unknown) => {
+        throw error instanceof InvalidDpopProofError ? error : new InvalidDpopProofError("DPoP proof's jwk is not a usable key");
+      });
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+        ({ payload } = await jwtVerify(proof, publicKey.key, {
           typ: "dpop+jwt",
           algorithms: [...DPOP_ALGORITHMS],
           requiredClaims: ["jti", "htm", "htu", "iat"],
@@ -88,7 +119,7 @@ export function createDpopProofVerifier(replays: ProofReplayStore): DpopProofVer
       if (typeof iat !== "number" || Math.abs(now / 1000 - iat) > DPOP_PROOF_WINDOW_SECONDS)
         throw new InvalidDpopProofError("iat outside the window");
       if (accessToken !== undefined && ath !== sha256(accessToken)) throw new InvalidDpopProofError("ath is not the token's hash");
-      const jkt = await calculateJwkThumbprint(jwk, "sha256");
+      const { jkt } = publicKey;
       // Last: only a proof that passed everything else spends a jti (a forged one cannot burn a real one's).
       if (!(await replays.firstUse(sha256(`${jkt}\n${jti}`), DPOP_JTI_KEPT_MS))) throw new InvalidDpopProofError("jti used before");
       return { jkt };
