@@ -7,11 +7,16 @@
 import { passkeyClient } from "@better-auth/passkey/client";
 import { adminClient, jwtClient, twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
+import { noteServerTime } from "./server-clock.ts";
 
 export function createAppAuthClient(options: { fetch?: typeof fetch } = {}) {
   return createAuthClient({
     plugins: [jwtClient(), adminClient(), twoFactorClient(), passkeyClient()],
-    fetchOptions: options.fetch ? { customFetchImpl: options.fetch } : {},
+    // Every answer tells the services' time, which DPoP proofs are dated by (server-clock.ts).
+    fetchOptions: {
+      ...(options.fetch ? { customFetchImpl: options.fetch } : {}),
+      onResponse: (context) => noteServerTime(context.response),
+    },
   });
 }
 

@@ -14,7 +14,12 @@ export interface DpopKeyStore {
    * where the browser has no WebCrypto (it has none outside a secure context, e.g. plain http to another host):
    * tokens are then bearer tokens, which the services refuse when they require DPoP.
    */
-  keyFor(userId: string): Promise<KeyPair | null>;
+  keyFor(userId: string, since?: number): Promise<KeyPair | null>;
+  /**
+   * How many sign-outs this tab has seen. A signed-in screen reads it when it starts and passes it to keyFor, so a
+   * request still in flight when its session is signed out cannot make a key again after deleteAll.
+   */
+  generation(): number;
   /** Forgets every key (sign-out): the next sign-in makes a new one, and tokens bound to the old are dead weight. */
   deleteAll(): Promise<void>;
 }
@@ -95,6 +100,7 @@ export function createDpopKeyStore(): DpopKeyStore {
   // Where IndexedDB fails (storage refused, a private window of some browsers), a key for this tab alone: the
   // tokens stay bound, only sharing between tabs and surviving a reload are lost.
   const tabOnly = new Map<string, Promise<KeyPair>>();
+  let signOuts = 0;
   const withDatabase = async <T>(use: (database: IDBDatabase) => Promise<T>): Promise<T> => {
     const database = await openDatabase();
     try {
@@ -104,7 +110,9 @@ export function createDpopKeyStore(): DpopKeyStore {
     }
   };
   return {
-    async keyFor(userId) {
+    generation: () => signOuts,
+    async keyFor(userId, since) {
+      if (since !== undefined && since !== signOuts) throw new Error("This session was signed out: no key is made for it.");
       if (!globalThis.crypto?.subtle) return null;
       const held = tabOnly.get(userId);
       if (held) return held;
@@ -121,6 +129,7 @@ export function createDpopKeyStore(): DpopKeyStore {
       }
     },
     async deleteAll() {
+      signOuts += 1;
       tabOnly.clear();
       await withDatabase(async (database) => {
         const transaction = database.transaction(STORE, "readwrite");

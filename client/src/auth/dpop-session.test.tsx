@@ -19,7 +19,7 @@ beforeEach(async () => {
   backend = createFakeBackend({ dpop: true });
   vi.stubGlobal("fetch", backend.fetch); // urql's fetch; Better Auth's client gets it explicitly below.
   key = await generateKeyPair("ES256", { extractable: false });
-  keys = { keyFor: vi.fn(async () => key), deleteAll: vi.fn(async () => {}) };
+  keys = { keyFor: vi.fn(async () => key), deleteAll: vi.fn(async () => {}), generation: () => 0 };
 });
 
 afterEach(() => {
@@ -38,7 +38,7 @@ async function signedIn() {
 describe("the signed-in app with DPoP", () => {
   test("asks for its token with a proof by the user's key, from the page's origin, and sends the token bound to it", async () => {
     const ada = await signedIn();
-    expect(keys.keyFor).toHaveBeenCalledWith(ada.id);
+    expect(keys.keyFor).toHaveBeenCalledWith(ada.id, 0);
 
     const [tokenRequest] = backend.requests("/api/auth/token");
     const proof = await readProof(tokenRequest!.dpop!);

@@ -4,6 +4,7 @@
 // the request as it actually leaves (its method and URL), and each try of a request, a retry included, gets
 // its own proof (the API refuses a proof it has seen).
 import { createProof } from "./dpop-proof.ts";
+import { noteServerTime } from "./server-clock.ts";
 import type { IssuedToken } from "./token-store.ts";
 
 export async function authorizationHeaders(issued: IssuedToken, method: string, url: string | URL): Promise<Record<string, string>> {
@@ -24,6 +25,8 @@ export function authorizingFetch(fetchImpl: typeof fetch, tokenFor: () => Issued
     const url = request ? request.url : input instanceof URL ? input : String(input);
     const headers = new Headers(init?.headers ?? request?.headers);
     for (const [name, value] of Object.entries(await authorizationHeaders(issued, method, url))) headers.set(name, value);
-    return fetchImpl(input, { ...init, headers });
+    const response = await fetchImpl(input, { ...init, headers });
+    noteServerTime(response); // a proof refused for its time is retried once (graphql/), then dated right
+    return response;
   };
 }

@@ -29,9 +29,11 @@ export function GraphQLProvider({ children }: { children: ReactNode }) {
   // on in the same one). The key is the reason to rebuild, though the body does not read it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: clientKey is the trigger, on purpose.
   const { client, tokens, liveStatus, stepUp } = useMemo(() => {
-    // Every token is asked for with a proof of this browser's key for the user, so it comes bound to it.
+    // Every token is asked for with a proof of this browser's key for the user, so it comes bound to it; once
+    // this session is signed out here, its requests still in flight make no key again.
+    const keyGeneration = dpopKeys.generation();
     const fetchBoundToken = tokenFetcher((headers) => authClient.$fetch<TokenAnswer>("/token", { method: "GET", headers }), {
-      key: () => dpopKeys.keyFor(user.id),
+      key: () => dpopKeys.keyFor(user.id, keyGeneration),
       url: tokenEndpoint(),
     });
     const tokens = createTokenStore({

@@ -226,7 +226,7 @@ test("“Copy token” copies the bound token and says it works only with this b
   await page.getByRole("button", { name: "Copy token" }).click();
   await page
     .getByText(
-      /^Copied\. This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so GraphiQL's Headers tab, curl and other tools are refused with it\. It expires at \d\d:\d\d/,
+      /^Copied\. This token is bound to this browser's key: the API takes it only with a proof signed by that key, which never leaves this browser, so pasted into curl, other tools or GraphiQL's Headers tab it is refused\. GraphiQL opened from here needs nothing pasted: it signs with this browser's key\. It expires at \d\d:\d\d/,
     )
     .waitFor();
   const headers = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as { Authorization: string };

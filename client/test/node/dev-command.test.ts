@@ -179,7 +179,7 @@ test("GraphiQL opens on the SPA's origin: its page, with its own policy, and its
   expect(policy).toContain("worker-src 'self'"); // GraphiQL's policy, not the SPA's as well
   expect(policy).not.toContain(DEV_CONTENT_SECURITY_POLICY);
   const files = [...(await page.text()).matchAll(/(?:src|href)="(\/graphql\/assets\/[^"]+)"/g)].map((match) => match[1]!);
-  expect(files.length).toBe(4);
+  expect(files.length).toBe(5); // favicon, stylesheet, the DPoP signer, start script, GraphiQL
   for (const file of files) expect((await fetch(`${spaUrl}${file}`)).status, file).toBe(200);
 });
 
