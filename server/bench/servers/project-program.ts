@@ -26,6 +26,8 @@ serve(async (settings) => {
       API_REQUESTS_PER_MINUTE_PER_IP: LIMIT_NEVER_REACHED,
       API_LIVE_STREAMS_PER_USER: LIMIT_NEVER_REACHED,
       API_LIVE_STREAMS_PER_IP: LIMIT_NEVER_REACHED,
+      // Bearer tokens, as the `project` row measures (project-api.ts): production's default takes only DPoP-bound ones.
+      API_DPOP: "allowed",
     }),
   );
   return { port, stop: running.stop };
