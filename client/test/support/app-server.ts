@@ -52,22 +52,35 @@ export function testEnvironment(databaseUrl: string, ports: AppPorts, mailDir: s
   });
 }
 
+/** Tries at starting the services on ports found free (see startApp). */
+const PORT_TRIES = 3;
+
 /** `env` overrides the test defaults, e.g. { JWT_EXPIRATION: "8s" }. */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const database = await createTestDatabase();
-  const [clientPort, authPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   // The development mail catcher, in a folder of this file's own; /dev/mail lists what it caught.
   const mailDir = mkdtempSync(path.join(tmpdir(), "tasks-app-mail-"));
   let services: Awaited<ReturnType<typeof startServices>>;
-  try {
-    services = await startServices(
-      testEnvironment(database.url, { client: clientPort, auth: authPort, api: apiPort }, mailDir, env),
-      // The tests read mail as a developer does, on /dev/mail (which `pnpm start` itself never serves).
-      { auth: true, api: true, spa: { kind: "static", directory: inject("spaDir") }, devMailPage: true },
-    );
-  } catch (error) {
-    await database.drop();
-    throw error;
+  let clientPort: number;
+  let apiPort: number;
+  // A port found free can be taken by another process before a service listens on it (seen once in CI:
+  // EADDRINUSE); startServices then stops what it started, and the ports are picked again.
+  for (let attempt = 1; ; attempt += 1) {
+    clientPort = await freePort();
+    const authPort = await freePort();
+    apiPort = await freePort();
+    try {
+      services = await startServices(
+        testEnvironment(database.url, { client: clientPort, auth: authPort, api: apiPort }, mailDir, env),
+        // The tests read mail as a developer does, on /dev/mail (which `pnpm start` itself never serves).
+        { auth: true, api: true, spa: { kind: "static", directory: inject("spaDir") }, devMailPage: true },
+      );
+      break;
+    } catch (error) {
+      if (attempt < PORT_TRIES && (error as NodeJS.ErrnoException).code === "EADDRINUSE") continue;
+      await database.drop();
+      throw error;
+    }
   }
   const running = services;
   return {
