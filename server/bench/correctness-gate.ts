@@ -31,13 +31,18 @@ export async function expectedAnswers(client: pg.Client, users: BenchUser[], pag
   return { newest };
 }
 
-export async function send(baseUrl: string, request: HttpRequest): Promise<unknown> {
-  const response = await fetch(`${baseUrl}${request.path}`, {
+/** One request as the load tool would send it, given 10 s to answer. */
+function fetchAnswer(baseUrl: string, request: HttpRequest): Promise<Response> {
+  return fetch(`${baseUrl}${request.path}`, {
     method: request.method,
     headers: request.headers,
     body: request.body,
     signal: AbortSignal.timeout(10_000),
   });
+}
+
+export async function send(baseUrl: string, request: HttpRequest): Promise<unknown> {
+  const response = await fetchAnswer(baseUrl, request);
   const text = await response.text();
   let body: unknown;
   try {
@@ -70,12 +75,7 @@ function withDpop(user: BenchUser, request: HttpRequest, proof: string | null, s
 
 /** What a refused request answered: status, the challenge, the GraphQL error code, and whether it held data. */
 async function refusal(baseUrl: string, request: HttpRequest) {
-  const response = await fetch(`${baseUrl}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal: AbortSignal.timeout(10_000),
-  });
+  const response = await fetchAnswer(baseUrl, request);
   const text = await response.text();
   let body: { data?: unknown; errors?: { extensions?: { code?: unknown } }[] } = {};
   try {

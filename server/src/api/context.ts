@@ -12,7 +12,7 @@ import type { ApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { secondFactorIsRecent } from "../shared/step-up.ts";
 import { authUnavailable, invalidAuthorizationRequest, invalidDpopProof, invalidToken, rateLimited } from "../graphql/errors.ts";
 import type { DpopPolicy } from "../config.ts";
-import { type DpopProofVerifier, InvalidDpopProofError } from "../token-verification/dpop-proof.ts";
+import { type DpopProofVerifier, InvalidDpopProofError, requestUrls } from "../token-verification/dpop-proof.ts";
 import {
   InvalidTokenError,
   KEYS_RETRY_AFTER_MS,
@@ -157,13 +157,11 @@ async function checkSenderConstraint(
     return;
   }
   if (!verified.boundKey) throw refuse("unbound token sent with the DPoP scheme");
-  const { pathname } = new URL(request.url);
-  const urls = deps.dpop.publicOrigin ? [request.url, `${deps.dpop.publicOrigin}${pathname}`] : [request.url];
   try {
     const proof = await deps.dpop.proofs.verify({
       proof: request.headers.get("dpop"),
       method: request.method,
-      urls,
+      urls: requestUrls(request.url, deps.dpop.publicOrigin),
       accessToken: token,
       now: deps.verifier.now(),
     });

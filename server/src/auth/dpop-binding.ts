@@ -6,7 +6,7 @@
 // handed the session alone.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { DpopPolicy } from "../config.ts";
-import { type DpopProofVerifier, InvalidDpopProofError } from "../token-verification/dpop-proof.ts";
+import { type DpopProofVerifier, InvalidDpopProofError, requestUrls } from "../token-verification/dpop-proof.ts";
 
 const proofKey = new AsyncLocalStorage<string>();
 
@@ -30,13 +30,12 @@ export function createDpopBinding({ proofs, policy, baseURL, log = () => {} }: D
   return async function tokenRequest(request: Request, handle: TokenRequestHandler): Promise<Response> {
     const proof = request.headers.get("dpop");
     if (proof === null && policy === "allowed") return withTokenType(await handle(request), "Bearer");
-    const { pathname } = new URL(request.url);
     let jkt: string;
     try {
       ({ jkt } = await proofs.verify({
         proof,
         method: request.method,
-        urls: [request.url, new URL(pathname, baseURL).href],
+        urls: requestUrls(request.url, baseURL),
         now: Date.now(),
       }));
     } catch (error) {

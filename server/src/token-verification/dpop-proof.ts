@@ -127,6 +127,15 @@ export function createDpopProofVerifier(replays: ProofReplayStore): DpopProofVer
   };
 }
 
+/**
+ * The URLs a proof's htu may name for a request: the URL as received, and the same path under the origin clients
+ * use when a proxy in front changes scheme or host (the API's API_PUBLIC_ORIGIN, the auth service's base URL).
+ */
+export function requestUrls(requestUrl: string, publicOrigin?: string): string[] {
+  if (!publicOrigin) return [requestUrl];
+  return [requestUrl, `${new URL(publicOrigin).origin}${new URL(requestUrl).pathname}`];
+}
+
 /** base64url(SHA-256(text)): `ath` of a token (RFC 9449 4.2), and the replay store's key. */
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("base64url");
