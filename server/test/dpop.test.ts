@@ -175,6 +175,22 @@ describe("at the API", () => {
     }
   });
 
+  test("one proof sent 20 times at once, half to each instance: exactly one request is answered", async () => {
+    const key = await ProofKey.generate();
+    const token = await boundToken(key);
+    const other = system.apiWith({});
+    try {
+      const proof = await key.proof("POST", API_URL, token);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => withDpop(token, proof, index % 2 === 0 ? system.api : other)),
+      );
+      expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+      for (const answer of answers.filter((answer) => answer.status !== 200)) expectRefused(answer, INVALID_PROOF, "INVALID_DPOP_PROOF");
+    } finally {
+      await other.dispose();
+    }
+  });
+
   test("an unbound token is refused with the DPoP scheme; taken as Bearer under API_DPOP=allowed, refused under required", async () => {
     const key = await ProofKey.generate();
     const plain = await system.tokenFor(user.cookie);
