@@ -2,9 +2,10 @@
 // program (main.ts) runs it alone; the single-process runner (../services.ts) beside the auth service.
 // Nothing here reaches the auth service: the API trusts only tokens it verifies against the JWKS.
 import type { Server } from "node:http";
-import { apiConfig, type ApiConfig } from "../config.ts";
+import { apiConfig, type ApiConfig, logConfig } from "../config.ts";
 import type { SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
+import { createLogger, type Logger } from "../logging/logger.ts";
 import { close, listen } from "../http-server.ts";
 import { compileProxyTrust } from "../net/client-address.ts";
 import type { RunningServices } from "../runtime/run-until-signalled.ts";
@@ -20,8 +21,8 @@ export interface ApiService {
 }
 
 /** Configuration first: a production API without its settings stops before touching anything. */
-export function createApiService(env: Env, db: SqlPool, config: ApiConfig = apiConfig(env)): ApiService {
-  const app = createApiApp({ db, config, log: (message) => console.warn(`[api] ${message}`) });
+export function createApiService(env: Env, db: SqlPool, config: ApiConfig = apiConfig(env), logger?: Logger): ApiService {
+  const app = createApiApp({ db, config, logger: logger ?? createLogger(logConfig(env)) });
   return {
     app,
     lines: [
@@ -35,10 +36,10 @@ export function createApiService(env: Env, db: SqlPool, config: ApiConfig = apiC
 }
 
 /** The API program: its database, its app on API_PORT. */
-export async function startApiService(env: Env): Promise<RunningServices> {
+export async function startApiService(env: Env, logger: Logger = createLogger(logConfig(env))): Promise<RunningServices> {
   const config = apiConfig(env);
-  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-api");
-  const service = createApiService(env, pool, config);
+  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-api", logger.child({ service: "api" }));
+  const service = createApiService(env, pool, config, logger);
   let server: Server | undefined;
   const stop = async () => {
     if (server) await close(server);

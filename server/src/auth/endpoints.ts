@@ -86,10 +86,19 @@ const allowedPatterns = AUTH_ENDPOINTS.allowed.map((path) => path.split("/"));
 
 /** Whether `path` (under /api/auth, e.g. "/reset-password/abc") is one of the allowed endpoints. */
 export function isAllowedEndpoint(path: string): boolean {
+  return allowedEndpointOf(path) !== undefined;
+}
+
+/**
+ * The allowed endpoint `path` is, as its pattern ("/reset-password/:token" for "/reset-password/abc"): what a
+ * log line may name, since a path's parameters can be secrets (a reset link's token). Undefined for any other.
+ */
+export function allowedEndpointOf(path: string): string | undefined {
   const segments = path.split("/");
-  return allowedPatterns.some(
+  const index = allowedPatterns.findIndex(
     (pattern) =>
       pattern.length === segments.length &&
       pattern.every((part, index) => (part.startsWith(":") ? (segments[index] ?? "") !== "" : part === segments[index])),
   );
+  return index === -1 ? undefined : AUTH_ENDPOINTS.allowed[index];
 }

@@ -2,10 +2,11 @@
 // start. The auth program (main.ts) runs it alone; the single-process runner (../services.ts) beside the API.
 // Nothing here reaches the API, its schema or the task store.
 import type { Server } from "node:http";
-import { authConfig, type AuthConfig } from "../config.ts";
+import { authConfig, type AuthConfig, logConfig } from "../config.ts";
 import { createPrismaOn } from "../db/client.ts";
 import type { SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
+import { createLogger, type Logger } from "../logging/logger.ts";
 import { close, listen } from "../http-server.ts";
 import { type OpenMail, openMail } from "../mail/open-mail.server.ts";
 import { compileProxyTrust } from "../net/client-address.ts";
@@ -35,11 +36,15 @@ export async function createAuthService(
   pool: SqlPool,
   options: AuthServiceOptions = {},
   config: AuthConfig = authConfig(env),
+  parentLogger: Logger = createLogger(logConfig(env)),
 ): Promise<AuthService> {
-  const mail: OpenMail = await openMail(config.mail, (line) => console.log(`[mail] ${line}`));
+  const logger = parentLogger.child({ service: "auth" });
+  // The development catcher's line names each caught mail and its link, for the developer at the terminal.
+  const catcherLog = logger.child({ component: "mail-catcher" });
+  const mail: OpenMail = await openMail(config.mail, (line) => catcherLog.info(line));
   // Prisma is the auth service's alone (Better Auth's adapter, keys, roles, audit writes), on the shared pool.
   const db = createPrismaOn(pool);
-  const auth = createAuth(db, config, { mailer: mail.mailer, log: (message) => console.warn(`[auth] ${message}`) });
+  const auth = createAuth(db, config, { mailer: mail.mailer, logger });
   return {
     app: createAuthApp(auth, { devMail: options.devMailPage ? mail.catcher : undefined }),
     lines: [`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`, `Mail          ${mail.description}`],
@@ -51,9 +56,13 @@ export async function createAuthService(
 }
 
 /** The auth program: its database, its app on AUTH_PORT. */
-export async function startAuthService(env: Env, options: AuthServiceOptions = {}): Promise<RunningServices> {
+export async function startAuthService(
+  env: Env,
+  options: AuthServiceOptions = {},
+  logger: Logger = createLogger(logConfig(env)),
+): Promise<RunningServices> {
   const config = authConfig(env);
-  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth");
+  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth", logger.child({ service: "auth" }));
   let service: AuthService | undefined;
   let server: Server | undefined;
   const stop = async () => {
@@ -62,7 +71,7 @@ export async function startAuthService(env: Env, options: AuthServiceOptions = {
     await closeDatabase();
   };
   try {
-    service = await createAuthService(env, pool, options, config);
+    service = await createAuthService(env, pool, options, config, logger);
     server = await listen(service.app, env.AUTH_PORT, env.HOST, { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) });
   } catch (error) {
     await stop();
