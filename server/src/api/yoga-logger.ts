@@ -9,7 +9,8 @@ import { describeError } from "../logging/describe-error.ts";
 export function createYogaLogger(logger: Logger, loggedElsewhere: (value: unknown) => boolean): YogaLogger {
   const line = (values: unknown[]) => values.map(describeError).join(" ");
   return {
-    debug: (...values) => logger.debug(line(values)),
+    // Yoga's debug lines narrate each request's steps without saying which request: not written.
+    debug: () => {},
     info: (...values) => logger.info(line(values)),
     warn: (...values) => logger.warn(line(values)),
     error: (...values) => {

@@ -43,6 +43,17 @@ const SIGN_UP_ANSWER = { token: null, verification: "sent" } as const;
 /** What the passkey plugin logs when it refuses an authenticator's answer (its routes.ts). */
 const PASSKEY_REFUSALS = new Set(["Failed to verify authentication", "Failed to verify registration"]);
 
+/** What Better Auth logs as a warning when a client typed something wrong: no fault of the service's. */
+const CLIENT_MISTAKES = new Set([
+  "Invalid password",
+  "User not found",
+  "Password not found",
+  "Credential account not found",
+  "Reset Password: User not found",
+  "Password is too short",
+  "Password is too long",
+]);
+
 /** Endpoints that mail a verification link. */
 const VERIFICATION_SENDERS = new Set(["/sign-up/email", "/send-verification-email"]);
 
@@ -92,7 +103,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, logger = errors
     await pruneRevocationEvents(db, config.revocationRetentionMs);
   };
 
-  const audit = createAuditHooks(db);
+  const audit = createAuditHooks(db, (request, userId, reason) =>
+    logger.info({ requestId: request && requestIds.get(request), userId, reason }, "sign-in failed"),
+  );
   // Without a rate-limit config (tests of other things), the plugin's own lockout numbers, which are the
   // failed sign-in budget's defaults.
   const secondFactor = createSecondFactor(
@@ -188,6 +201,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, logger = errors
         // The passkey plugin logs a WebAuthn answer it refused (another origin, a bad signature) as an error:
         // that is a client's mistake or an attack, answered 400, and a warning says so.
         const refusal = PASSKEY_REFUSALS.has(message);
+        // A wrong password or an unknown address: a client's mistake, said with its request id by the
+        // "sign-in failed" line (audit-hooks.ts); Better Auth's own line, which has no id, only at debug.
+        if (CLIENT_MISTAKES.has(message)) return betterAuthLog.debug(message);
         // Better Auth's lines do not know their request; their text is Better Auth's, emails masked.
         const text = maskEmailsIn([message, ...args.map(String)].join(" "));
         if (level === "error" && !refusal) betterAuthLog.error(text);
