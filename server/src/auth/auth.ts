@@ -68,13 +68,14 @@ type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 export interface AuthServices {
   /** Where the auth service's mail goes: SMTP_URL's server, or the development catcher (open-mail.server.ts). */
   mailer: Mailer;
-  /** The auth service's logger (a child { service: "auth" }); default: errors only, to console.error. */
+  /** Where the auth service's lines go (as a child { service: "auth" }); default: errors only, to console.error. */
   logger?: Logger;
   /** Told of every password Better Auth checks against a stored hash (sign-in and re-entered passwords). */
   onPasswordCheck?: () => void;
 }
 
-export function createAuth(db: Db, config: AuthConfig, { mailer, logger = errorsToConsole(), onPasswordCheck }: AuthServices) {
+export function createAuth(db: Db, config: AuthConfig, { mailer, logger: parent = errorsToConsole(), onPasswordCheck }: AuthServices) {
+  const logger = parent.child({ service: "auth" });
   const log = (message: string) => logger.warn(message);
   const mailLog = logger.child({ component: "mail" });
   const betterAuthLog = logger.child({ component: "better-auth" });

@@ -38,13 +38,12 @@ export async function createAuthService(
   config: AuthConfig = authConfig(env),
   parentLogger: Logger = createLogger(logConfig(env)),
 ): Promise<AuthService> {
-  const logger = parentLogger.child({ service: "auth" });
   // The development catcher's line names each caught mail and its link, for the developer at the terminal.
-  const catcherLog = logger.child({ component: "mail-catcher" });
+  const catcherLog = parentLogger.child({ service: "auth", component: "mail-catcher" });
   const mail: OpenMail = await openMail(config.mail, (line) => catcherLog.info(line));
   // Prisma is the auth service's alone (Better Auth's adapter, keys, roles, audit writes), on the shared pool.
   const db = createPrismaOn(pool);
-  const auth = createAuth(db, config, { mailer: mail.mailer, logger });
+  const auth = createAuth(db, config, { mailer: mail.mailer, logger: parentLogger });
   return {
     app: createAuthApp(auth, { devMail: options.devMailPage ? mail.catcher : undefined }),
     lines: [`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`, `Mail          ${mail.description}`],
