@@ -49,9 +49,14 @@ export function createTaskEvents(options: { redisUrl?: string; log?: (message: s
   // The open subscriptions' ends, called when the subscriber connection closes: the events published
   // while it is down would never reach them.
   const open = new Set<() => void>();
+  // Lost, not merely not connected yet: at start-up a subscription waits in ioredis's queue for the first
+  // connection, as nothing can have been missed.
+  let connectionLost = false;
   subscribeClient?.on("close", () => {
+    connectionLost = true;
     for (const end of [...open]) end();
   });
+  subscribeClient?.on("ready", () => (connectionLost = false));
   const pubSub = createPubSub<{ [TOPIC]: [ownerId: string, event: TaskEvent] }>(
     publishClient && subscribeClient ? { eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) } : {},
   );
@@ -60,7 +65,7 @@ export function createTaskEvents(options: { redisUrl?: string; log?: (message: s
       pubSub.publish(TOPIC, ownerId, event);
     },
     subscribe(ownerId) {
-      if (subscribeClient && subscribeClient.status !== "ready") throw new LiveUpdatesUnavailable();
+      if (connectionLost) throw new LiveUpdatesUnavailable();
       const source = pubSub.subscribe(TOPIC, ownerId);
       // Over Redis the task arrives as JSON: its times as strings.
       const mapped = mapIterator(source, (event) => ({ ...event, task: event.task ? reviveTask(event.task) : null }));
