@@ -37,12 +37,16 @@ afterAll(async () => {
 });
 
 /**
- * Valid tokens this API has never verified, each of a session of its own, made before the outage (the
- * auth service cannot issue any while it is away).
+ * Valid tokens this API has never verified, for the user's session, signed with the auth service's key in
+ * this process (its HTTP port is what the outage closes). Each with an iat a second earlier than the last,
+ * so no two are the same string.
  */
 const fresh: string[] = [];
 async function mintTokens(count: number): Promise<void> {
-  for (let i = 0; i < count; i += 1) fresh.push((await system.signIn(user.email)).token);
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < count; i += 1) {
+    fresh.push(await system.signWithAuthKeys({ sub: user.id, sid: user.sessionId, role: "user", iat: now - i }));
+  }
 }
 async function unseenToken(): Promise<string> {
   const token = fresh.shift();
