@@ -25,6 +25,8 @@ import { createStreamLimits } from "./stream-limits.ts";
 import { createTokenVerifier } from "../token-verification/token-verifier.ts";
 import { createDpopProofVerifier } from "../token-verification/dpop-proof.ts";
 import { createProofReplayStore } from "../db/dpop-proof-use.ts";
+import { createDatabaseProbe } from "../db/database-probe.ts";
+import { apiReadiness } from "./readiness.ts";
 
 export interface ApiAppOptions {
   db: SqlPool;
@@ -78,11 +80,13 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
   const rateLimitStore = config.rateLimit
     ? createRateLimitStore(config.rateLimit.redisUrl, (error) => log(`rate limit store unavailable, request allowed: ${String(error)}`))
     : undefined;
+  const verifier = createTokenVerifier(config, feed);
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     plugins: [
+      apiReadiness({ databaseAnswers: createDatabaseProbe(db), keys: verifier.keys, revocations: feed }),
       requestIds.plugin,
       maskedErrors.plugin,
       // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
@@ -120,7 +124,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
             exposedHeaders: [REQUEST_ID_HEADER, "WWW-Authenticate"],
           },
     context: createContextFactory({
-      verifier: createTokenVerifier(config, feed),
+      verifier,
       tasks: createTaskStore(db, {
         events: taskEvents,
         quota: config.taskLimits.quota,

@@ -5,6 +5,7 @@ import { isDatabaseBusy } from "../db/database-busy.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import { devMailPage } from "../mail/dev-mail-page.ts";
 import type { MailCatcher } from "../mail/mail-catcher.server.ts";
+import { isReadinessRequest, readinessAnswer } from "../readiness/readiness-answer.ts";
 import { HSTS } from "../shared/hsts.ts";
 import type { Auth } from "./auth.ts";
 import { isAllowedEndpoint } from "./endpoints.ts";
@@ -14,6 +15,8 @@ export interface AuthAppOptions {
   devMail?: MailCatcher;
   /** The real error behind every 500, with its id. Default: console.error. */
   logError?: (message: string) => void;
+  /** GET /ready's checks: the reasons the service is not ready (auth/readiness.ts). Absent: /ready is 404. */
+  readiness?: () => Promise<string[]>;
 }
 
 /** A busy or unreachable database usually clears within seconds: the same hint the API gives. */
@@ -57,7 +60,8 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
       // exception (APIs cache it by their own rules, key-set.ts).
       return pathname === "/api/auth/jwks" ? response : withHeader(response, "Cache-Control", "no-store");
     }
-    if (pathname === "/health") return Response.json({ ok: true });
+    if (pathname === "/health") return Response.json({ ok: true }, { headers: { "Cache-Control": "no-store" } });
+    if (options.readiness && isReadinessRequest(request, pathname)) return readinessAnswer(await options.readiness());
     // Every reset and verification link is on that page: only for this machine's own browser, asking by a
     // loopback name (a DNS-rebinding page asks by its own name, so it is refused even from loopback).
     if (pathname === "/dev/mail" && options.devMail && request.method === "GET" && isLoopbackRequest(request)) {

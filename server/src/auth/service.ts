@@ -13,6 +13,8 @@ import type { RunningServices } from "../runtime/run-until-signalled.ts";
 import { openServiceDatabase } from "../runtime/service-database.ts";
 import { type AuthApp, createAuthApp } from "./app.ts";
 import { createAuth } from "./auth.ts";
+import { createDatabaseProbe } from "../db/database-probe.ts";
+import { authReadiness } from "./readiness.ts";
 
 export interface AuthServiceOptions {
   /**
@@ -41,7 +43,10 @@ export async function createAuthService(
   const db = createPrismaOn(pool);
   const auth = createAuth(db, config, { mailer: mail.mailer, log: (message) => console.warn(`[auth] ${message}`) });
   return {
-    app: createAuthApp(auth, { devMail: options.devMailPage ? mail.catcher : undefined }),
+    app: createAuthApp(auth, {
+      devMail: options.devMailPage ? mail.catcher : undefined,
+      readiness: authReadiness({ databaseAnswers: createDatabaseProbe(pool), auth, config }),
+    }),
     lines: [`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`, `Mail          ${mail.description}`],
     close: async () => {
       await mail.close();
