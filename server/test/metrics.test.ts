@@ -8,6 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createApiApp } from "../src/api/app.ts";
+import { apiConfig } from "../src/config.ts";
+import { closeSqlPool, createSqlPool } from "../src/db/sql-pool.ts";
+import { readEnv } from "../src/env.ts";
 import { freePort } from "../src/net/free-port.ts";
 import { mailedLink } from "./support/mail-files.ts";
 import { startServiceProcess, type ServiceProcess } from "./support/service-process.ts";
@@ -211,6 +215,46 @@ describe("on the services' own ports, to METRICS_TOKEN", () => {
       for (const personal of [email, email.split("@")[0]!, userId, token, token.split(".")[2]!, "127.0.0.1", "someone-else"]) {
         expect(text).not.toContain(personal);
       }
+    }
+  }, 60_000);
+});
+
+describe("label cardinality (the API app in-process)", () => {
+  test("operation names past 200, or not GraphQL names, count as other; a path with an id counts as other", async () => {
+    const pool = createSqlPool(database.url, { poolSize: 2 });
+    const config = apiConfig(readEnv({ NODE_ENV: "test", JWT_SHARED_SECRET: randomBytes(32).toString("hex"), METRICS_TOKEN }));
+    const api = createApiApp({ db: pool, config: { ...config, rateLimit: undefined } });
+    try {
+      const ask = (query: string, operationName?: string) =>
+        api.fetch(
+          new Request("http://api.test/graphql", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ query, ...(operationName ? { operationName } : {}) }),
+          }),
+        );
+      for (let index = 0; index < 205; index += 1) expect((await ask(`query Named${index} { __typename }`)).status).toBe(200);
+      // A GraphQL name of 65 characters: valid, but longer than a label may be.
+      const long = `L${"o".repeat(64)}`;
+      expect((await ask(`query ${long} { __typename }`)).status).toBe(200);
+      expect((await api.fetch(new Request("http://api.test/graphql/0b9a5c1e-user-id"))).status).toBe(404);
+
+      const text = await (
+        await api.fetch(new Request("http://api.test/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }))
+      ).text();
+      const operations = new Set(
+        [...text.matchAll(/graphql_operation_duration_seconds_count\{operation="([^"]*)"/g)].map((match) => match[1]),
+      );
+      expect(operations.size).toBe(201);
+      expect(operations.has("Named199")).toBe(true);
+      expect(operations.has("Named200")).toBe(false);
+      expect(operations.has(long)).toBe(false);
+      expect(sample(text, "graphql_operation_duration_seconds_count", { operation: "other" })).toBe(6);
+      expect(text).not.toContain("0b9a5c1e");
+      expect(sample(text, "http_request_duration_seconds_count", { route: "other", status: "404" })).toBe(1);
+    } finally {
+      await api.dispose();
+      await closeSqlPool(pool);
     }
   }, 60_000);
 });
