@@ -100,6 +100,16 @@ const envSchema = z.object({
     .default(10 * 1024 * 1024),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
   API_INTROSPECTION: z.enum(["true", "false"]).optional(),
+  /**
+   * Prometheus metrics (GET /metrics): on a port of their own per service (for a private network), or on the
+   * service's own port to a bearer METRICS_TOKEN; neither set: no metrics endpoint at all. With a port, the
+   * token (when set) is asked for there too.
+   */
+  API_METRICS_PORT: port.optional(),
+  AUTH_METRICS_PORT: port.optional(),
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: "at least 32 characters (a random secret, e.g. openssl rand -base64 32)",
+  }),
   /** Production only: allow http:// issuer and JWKS URLs (e.g. a private network behind TLS termination). */
   ALLOW_INSECURE_HTTP: z.enum(["true", "false"]).default("false"),
 });

@@ -4,7 +4,7 @@ import { createAuditStore } from "../audit/audit-store.ts";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, type Plugin } from "graphql-yoga";
 import type { ApiConfig } from "../config.ts";
-import { connectionStringOf, databaseHealthOf, type SqlPool } from "../db/sql-pool.ts";
+import { connectionStringOf, databaseHealthOf, poolUsageOf, type SqlPool } from "../db/sql-pool.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
@@ -25,6 +25,9 @@ import { createStreamLimits } from "./stream-limits.ts";
 import { createTokenVerifier } from "../token-verification/token-verifier.ts";
 import { createDpopProofVerifier } from "../token-verification/dpop-proof.ts";
 import { createProofReplayStore } from "../db/dpop-proof-use.ts";
+import { createDatabaseProbe } from "../db/database-probe.ts";
+import { apiReadiness } from "./readiness.ts";
+import { type ApiMetrics, createApiMetrics } from "./api-metrics.ts";
 
 export interface ApiAppOptions {
   db: SqlPool;
@@ -35,6 +38,8 @@ export interface ApiAppOptions {
   log?: (message: string) => void;
   /** The real error behind every "Unexpected error.", with its request id. Default: console.error. */
   logError?: (message: string) => void;
+  /** Defaults to the metrics config.metrics asks for (none when unset); api/service.ts passes them to serve their port. */
+  metrics?: ApiMetrics;
 }
 
 const GRAPHIQL_DEFAULT_QUERY = `# Explore the Tasks API as yourself.
@@ -59,7 +64,14 @@ query MyTasks {
 }
 `;
 
-export function createApiApp({ db, config, revocations, log = () => {}, logError = (message) => console.error(message) }: ApiAppOptions) {
+export function createApiApp({
+  db,
+  config,
+  revocations,
+  log = () => {},
+  logError = (message) => console.error(message),
+  metrics = createApiMetrics(config.metrics),
+}: ApiAppOptions) {
   const requestIds = createRequestIds();
   const maskedErrors = createMaskedErrors(requestIds, logError, databaseHealthOf(db));
   // Live task changes: through Redis when configured (every instance sees every write), else in process.
@@ -73,16 +85,28 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
       horizonMs: (config.maxTokenAgeSeconds + 2 * config.clockToleranceSeconds) * 1000,
       clockToleranceMs: config.clockToleranceSeconds * 1000,
       log: (message) => log(message),
+      onEventApplied: metrics.revocationEventApplied,
     });
   // One store per app; yoga.dispose() closes its Redis connection.
   const rateLimitStore = config.rateLimit
     ? createRateLimitStore(config.rateLimit.redisUrl, (error) => log(`rate limit store unavailable, request allowed: ${String(error)}`))
     : undefined;
+  const verifier = createTokenVerifier(config, feed, { onKeyFetchFailure: metrics.keyFetchFailed });
+  const streams = createStreamLimits(config.liveStreams);
+  metrics.watch({
+    keysAgeMs: verifier.keys.ageMs,
+    revocationLagMs: feed.lagMs,
+    liveStreamsOpen: streams.open,
+    pool: () => poolUsageOf(db),
+  });
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     plugins: [
+      // First, so every answer is timed, /ready's included.
+      ...metrics.plugins,
+      apiReadiness({ databaseAnswers: createDatabaseProbe(db), keys: verifier.keys, revocations: feed }),
       requestIds.plugin,
       maskedErrors.plugin,
       // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
@@ -120,19 +144,22 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
             exposedHeaders: [REQUEST_ID_HEADER, "WWW-Authenticate"],
           },
     context: createContextFactory({
-      verifier: createTokenVerifier(config, feed),
+      verifier,
       tasks: createTaskStore(db, {
         events: taskEvents,
         quota: config.taskLimits.quota,
         inFlightPerOwner: config.taskLimits.inFlightPerUser,
         maxWaitMs: config.taskLimits.maxWaitMs,
+        onQuotaRefused: metrics.quotaRefused,
       }),
-      streams: createStreamLimits(config.liveStreams),
+      streams,
       stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,
       dpop: { proofs: createDpopProofVerifier(createProofReplayStore(db)), policy: config.dpop, publicOrigin: config.publicOrigin },
       users: createUserStore(db),
       audit: createAuditStore(db),
       logTokenRejection: (reason, request) => log(withRequestId(requestIds.of(request), `token rejected: ${reason}`)),
+      tokenRejected: metrics.tokenRejected,
+      rateLimitRefused: metrics.rateLimitRefused,
       rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,
     }),
   });

@@ -5,8 +5,10 @@ import { isDatabaseBusy } from "../db/database-busy.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import { devMailPage } from "../mail/dev-mail-page.ts";
 import type { MailCatcher } from "../mail/mail-catcher.server.ts";
+import { isReadinessRequest, readinessAnswer } from "../readiness/readiness-answer.ts";
 import { HSTS } from "../shared/hsts.ts";
 import type { Auth } from "./auth.ts";
+import { type AuthMetrics, NO_AUTH_METRICS } from "./auth-metrics.ts";
 import { isAllowedEndpoint } from "./endpoints.ts";
 
 export interface AuthAppOptions {
@@ -14,6 +16,10 @@ export interface AuthAppOptions {
   devMail?: MailCatcher;
   /** The real error behind every 500, with its id. Default: console.error. */
   logError?: (message: string) => void;
+  /** GET /ready's checks: the reasons the service is not ready (auth/readiness.ts). Absent: /ready is 404. */
+  readiness?: () => Promise<string[]>;
+  /** Absent: none kept, and /metrics is 404 (auth/auth-metrics.ts). */
+  metrics?: AuthMetrics;
 }
 
 /** A busy or unreachable database usually clears within seconds: the same hint the API gives. */
@@ -21,6 +27,7 @@ const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
 
 export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
   const logError = options.logError ?? ((message: string) => console.error(message));
+  const metrics = options.metrics ?? NO_AUTH_METRICS;
   // Secure cookies are on exactly when the service runs in production behind HTTPS.
   const hsts = auth.options.advanced?.useSecureCookies === true;
 
@@ -57,7 +64,9 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
       // exception (APIs cache it by their own rules, key-set.ts).
       return pathname === "/api/auth/jwks" ? response : withHeader(response, "Cache-Control", "no-store");
     }
-    if (pathname === "/health") return Response.json({ ok: true });
+    if (pathname === "/health") return Response.json({ ok: true }, { headers: { "Cache-Control": "no-store" } });
+    if (options.readiness && isReadinessRequest(request, pathname)) return readinessAnswer(await options.readiness());
+    if (metrics.onServicePort && pathname === "/metrics" && request.method === "GET") return metrics.onServicePort(request);
     // Every reset and verification link is on that page: only for this machine's own browser, asking by a
     // loopback name (a DNS-rebinding page asks by its own name, so it is refused even from loopback).
     if (pathname === "/dev/mail" && options.devMail && request.method === "GET" && isLoopbackRequest(request)) {
@@ -68,8 +77,10 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
   return {
     auth,
     async fetch(request: Request): Promise<Response> {
+      const started = performance.now();
       const response = await route(request);
       if (hsts) response.headers.set("Strict-Transport-Security", HSTS);
+      await metrics.answered(new URL(request.url).pathname, response, (performance.now() - started) / 1000);
       return response;
     },
   };

@@ -86,10 +86,16 @@ const allowedPatterns = AUTH_ENDPOINTS.allowed.map((path) => path.split("/"));
 
 /** Whether `path` (under /api/auth, e.g. "/reset-password/abc") is one of the allowed endpoints. */
 export function isAllowedEndpoint(path: string): boolean {
+  return allowedEndpointOf(path) !== undefined;
+}
+
+/** The allowed endpoint `path` is, as listed ("/reset-password/:token"), never the path itself: a metric's label. */
+export function allowedEndpointOf(path: string): string | undefined {
   const segments = path.split("/");
-  return allowedPatterns.some(
+  const pattern = allowedPatterns.find(
     (pattern) =>
       pattern.length === segments.length &&
       pattern.every((part, index) => (part.startsWith(":") ? (segments[index] ?? "") !== "" : part === segments[index])),
   );
+  return pattern?.join("/");
 }
