@@ -2,6 +2,7 @@
 // production refusals. The auth service and the API are separate services: each takes only its part.
 import path from "node:path";
 import { DURATION, type Env } from "./env.ts";
+import type { LogConfig } from "./logging/logger.ts";
 import { dataDir } from "./paths.ts";
 import type { TaskQuota } from "./tasks/task-quota.ts";
 import type { RateLimitRule } from "./rate-limit/limiter.ts";
@@ -240,6 +241,11 @@ export function authConfig(env: Env): AuthConfig {
 export interface DatabaseLimits {
   statementTimeoutMs: number;
   poolWaitMs: number;
+}
+
+/** How both services log: JSON lines in production, readable lines otherwise; LOG_LEVEL and up. */
+export function logConfig(env: Env): LogConfig {
+  return { level: env.LOG_LEVEL, format: env.NODE_ENV === "production" ? "json" : "pretty" };
 }
 
 export function databaseLimits(env: Env): DatabaseLimits {

@@ -1,6 +1,7 @@
 // The one place that reads process.env. Everything else receives typed config from here, so tests can
 // build apps from any config without touching the process environment.
 import { z } from "zod";
+import { LOG_LEVELS } from "./logging/log-levels.ts";
 import { invalidProxyEntry } from "./net/client-address.ts";
 
 /** A token lifetime as Better Auth and jose take it: a number and a unit (s, m, h, d). */
@@ -24,6 +25,8 @@ const list = z
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   HOST: z.string().default("127.0.0.1"),
+  /** The least severe log line written (pino's levels); "silent" writes none. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /** Reverse proxies whose X-Forwarded-For both services believe (IPs or CIDR ranges); none by default. */
   TRUSTED_PROXIES: list.refine((entries) => invalidProxyEntry(entries) === undefined, {
     message: "comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16",

@@ -15,6 +15,7 @@ const spa: SpaOptions | undefined = process.argv.includes("--serve-spa")
 
 // /dev/mail only for the development runner (`pnpm dev`).
 await runUntilSignalled(
-  (env) => startServices(withDevelopmentSecrets(env), { auth: true, api: true, spa, devMailPage: spa?.kind === "vite-dev-server" }),
+  (env, logger) =>
+    startServices(withDevelopmentSecrets(env), { auth: true, api: true, spa, devMailPage: spa?.kind === "vite-dev-server" }, logger),
   "Tasks is running:",
 );

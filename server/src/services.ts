@@ -7,9 +7,10 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { type ApiService, createApiService } from "./api/service.ts";
 import { type AuthService, createAuthService } from "./auth/service.ts";
-import { apiConfig, authConfig } from "./config.ts";
+import { apiConfig, authConfig, logConfig } from "./config.ts";
 import type { Env } from "./env.ts";
 import { close, listen } from "./http-server.ts";
+import { createLogger, type Logger } from "./logging/logger.ts";
 import { compileProxyTrust } from "./net/client-address.ts";
 import type { RunningServices } from "./runtime/run-until-signalled.ts";
 import { openServiceDatabase, type ServiceDatabase } from "./runtime/service-database.ts";
@@ -35,7 +36,11 @@ export interface ServiceChoice {
   devMailPage?: boolean;
 }
 
-export async function startServices(env: Env, which: ServiceChoice): Promise<RunningServices> {
+export async function startServices(
+  env: Env,
+  which: ServiceChoice,
+  logger: Logger = createLogger(logConfig(env)),
+): Promise<RunningServices> {
   // Configuration first: a production service without its secrets stops before touching anything.
   const authSettings = which.auth ? authConfig(env) : undefined;
   const apiSettings = which.api ? apiConfig(env) : undefined;
@@ -62,10 +67,12 @@ export async function startServices(env: Env, which: ServiceChoice): Promise<Run
   // Every port reads the client's address the same way (X-Forwarded-For only from TRUSTED_PROXIES).
   const serve = { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) };
   try {
-    database = await openServiceDatabase(env, authSettings && apiSettings ? "tasks" : apiSettings ? "tasks-api" : "tasks-auth");
+    const name = authSettings && apiSettings ? "tasks" : apiSettings ? "tasks-api" : "tasks-auth";
+    // The pool is both services' here: its outage line names the program.
+    database = await openServiceDatabase(env, name, logger.child({ service: name }));
     const lines: string[] = [];
-    auth = authSettings ? await createAuthService(env, database.pool, { devMailPage: which.devMailPage }, authSettings) : undefined;
-    api = apiSettings ? createApiService(env, database.pool, apiSettings) : undefined;
+    auth = authSettings ? await createAuthService(env, database.pool, { devMailPage: which.devMailPage }, authSettings, logger) : undefined;
+    api = apiSettings ? createApiService(env, database.pool, apiSettings, logger) : undefined;
     if (spa?.kind === "static" && auth && api) {
       servers.push(
         await listen(createWebApp({ auth: auth.app, api: api.app, staticDir: spa.directory }), env.CLIENT_PORT, env.HOST, serve),

@@ -23,6 +23,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
 import { KEYS_RETRY_AFTER_MS } from "../src/token-verification/token-verifier.ts";
 import { rotateSigningKeys } from "../src/auth/signing-keys.ts";
+import { captureLogs } from "./support/captured-logs.ts";
 import { sendGraphQL, startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
 import {
   ME,
@@ -91,17 +92,18 @@ async function randomKidTokens(user: TestUser, count: number, issuedAt: number):
  * token was refused: the reason goes to the log only, never to the client.
  */
 function apiWithReasons() {
-  const log: string[] = [];
-  const api = createApiApp({ db: system.pool, config: system.apiConfig, log: (line) => log.push(line) });
+  const { logger, lines: log } = captureLogs();
+  const api = createApiApp({ db: system.pool, config: system.apiConfig, logger });
   return {
     api,
     /** Sends the token, expects a clean 401, and returns the one logged rejection reason. */
     async refusalReason(token: string): Promise<string> {
       log.length = 0;
       expectInvalidToken(await system.graphql(ME, { token, api }), token);
-      const rejections = log.filter((line) => line.includes("token rejected: "));
+      const rejections = log.filter((line) => line.msg === "token rejected");
       expect(rejections).toHaveLength(1);
-      return rejections[0]!;
+      expect(rejections[0]!.requestId).toEqual(expect.any(String));
+      return String(rejections[0]!.reason);
     },
   };
 }

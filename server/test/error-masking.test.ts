@@ -8,6 +8,7 @@ import { createApiApp, type ApiApp } from "../src/api/app.ts";
 import { createRevocationFeed } from "../src/token-verification/revocation-feed.ts";
 import { createDb, type Db, sqlPoolOf } from "../src/db/client.ts";
 import { freePort } from "../src/net/free-port.ts";
+import { captureLogs, isAccessLine, type LogLine } from "./support/captured-logs.ts";
 import { withClient } from "./support/global-setup.ts";
 import { dataOf, errorCodes } from "./support/task-operations.ts";
 import { startTestSystem, SPA_ORIGIN, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
@@ -28,20 +29,19 @@ afterAll(async () => {
 });
 
 /**
- * An API app whose log is captured: `notes` (log) and `errors` (logError). Its revocation feed reads the
- * healthy test database, so a broken `db` shows as data errors here; an unreachable feed answers 503
- * instead (revocation.test.ts).
+ * An API app whose log is captured: `notes` (below error, access lines aside) and `errors` (error lines). Its
+ * revocation feed reads the healthy test database, so a broken `db` shows as data errors here; an
+ * unreachable feed answers 503 instead (revocation.test.ts).
  */
-function apiWithLog(db: Db): { api: ApiApp; notes: string[]; errors: string[] } {
-  const notes: string[] = [];
-  const errors: string[] = [];
-  const api = createApiApp({
-    db: sqlPoolOf(db),
-    config: system.apiConfig,
-    revocations: healthyFeed(),
-    log: (line) => notes.push(line),
-    logError: (line) => errors.push(line),
+function apiWithLog(db: Db): { api: ApiApp; notes: LogLine[]; errors: LogLine[] } {
+  const notes: LogLine[] = [];
+  const errors: LogLine[] = [];
+  const { logger } = captureLogs("info", (line) => {
+    if (line.level === "error") errors.push(line);
+    else if (!isAccessLine(line)) notes.push(line);
+    return false;
   });
+  const api = createApiApp({ db: sqlPoolOf(db), config: system.apiConfig, revocations: healthyFeed(), logger });
   return { api, notes, errors };
 }
 
@@ -83,10 +83,10 @@ function expectMasked(response: GraphQLResponse, path: string, leaks: string[]):
 }
 
 /** Exactly one error line, naming the request and carrying the real error. */
-function expectLogged(errors: string[], requestId: string, realError: RegExp) {
+function expectLogged(errors: LogLine[], requestId: string, realError: RegExp) {
   expect(errors).toHaveLength(1);
-  expect(errors[0]).toContain(`request ${requestId}: `);
-  expect(errors[0]).toMatch(realError);
+  expect(errors[0]).toMatchObject({ service: "api", requestId, msg: "unexpected error" });
+  expect(errors[0]!.error).toMatch(realError);
 }
 
 describe("a database that is not there", () => {
@@ -216,9 +216,9 @@ describe("request ids", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(errors).toHaveLength(ids.length);
     ids.forEach((id, index) => {
-      const lines = errors.filter((line) => line.startsWith(`request ${id}: `));
+      const lines = errors.filter((line) => line.requestId === id);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain(`GraphQL error at call${index}: `);
+      expect(lines[0]!.error).toContain(`GraphQL error at call${index}: `);
     });
   });
 
@@ -233,7 +233,8 @@ describe("request ids", () => {
     const response = await system.graphql("{ me { id } }", { token: `${user.token}x`, api });
     expect(response.status).toBe(401);
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(new RegExp(`^request ${response.headers.get("x-request-id")}: token rejected: `));
+    expect(notes[0]).toMatchObject({ msg: "token rejected", requestId: response.headers.get("x-request-id") });
+    expect(notes[0]!.reason).toEqual(expect.any(String));
     expect(errors).toEqual([]);
   });
 
@@ -247,6 +248,10 @@ describe("request ids", () => {
       api: createApiApp({ db: sqlPoolOf(db), config: system.apiConfig, revocations: healthyFeed() }),
     });
     const requestId = expectMasked(response, "me", []);
-    expectLogged(printed, requestId, /does not exist/);
+    expectLogged(
+      printed.map((line) => JSON.parse(line) as LogLine),
+      requestId,
+      /does not exist/,
+    );
   });
 });

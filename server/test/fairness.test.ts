@@ -8,6 +8,7 @@
 // user's requests all succeed. The same flood against an API without the cap is measured too: there the
 // flooder takes the whole pool, so that assertion fails, and the other user's median shows why it matters.
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { silentLogger } from "../src/logging/logger.ts";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
 import { withClient } from "../src/db/with-client.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "./support/test-system.ts";
@@ -96,8 +97,7 @@ async function measure(label: string, inFlightPerUser: number, floodedRequests: 
   const api = createApiApp({
     db: system.pool,
     config: { ...system.apiConfig, taskLimits: { ...system.apiConfig.taskLimits, inFlightPerUser } },
-    log: () => {},
-    logError: () => {},
+    logger: silentLogger(),
   });
   const idle = await victimMedianMs(api, 7);
   const load = flood(api, 50);

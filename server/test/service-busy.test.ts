@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp, type ApiApp } from "../src/api/app.ts";
 import { closeSqlPool, createSqlPool } from "../src/db/sql-pool.ts";
+import { captureLogs, type LogLine } from "./support/captured-logs.ts";
 import { startTestSystem, type GraphQLResponse, type TestSystem, type TestUser } from "./support/test-system.ts";
 
 let system: TestSystem;
@@ -21,16 +22,11 @@ const TASKS = "{ tasks(first: 5) { totalCount edges { node { id } } } }";
 /** An API app of its own on a client with the limits under test (the system's own has none). */
 async function withLimitedApi(
   options: { poolSize: number; statementTimeoutMs: number; poolWaitMs: number },
-  work: (api: ApiApp, logs: string[]) => Promise<void>,
+  work: (api: ApiApp, logs: LogLine[]) => Promise<void>,
 ) {
   const db = createSqlPool(system.database.url, options);
-  const logs: string[] = [];
-  const api = createApiApp({
-    db,
-    config: system.apiConfig,
-    log: (line) => logs.push(line),
-    logError: (line) => logs.push(`ERROR ${line}`),
-  });
+  const { logger, lines: logs } = captureLogs();
+  const api = createApiApp({ db, config: system.apiConfig, logger });
   try {
     await work(api, logs);
   } finally {
@@ -71,7 +67,9 @@ test("a statement that runs past the statement timeout answers 503 SERVICE_BUSY,
       const requestId = response.headers.get("x-request-id");
       expect(requestId).toBeTruthy();
       // The operator's copy names the request and the real cause, with its stack; the client's does not.
-      expect(logs.some((line) => line.startsWith(`ERROR request ${requestId}`) && line.includes("statement timeout"))).toBe(true);
+      expect(logs.some((line) => line.level === "error" && line.requestId === requestId && line.error?.includes("statement timeout"))).toBe(
+        true,
+      );
     } finally {
       await release();
     }
@@ -93,7 +91,7 @@ test("a request that cannot get a pooled connection in time answers 503 SERVICE_
       const waiting = await system.graphql(TASKS, { token: user.token, api });
       expectServiceBusy(waiting);
       expect(performance.now() - started).toBeLessThan(1_500);
-      expect(logs.some((line) => line.includes("timeout exceeded when trying to connect"))).toBe(true);
+      expect(logs.some((line) => (line.error ?? line.msg).includes("timeout exceeded when trying to connect"))).toBe(true);
       expectServiceBusy(await holding);
     } finally {
       await release();

@@ -16,7 +16,9 @@ import type { Context } from "../graphql/context.ts";
 import { createContextFactory } from "./context.ts";
 import { useSelfHostedGraphiQL } from "./graphiql.ts";
 import { GRAPHQL_LIMITS, graphqlLimits } from "./graphql-limits.ts";
-import { createApiLogger, withRequestId } from "./logger.ts";
+import { errorsToConsole, type Logger } from "../logging/logger.ts";
+import { accessLog } from "./access-log.ts";
+import { createYogaLogger } from "./yoga-logger.ts";
 import { createMaskedErrors } from "./masked-errors.ts";
 import { requestBodyLimit } from "./request-body-limit.ts";
 import { createRequestIds, REQUEST_ID_HEADER } from "./request-id.ts";
@@ -34,10 +36,12 @@ export interface ApiAppOptions {
   config: ApiConfig;
   /** Defaults to a feed of its own on the database's revocation_event table (one LISTEN connection). */
   revocations?: RevocationFeed;
-  /** Notes and warnings (token rejections, Yoga's warnings), each with its request id. Default: dropped. */
-  log?: (message: string) => void;
-  /** The real error behind every "Unexpected error.", with its request id. Default: console.error. */
-  logError?: (message: string) => void;
+  /**
+   * Where the API's lines go (as a child { service: "api" }): one access line per request, token rejections,
+   * the real error behind every "Unexpected error.", each with its request id. Default: errors only, to
+   * console.error.
+   */
+  logger?: Logger;
   /** Defaults to the metrics config.metrics asks for (none when unset); api/service.ts passes them to serve their port. */
   metrics?: ApiMetrics;
 }
@@ -68,14 +72,18 @@ export function createApiApp({
   db,
   config,
   revocations,
-  log = () => {},
-  logError = (message) => console.error(message),
+  logger: parent = errorsToConsole(),
   metrics = createApiMetrics(config.metrics),
 }: ApiAppOptions) {
+  const logger = parent.child({ service: "api" });
+  const componentLog = (component: string) => {
+    const child = logger.child({ component });
+    return (message: string) => child.warn(message);
+  };
   const requestIds = createRequestIds();
-  const maskedErrors = createMaskedErrors(requestIds, logError, databaseHealthOf(db));
+  const maskedErrors = createMaskedErrors(requestIds, logger, databaseHealthOf(db));
   // Live task changes: through Redis when configured (every instance sees every write), else in process.
-  const taskEvents = createTaskEvents({ redisUrl: config.redisUrl, log });
+  const taskEvents = createTaskEvents({ redisUrl: config.redisUrl, log: componentLog("live-updates") });
   // Connects at the first token it is asked about; yoga.dispose() closes it.
   const feed =
     revocations ??
@@ -84,12 +92,14 @@ export function createApiApp({
       maxStalenessMs: config.revocationMaxStalenessMs,
       horizonMs: (config.maxTokenAgeSeconds + 2 * config.clockToleranceSeconds) * 1000,
       clockToleranceMs: config.clockToleranceSeconds * 1000,
-      log: (message) => log(message),
+      log: componentLog("revocation-feed"),
       onEventApplied: metrics.revocationEventApplied,
     });
   // One store per app; yoga.dispose() closes its Redis connection.
   const rateLimitStore = config.rateLimit
-    ? createRateLimitStore(config.rateLimit.redisUrl, (error) => log(`rate limit store unavailable, request allowed: ${String(error)}`))
+    ? createRateLimitStore(config.rateLimit.redisUrl, (error) =>
+        componentLog("rate-limit")(`rate limit store unavailable, request allowed: ${String(error)}`),
+      )
     : undefined;
   const verifier = createTokenVerifier(config, feed, { onKeyFetchFailure: metrics.keyFetchFailed });
   const streams = createStreamLimits(config.liveStreams);
@@ -108,6 +118,7 @@ export function createApiApp({
       ...metrics.plugins,
       apiReadiness({ databaseAnswers: createDatabaseProbe(db), keys: verifier.keys, revocations: feed }),
       requestIds.plugin,
+      accessLog(logger, requestIds),
       maskedErrors.plugin,
       // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
       ...(config.graphiql ? [useSelfHostedGraphiQL({ title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY })] : []),
@@ -129,7 +140,7 @@ export function createApiApp({
       // "Unexpected error." (or SERVICE_BUSY) with the request id; the real error is logged under that id.
       maskError: maskedErrors.maskError,
     },
-    logging: createApiLogger({ production: config.production, log, logError, loggedElsewhere: maskedErrors.logsItself }),
+    logging: createYogaLogger(logger.child({ component: "yoga" }), maskedErrors.logsItself),
     graphiql: false,
     // No listed origin means same-origin only: CORS off. (Yoga reflects any origin for an empty list.)
     cors:
@@ -157,7 +168,8 @@ export function createApiApp({
       dpop: { proofs: createDpopProofVerifier(createProofReplayStore(db)), policy: config.dpop, publicOrigin: config.publicOrigin },
       users: createUserStore(db),
       audit: createAuditStore(db),
-      logTokenRejection: (reason, request) => log(withRequestId(requestIds.of(request), `token rejected: ${reason}`)),
+      // A client's mistake (or an attack), not the service's: info, with the reason class, never the token.
+      logTokenRejection: (reason, request) => logger.info({ requestId: requestIds.of(request), reason }, "token rejected"),
       tokenRejected: metrics.tokenRejected,
       rateLimitRefused: metrics.rateLimitRefused,
       rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,

@@ -3,4 +3,4 @@
 import { runUntilSignalled } from "../runtime/run-until-signalled.ts";
 import { startApiService } from "./service.ts";
 
-await runUntilSignalled((env) => startApiService(env), "API service is running:");
+await runUntilSignalled((env, logger) => startApiService(env, logger), "API service is running:");

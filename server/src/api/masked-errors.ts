@@ -13,7 +13,8 @@ import { isAsyncIterable, maskError as yogaMaskError, type Plugin } from "graphq
 import { isDatabaseBusy } from "../db/database-busy.ts";
 import type { DatabaseHealth } from "../db/database-outage.ts";
 import { serviceBusy } from "../graphql/errors.ts";
-import { errorLine } from "./logger.ts";
+import type { Logger } from "../logging/logger.ts";
+import { describeError } from "../logging/describe-error.ts";
 import type { RequestIds } from "./request-id.ts";
 
 /** A busy database usually clears within a second or two (a statement timeout is 2 s by default). */
@@ -31,7 +32,7 @@ export interface MaskedErrors {
  * `database` hears of every unreachable-database error and logs the outage once; such errors are answered
  * SERVICE_BUSY and not logged per request.
  */
-export function createMaskedErrors(requestIds: RequestIds, logError: (message: string) => void, database: DatabaseHealth): MaskedErrors {
+export function createMaskedErrors(requestIds: RequestIds, logger: Logger, database: DatabaseHealth): MaskedErrors {
   // Masked error -> its original.
   const originals = new WeakMap<object, unknown>();
   // Originals of an outage's errors: the database health has said it once for all of them.
@@ -39,7 +40,9 @@ export function createMaskedErrors(requestIds: RequestIds, logError: (message: s
   // Originals masked but not logged yet: a result claims them, or the next turn logs them without an id.
   const unlogged = new Set<object>();
   const logOnce = (requestId: string | undefined, original: unknown) => {
-    if (typeof original === "object" && original !== null && unlogged.delete(original)) logError(errorLine(requestId, original));
+    if (typeof original === "object" && original !== null && unlogged.delete(original)) {
+      logger.error({ requestId, error: describeError(original) }, "unexpected error");
+    }
   };
 
   function claim(result: ExecutionResult, requestId: string | undefined): ExecutionResult {

@@ -2,9 +2,10 @@
 // program (main.ts) runs it alone; the single-process runner (../services.ts) beside the auth service.
 // Nothing here reaches the auth service: the API trusts only tokens it verifies against the JWKS.
 import type { Server } from "node:http";
-import { apiConfig, type ApiConfig } from "../config.ts";
+import { apiConfig, type ApiConfig, logConfig } from "../config.ts";
 import type { SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
+import { createLogger, type Logger } from "../logging/logger.ts";
 import { close, listen } from "../http-server.ts";
 import { compileProxyTrust } from "../net/client-address.ts";
 import type { RunningServices } from "../runtime/run-until-signalled.ts";
@@ -24,9 +25,9 @@ export interface ApiService {
 }
 
 /** Configuration first: a production API without its settings stops before touching anything. */
-export function createApiService(env: Env, db: SqlPool, config: ApiConfig = apiConfig(env)): ApiService {
+export function createApiService(env: Env, db: SqlPool, config: ApiConfig = apiConfig(env), logger?: Logger): ApiService {
   const metrics = createApiMetrics(config.metrics);
-  const app = createApiApp({ db, config, metrics, log: (message) => console.warn(`[api] ${message}`) });
+  const app = createApiApp({ db, config, metrics, logger: logger ?? createLogger(logConfig(env)) });
   const metricsPort =
     metrics.portHandler && config.metrics?.port !== undefined
       ? { port: config.metrics.port, listener: metricsListener(metrics.portHandler) }
@@ -46,10 +47,10 @@ export function createApiService(env: Env, db: SqlPool, config: ApiConfig = apiC
 }
 
 /** The API program: its database, its app on API_PORT. */
-export async function startApiService(env: Env): Promise<RunningServices> {
+export async function startApiService(env: Env, logger: Logger = createLogger(logConfig(env))): Promise<RunningServices> {
   const config = apiConfig(env);
-  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-api");
-  const service = createApiService(env, pool, config);
+  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-api", logger.child({ service: "api" }));
+  const service = createApiService(env, pool, config, logger);
   const servers: Server[] = [];
   const stop = async () => {
     await Promise.all(servers.map(close));

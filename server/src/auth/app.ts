@@ -1,7 +1,10 @@
 // The auth service's HTTP handler: Better Auth under /api/auth, nothing else. Tests call `fetch`
-// in-process; main.ts serves it over HTTP.
+// in-process; main.ts serves it over HTTP. Every request gets an id of its own, made here (never a client's:
+// anyone could write what they liked into the logs): the X-Request-Id answer header, the `requestId` of each
+// log line about the request, and the `errorId` of a 500.
 import { randomUUID } from "node:crypto";
 import { isDatabaseBusy } from "../db/database-busy.ts";
+import { describeError } from "../logging/describe-error.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import { devMailPage } from "../mail/dev-mail-page.ts";
 import type { MailCatcher } from "../mail/mail-catcher.server.ts";
@@ -9,24 +12,24 @@ import { isReadinessRequest, readinessAnswer } from "../readiness/readiness-answ
 import { HSTS } from "../shared/hsts.ts";
 import type { Auth } from "./auth.ts";
 import { type AuthMetrics, NO_AUTH_METRICS } from "./auth-metrics.ts";
-import { isAllowedEndpoint } from "./endpoints.ts";
+import { authRouteOf, isAllowedEndpoint } from "./endpoints.ts";
 
 export interface AuthAppOptions {
   /** Development's mail catcher: its mails are listed at /dev/mail. Absent: /dev/mail is 404. */
   devMail?: MailCatcher;
-  /** The real error behind every 500, with its id. Default: console.error. */
-  logError?: (message: string) => void;
   /** GET /ready's checks: the reasons the service is not ready (auth/readiness.ts). Absent: /ready is 404. */
   readiness?: () => Promise<string[]>;
   /** Absent: none kept, and /metrics is 404 (auth/auth-metrics.ts). */
   metrics?: AuthMetrics;
 }
 
+export const REQUEST_ID_HEADER = "X-Request-Id";
+
 /** A busy or unreachable database usually clears within seconds: the same hint the API gives. */
 const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
 
 export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
-  const logError = options.logError ?? ((message: string) => console.error(message));
+  const logger = auth.logger;
   const metrics = options.metrics ?? NO_AUTH_METRICS;
   // Secure cookies are on exactly when the service runs in production behind HTTPS.
   const hsts = auth.options.advanced?.useSecureCookies === true;
@@ -36,14 +39,13 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
    * throw those): a database that is away or too busy is 503 SERVICE_BUSY (the outage is logged once, by
    * the database health), anything else a 500 with an id, logged under that id. Never the error's text.
    */
-  const failed = (error: unknown): Response => {
+  const failed = (error: unknown, requestId: string): Response => {
     if (auth.databaseHealth.noteFailure(error) || isDatabaseBusy(error)) return serviceBusy();
-    const id = randomUUID();
-    logError(`auth service error ${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return Response.json({ code: "INTERNAL_ERROR", message: "Something went wrong. Try again.", errorId: id }, { status: 500 });
+    logger.error({ requestId, error: describeError(error) }, "unexpected error");
+    return Response.json({ code: "INTERNAL_ERROR", message: "Something went wrong. Try again.", errorId: requestId }, { status: 500 });
   };
 
-  const route = async (request: Request): Promise<Response> => {
+  const route = async (request: Request, requestId: string): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === "/api/auth" || pathname.startsWith("/api/auth/")) {
       // Only the endpoints this project uses reach Better Auth (endpoints.ts).
@@ -57,7 +59,7 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
         if (answer.status === 500 && !auth.databaseHealth.available) answer = serviceBusy();
       } catch (error) {
         await auth.passwordGuessing.abandoned(request);
-        answer = failed(error);
+        answer = failed(error, requestId);
       }
       const response = withStandardRetryAfter(answer);
       // Answers carry tokens, sessions and cookies: no cache may keep one. The public key set is the
@@ -78,9 +80,19 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
     auth,
     async fetch(request: Request): Promise<Response> {
       const started = performance.now();
-      const response = await route(request);
+      const requestId = randomUUID();
+      auth.requestIds.set(request, requestId);
+      const response = await route(request, requestId);
       if (hsts) response.headers.set("Strict-Transport-Security", HSTS);
-      await metrics.answered(new URL(request.url).pathname, response, (performance.now() - started) / 1000);
+      response.headers.set(REQUEST_ID_HEADER, requestId);
+      const routeName = authRouteOf(new URL(request.url).pathname);
+      const seconds = (performance.now() - started) / 1000;
+      await metrics.answered(routeName, response, seconds);
+      // One line per request: never the query string (a reset link's token is in one), headers or the client's IP.
+      logger.info(
+        { requestId, method: request.method, route: routeName, status: response.status, durationMs: Math.round(seconds * 10_000) / 10 },
+        "request",
+      );
       return response;
     },
   };

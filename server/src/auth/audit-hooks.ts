@@ -77,7 +77,10 @@ function sessionEndedBy(path: string | undefined): string | null {
   return "expired";
 }
 
-export function createAuditHooks(db: Db) {
+/** Told of each failed sign-in as it is audited: the request, the account's id when there is one, and why. */
+export type SignInFailureLog = (request: Request | undefined, userId: string | null, reason: SignInFailure) => void;
+
+export function createAuditHooks(db: Db, logSignInFailure: SignInFailureLog = () => {}) {
   const write = (event: SecurityEvent) => recordSecurityEvent(db, event);
 
   /** A failed sign-in, also one refused before the endpoint ran (then no after hook follows). */
@@ -87,6 +90,8 @@ export function createAuditHooks(db: Db) {
     const body = (ctx.body ?? {}) as Record<string, unknown>;
     const email = typeof body.email === "string" ? body.email.toLowerCase() : null;
     const target = email ? await db.user.findUnique({ where: { email }, select: { id: true } }) : null;
+    // The log names the account by its id, never by the address typed.
+    logSignInFailure(ctx.request, target?.id ?? null, reason);
     return write({ kind: "SIGN_IN_FAILED", subjectId: target?.id ?? null, detail: { reason }, ...client(ctx as EndpointContext) });
   };
 

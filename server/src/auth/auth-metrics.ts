@@ -6,8 +6,10 @@
 import { Counter, type Registry } from "prom-client";
 import type { MetricsConfig } from "../config.ts";
 import { type MetricsHandler, metricsEndpoint } from "../metrics/metrics-endpoint.ts";
-import { commonRoute, createMetricsRegistry, requestDurations } from "../metrics/metrics-registry.ts";
-import { allowedEndpointOf } from "./endpoints.ts";
+import { createMetricsRegistry, requestDurations } from "../metrics/metrics-registry.ts";
+
+const SIGN_IN = "/api/auth/sign-in/email";
+const SIGN_UP = "/api/auth/sign-up/email";
 
 export const SIGN_IN_RESULTS = [
   "success",
@@ -23,7 +25,8 @@ export const SIGN_UP_RESULTS = ["accepted", "invalid_request", "rate_limited", "
 
 export interface AuthMetrics {
   /** Every answer of the auth app, with the time it took. */
-  answered(pathname: string, response: Response, seconds: number): Promise<void>;
+  /** One answered request; `route` is endpoints.ts authRouteOf's name for it, never the path itself. */
+  answered(route: string, response: Response, seconds: number): Promise<void>;
   /** GET /metrics on the service's port (METRICS_TOKEN, no AUTH_METRICS_PORT); undefined otherwise. */
   onServicePort?: MetricsHandler;
   /** For the metrics port (auth/service.ts); undefined unless one is configured. */
@@ -61,14 +64,13 @@ export function createAuthMetrics(config: MetricsConfig | undefined): AuthMetric
   const endpoint = metricsEndpoint(registry, config.token);
   return {
     registry,
-    async answered(pathname, response, seconds) {
-      const endpointName = pathname.startsWith("/api/auth/") ? allowedEndpointOf(pathname.slice("/api/auth".length)) : undefined;
-      observeRequest(endpointName ? `/api/auth${endpointName}` : (commonRoute(pathname) ?? "other"), response.status, seconds);
+    async answered(route, response, seconds) {
+      observeRequest(route, response.status, seconds);
       if (response.status === 429) {
-        rateLimits.inc({ limit: endpointName === "/sign-in/email" ? "sign_in" : endpointName === "/sign-up/email" ? "sign_up" : "other" });
+        rateLimits.inc({ limit: route === SIGN_IN ? "sign_in" : route === SIGN_UP ? "sign_up" : "other" });
       }
-      if (endpointName === "/sign-in/email") signIns.inc({ result: await signInResult(response) });
-      if (endpointName === "/sign-up/email") signUps.inc({ result: signUpResult(response.status) });
+      if (route === SIGN_IN) signIns.inc({ result: await signInResult(response) });
+      if (route === SIGN_UP) signUps.inc({ result: signUpResult(response.status) });
     },
     ...(config.port === undefined && config.token !== undefined ? { onServicePort: endpoint } : {}),
     ...(config.port === undefined ? {} : { portHandler: endpoint }),

@@ -10,6 +10,8 @@ import type { AuthConfig } from "../config.ts";
 import { type Db, sqlPoolOf } from "../db/client.ts";
 import { databaseHealthOf } from "../db/sql-pool.ts";
 import { isDatabaseUnreachable } from "../db/database-outage.ts";
+import { errorsToConsole, type Logger } from "../logging/logger.ts";
+import { maskEmailsIn } from "../logging/mask-email.ts";
 import { confirmNewEmailMail, existingAccountMail, resetPasswordMail, verifyEmailMail } from "../mail/auth-mails.ts";
 import { type Mailer, sendInBackground } from "../mail/mailer.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
@@ -41,6 +43,17 @@ const SIGN_UP_ANSWER = { token: null, verification: "sent" } as const;
 /** What the passkey plugin logs when it refuses an authenticator's answer (its routes.ts). */
 const PASSKEY_REFUSALS = new Set(["Failed to verify authentication", "Failed to verify registration"]);
 
+/** What Better Auth logs as a warning when a client typed something wrong: no fault of the service's. */
+const CLIENT_MISTAKES = new Set([
+  "Invalid password",
+  "User not found",
+  "Password not found",
+  "Credential account not found",
+  "Reset Password: User not found",
+  "Password is too short",
+  "Password is too long",
+]);
+
 /** Endpoints that mail a verification link. */
 const VERIFICATION_SENDERS = new Set(["/sign-up/email", "/send-verification-email"]);
 
@@ -55,12 +68,18 @@ type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 export interface AuthServices {
   /** Where the auth service's mail goes: SMTP_URL's server, or the development catcher (open-mail.server.ts). */
   mailer: Mailer;
-  log?: (message: string) => void;
+  /** The auth service's logger (a child { service: "auth" }); default: errors only, to console.error. */
+  logger?: Logger;
   /** Told of every password Better Auth checks against a stored hash (sign-in and re-entered passwords). */
   onPasswordCheck?: () => void;
 }
 
-export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {}, onPasswordCheck }: AuthServices) {
+export function createAuth(db: Db, config: AuthConfig, { mailer, logger = errorsToConsole(), onPasswordCheck }: AuthServices) {
+  const log = (message: string) => logger.warn(message);
+  const mailLog = logger.child({ component: "mail" });
+  const betterAuthLog = logger.child({ component: "better-auth" });
+  // Each request's id (set by the auth app, app.ts), for lines written below the app about one request.
+  const requestIds = new WeakMap<Request, string>();
   // Before the first token is signed: retire keys the current BETTER_AUTH_SECRET cannot decrypt (after
   // a secret change), so the plugin mints a new key instead of failing every token request.
   let keysChecked: Promise<void> | undefined;
@@ -84,7 +103,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
     await pruneRevocationEvents(db, config.revocationRetentionMs);
   };
 
-  const audit = createAuditHooks(db);
+  const audit = createAuditHooks(db, (request, userId, reason) =>
+    logger.info({ requestId: request && requestIds.get(request), userId, reason }, "sign-in failed"),
+  );
   // Without a rate-limit config (tests of other things), the plugin's own lockout numbers, which are the
   // failed sign-in budget's defaults.
   const secondFactor = createSecondFactor(
@@ -137,11 +158,11 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
       // address like a new one (after hashing the password as a new one would), and calls
       // onExistingUserSignUp instead of creating anything.
       requireEmailVerification: true,
-      onExistingUserSignUp: async ({ user }) => sendInBackground(mailer, existingAccountMail(user.email, signInPage), log),
+      onExistingUserSignUp: async ({ user }) => sendInBackground(mailer, existingAccountMail(user.email, signInPage), mailLog),
       resetPasswordTokenExpiresIn: RESET_LINK_LIFETIME_SECONDS,
       // A reset ends every session of the user, and with them their tokens (revocation feed).
       revokeSessionsOnPasswordReset: true,
-      sendResetPassword: async ({ user, url }) => sendInBackground(mailer, resetPasswordMail(user.email, url), log),
+      sendResetPassword: async ({ user, url }) => sendInBackground(mailer, resetPasswordMail(user.email, url), mailLog),
       onPasswordReset: async ({ user }, request) => audit.passwordReset(user.id, request),
     },
     user: {
@@ -165,7 +186,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
       // Better Auth sends both kinds through here: a sign-up's (the user is not verified yet) and an email
       // change's (a verified user, with the new address as `email`).
       sendVerificationEmail: async ({ user, url }) =>
-        sendInBackground(mailer, user.emailVerified ? confirmNewEmailMail(user.email, url) : verifyEmailMail(user.email, url), log),
+        sendInBackground(mailer, user.emailVerified ? confirmNewEmailMail(user.email, url) : verifyEmailMail(user.email, url), mailLog),
       afterEmailVerification: async (user, request) => audit.emailVerified(user.id, request),
     },
     telemetry: { enabled: false },
@@ -180,7 +201,14 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
         // The passkey plugin logs a WebAuthn answer it refused (another origin, a bad signature) as an error:
         // that is a client's mistake or an attack, answered 400, and a warning says so.
         const refusal = PASSKEY_REFUSALS.has(message);
-        (level === "error" && !refusal ? console.error : console.warn)(`[Better Auth] ${message}`, ...args.map(String));
+        // A wrong password or an unknown address: a client's mistake, said with its request id by the
+        // "sign-in failed" line (audit-hooks.ts); Better Auth's own line, which has no id, only at debug.
+        if (CLIENT_MISTAKES.has(message)) return betterAuthLog.debug(message);
+        // Better Auth's lines do not know their request; their text is Better Auth's, emails masked.
+        const text = maskEmailsIn([message, ...args.map(String)].join(" "));
+        if (level === "error" && !refusal) betterAuthLog.error(text);
+        else if (level === "error" || level === "warn") betterAuthLog.warn(text);
+        else betterAuthLog[level](text);
       },
     },
     // Endpoints this project does not use answer 404 (endpoints.ts), admin powers it does not grant among
@@ -249,7 +277,7 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
         webApp,
         confirmLifetimeSeconds: VERIFY_LINK_LIFETIME_SECONDS,
         mailer,
-        log,
+        log: mailLog,
         audit,
         guessing: passwordGuessing,
       }),
@@ -287,9 +315,9 @@ export function createAuth(db: Db, config: AuthConfig, { mailer, log = () => {},
     proofs: createDpopProofVerifier(createProofReplayStore(sqlPoolOf(db))),
     policy: config.dpop,
     baseURL: config.baseURL,
-    log,
+    log: (message, request) => logger.info({ requestId: requestIds.get(request) }, message),
   });
-  return Object.assign(instance, { databaseHealth: databaseHealthOf(sqlPoolOf(db)), passwordGuessing, dpopBinding });
+  return Object.assign(instance, { databaseHealth: databaseHealthOf(sqlPoolOf(db)), passwordGuessing, dpopBinding, logger, requestIds });
 }
 
 export type Auth = ReturnType<typeof createAuth>;

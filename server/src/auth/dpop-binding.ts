@@ -21,7 +21,7 @@ export interface DpopBindingOptions {
   /** The auth service's base URL: a proof's htu may name it (behind a proxy) as well as the URL as received. */
   baseURL: string;
   /** Why a proof was refused, for the log (never the proof). */
-  log?: (message: string) => void;
+  log?: (message: string, request: Request) => void;
 }
 
 export type TokenRequestHandler = (request: Request) => Promise<Response>;
@@ -40,7 +40,7 @@ export function createDpopBinding({ proofs, policy, baseURL, log = () => {} }: D
       }));
     } catch (error) {
       if (!(error instanceof InvalidDpopProofError)) throw error;
-      log(`token request refused: DPoP proof: ${error.message}`);
+      log(`token request refused: DPoP proof: ${error.message}`, request);
       return Response.json(
         { error: "invalid_dpop_proof", error_description: "The DPoP proof is missing or not acceptable." },
         { status: 400, headers: { "Cache-Control": "no-store" } },

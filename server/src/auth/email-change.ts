@@ -28,6 +28,7 @@ import { isCurrentPassword } from "./current-password.ts";
 import { endOtherSessions } from "./other-sessions.ts";
 import type { PasswordGuessing } from "./password-guessing.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.ts";
+import type { Logger } from "../logging/logger.ts";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
@@ -37,7 +38,7 @@ export interface EmailChangeOptions {
   /** How long the new address's confirmation link works (Better Auth's verification link lifetime). */
   confirmLifetimeSeconds: number;
   mailer: Mailer;
-  log: (message: string) => void;
+  log: Logger;
   audit: ReturnType<typeof createAuditHooks>;
   guessing: PasswordGuessing;
 }

@@ -4,4 +4,4 @@ import { withDevelopmentSecrets } from "../runtime/development-secrets.ts";
 import { runUntilSignalled } from "../runtime/run-until-signalled.ts";
 import { startAuthService } from "./service.ts";
 
-await runUntilSignalled((env) => startAuthService(withDevelopmentSecrets(env)), "Auth service is running:");
+await runUntilSignalled((env, logger) => startAuthService(withDevelopmentSecrets(env), {}, logger), "Auth service is running:");

@@ -2,10 +2,11 @@
 // start. The auth program (main.ts) runs it alone; the single-process runner (../services.ts) beside the API.
 // Nothing here reaches the API, its schema or the task store.
 import type { Server } from "node:http";
-import { authConfig, type AuthConfig } from "../config.ts";
+import { authConfig, type AuthConfig, logConfig } from "../config.ts";
 import { createPrismaOn } from "../db/client.ts";
 import type { SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
+import { createLogger, type Logger } from "../logging/logger.ts";
 import { close, listen } from "../http-server.ts";
 import { type OpenMail, openMail } from "../mail/open-mail.server.ts";
 import { compileProxyTrust } from "../net/client-address.ts";
@@ -41,11 +42,15 @@ export async function createAuthService(
   pool: SqlPool,
   options: AuthServiceOptions = {},
   config: AuthConfig = authConfig(env),
+  parentLogger: Logger = createLogger(logConfig(env)),
 ): Promise<AuthService> {
-  const mail: OpenMail = await openMail(config.mail, (line) => console.log(`[mail] ${line}`));
+  const logger = parentLogger.child({ service: "auth" });
+  // The development catcher's line names each caught mail and its link, for the developer at the terminal.
+  const catcherLog = logger.child({ component: "mail-catcher" });
+  const mail: OpenMail = await openMail(config.mail, (line) => catcherLog.info(line));
   // Prisma is the auth service's alone (Better Auth's adapter, keys, roles, audit writes), on the shared pool.
   const db = createPrismaOn(pool);
-  const auth = createAuth(db, config, { mailer: mail.mailer, log: (message) => console.warn(`[auth] ${message}`) });
+  const auth = createAuth(db, config, { mailer: mail.mailer, logger });
   const metrics = createAuthMetrics(config.metrics);
   const metricsPort =
     metrics.portHandler && config.metrics?.port !== undefined
@@ -71,9 +76,13 @@ export async function createAuthService(
 }
 
 /** The auth program: its database, its app on AUTH_PORT. */
-export async function startAuthService(env: Env, options: AuthServiceOptions = {}): Promise<RunningServices> {
+export async function startAuthService(
+  env: Env,
+  options: AuthServiceOptions = {},
+  logger: Logger = createLogger(logConfig(env)),
+): Promise<RunningServices> {
   const config = authConfig(env);
-  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth");
+  const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth", logger.child({ service: "auth" }));
   let service: AuthService | undefined;
   const servers: Server[] = [];
   const stop = async () => {
@@ -82,7 +91,7 @@ export async function startAuthService(env: Env, options: AuthServiceOptions = {
     await closeDatabase();
   };
   try {
-    service = await createAuthService(env, pool, options, config);
+    service = await createAuthService(env, pool, options, config, logger);
     servers.push(await listen(service.app, env.AUTH_PORT, env.HOST, { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) }));
     if (service.metricsPort) servers.push(await listen(service.metricsPort.listener, service.metricsPort.port, env.HOST));
   } catch (error) {

@@ -1,6 +1,9 @@
 // The one way the services send mail: nodemailer over SMTP, to SMTP_URL in production or to the local
 // catcher in development (mail-catcher.server.ts). Plain text only: every mail is a sentence and a link.
 import { createTransport } from "nodemailer";
+import { describeError } from "../logging/describe-error.ts";
+import type { Logger } from "../logging/logger.ts";
+import { maskEmail } from "../logging/mask-email.ts";
 
 export interface OutgoingMail {
   to: string;
@@ -27,9 +30,12 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
  * Sends without making the request wait: the answer to "reset my password" must not take longer when the
  * address has an account (that would tell who has one). A failure is logged, not lost silently.
  */
-export function sendInBackground(mailer: Mailer, mail: OutgoingMail, log: (message: string) => void): Promise<void> {
-  mailer
-    .send(mail)
-    .catch((error: unknown) => log(`mail to ${mail.to} not sent: ${error instanceof Error ? error.message : String(error)}`));
+export function sendInBackground(mailer: Mailer, mail: OutgoingMail, logger: Logger): Promise<void> {
+  // The recipient masked, the subject (which kind of mail), never the body: it holds the link's token.
+  const about = { to: maskEmail(mail.to), subject: mail.subject };
+  mailer.send(mail).then(
+    () => logger.info(about, "mail sent"),
+    (error: unknown) => logger.warn({ ...about, error: describeError(error) }, "mail not sent"),
+  );
   return Promise.resolve();
 }

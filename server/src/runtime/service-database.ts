@@ -6,6 +6,7 @@ import { type Database, openDatabase } from "../db/database.server.ts";
 import { migrateDatabase } from "../db/migrate.server.ts";
 import { closeSqlPool, createSqlPool, type SqlPool } from "../db/sql-pool.ts";
 import type { Env } from "../env.ts";
+import type { Logger } from "../logging/logger.ts";
 
 export interface ServiceDatabase {
   database: Database;
@@ -14,13 +15,17 @@ export interface ServiceDatabase {
   close(): Promise<void>;
 }
 
-/** `applicationName`: how this program's connections are named (tasks-api, tasks-auth, tasks). */
-export async function openServiceDatabase(env: Env, applicationName: string): Promise<ServiceDatabase> {
+/**
+ * `applicationName`: how this program's connections are named (tasks-api, tasks-auth, tasks). `logger` hears of
+ * an outage once, and of the end of it.
+ */
+export async function openServiceDatabase(env: Env, applicationName: string, logger: Logger): Promise<ServiceDatabase> {
+  const log = logger.child({ component: "database" });
   const database = await openDatabase(env);
   const pool = createSqlPool(database.url, {
     ...databaseLimits(env),
     applicationName,
-    log: (message) => console.warn(`[database] ${message}`),
+    log: (message) => log.warn(message),
   });
   const close = async () => {
     await closeSqlPool(pool);

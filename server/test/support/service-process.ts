@@ -9,6 +9,8 @@ const START_TIMEOUT_MS = 60_000;
 export interface ServiceProcess {
   /** What the process printed (its log), for assertions and for failure messages. */
   output(): string;
+  /** The same, standard output and standard error apart. */
+  streams(): { stdout: string; stderr: string };
   /** Still running: not exited, not killed. */
   alive(): boolean;
   stop(): Promise<void>;
@@ -39,8 +41,15 @@ export async function startServiceProcess(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let printed = "";
-  child.stdout?.on("data", (chunk: Buffer) => (printed += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (printed += chunk.toString("utf8")));
+  const streams = { stdout: "", stderr: "" };
+  child.stdout?.on("data", (chunk: Buffer) => {
+    printed += chunk.toString("utf8");
+    streams.stdout += chunk.toString("utf8");
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    printed += chunk.toString("utf8");
+    streams.stderr += chunk.toString("utf8");
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
     const poll = setInterval(() => {
@@ -60,6 +69,7 @@ export async function startServiceProcess(
   });
   return {
     output: () => printed,
+    streams: () => ({ ...streams }),
     alive: () => child.exitCode === null && child.signalCode === null,
     stop: () => stopChild(child),
     kill: (signal) =>
