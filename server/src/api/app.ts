@@ -25,6 +25,7 @@ import { createStreamLimits } from "./stream-limits.ts";
 import { createTokenVerifier } from "../token-verification/token-verifier.ts";
 import { createDpopProofVerifier } from "../token-verification/dpop-proof.ts";
 import { createProofReplayStore } from "../db/dpop-proof-use.ts";
+import { graphqlOperationSpan } from "../tracing/graphql-operation-span.ts";
 
 export interface ApiAppOptions {
   db: SqlPool;
@@ -85,6 +86,7 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
     plugins: [
       requestIds.plugin,
       maskedErrors.plugin,
+      graphqlOperationSpan,
       // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
       ...(config.graphiql ? [useSelfHostedGraphiQL({ title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY })] : []),
       ...graphqlLimits(config),
@@ -115,7 +117,8 @@ export function createApiApp({ db, config, revocations, log = () => {}, logError
             origin: config.corsOrigins,
             credentials: false,
             methods: ["GET", "POST", "OPTIONS"],
-            allowedHeaders: ["Authorization", "Content-Type", "DPoP"],
+            // traceparent: the SPA's requests carry its user action's trace (W3C Trace Context; README "Traces").
+            allowedHeaders: ["Authorization", "Content-Type", "DPoP", "traceparent"],
             // So the SPA can show the id with an error message for the user to quote, and read DPoP's challenges.
             exposedHeaders: [REQUEST_ID_HEADER, "WWW-Authenticate"],
           },

@@ -2,6 +2,7 @@
 // SIGTERM or SIGHUP (the embedded PostgreSQL included). Shared by the auth program, the API program and the
 // single-process runner; it knows neither service.
 import { readEnv, type Env } from "../env.ts";
+import { flushTracing } from "../tracing/start-if-configured.ts";
 
 export interface RunningServices {
   lines: string[];
@@ -22,6 +23,8 @@ export async function runUntilSignalled(start: (env: Env) => Promise<RunningServ
     if (stopping) return;
     stopping = true;
     await running.stop();
+    // The last requests' spans are still in the batch.
+    await flushTracing();
     process.exit(0);
   };
   process.on("SIGINT", shutdown);

@@ -11,6 +11,7 @@ import { toRole, type Role } from "../shared/role.ts";
 import { createRemoteKeySet, KeysUnavailableError, liveKeysOnly } from "./key-set.ts";
 import { RevocationsUnavailableError, type RevocationFeed } from "./revocation-feed.ts";
 import type { TokenIdentity } from "./revocation-list.ts";
+import { inVerificationSpan } from "./verification-span.ts";
 
 export { KeysUnavailableError, RevocationsUnavailableError };
 
@@ -79,26 +80,28 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     requiredClaims: [...REQUIRED_CLAIMS],
   };
   return {
-    async verify(token) {
-      // Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
-      const current = revocations.assertCurrent();
-      if (current) await current;
-      const digest = createHash("sha256").update(token).digest("base64url");
-      let entry = verified.get(digest);
-      // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
-      // age bound goes back to jose, which refuses it.
-      if (entry && revocations.now() >= entry.expiresAt) {
-        verified.delete(digest);
-        entry = undefined;
-      }
-      if (!entry) {
-        entry = await verifyWithKeys(token);
-        const ttl = entry.expiresAt - revocations.now();
-        if (ttl > 0) verified.set(digest, entry, { ttl });
-      }
-      if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)");
-      return entry;
-    },
+    verify: (token) =>
+      inVerificationSpan(async (span) => {
+        // Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
+        const current = revocations.assertCurrent();
+        if (current) await current;
+        const digest = createHash("sha256").update(token).digest("base64url");
+        let entry = verified.get(digest);
+        // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
+        // age bound goes back to jose, which refuses it.
+        if (entry && revocations.now() >= entry.expiresAt) {
+          verified.delete(digest);
+          entry = undefined;
+        }
+        span.setAttribute("token.verification.cached", entry !== undefined);
+        if (!entry) {
+          entry = await verifyWithKeys(token);
+          const ttl = entry.expiresAt - revocations.now();
+          if (ttl > 0) verified.set(digest, entry, { ttl });
+        }
+        if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)");
+        return entry;
+      }),
     stillValid(token) {
       return revocations.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
     },
