@@ -97,6 +97,8 @@ let untracedApiUrl: string;
 const email = `traced-${hex(4)}@example.com`;
 let cookie: string;
 let token: string;
+/** The e-mail verification link's token, which travels in a query string. */
+let verificationToken: string;
 /** The token request's trace, chosen here. */
 const tokenTrace = { traceId: hex(16), parentId: hex(8) };
 
@@ -142,7 +144,9 @@ beforeAll(async () => {
   expect((await post("/api/auth/sign-up/email", { email, password: PASSWORD, name: "Traced", callbackURL: `${SPA_ORIGIN}/` })).status).toBe(
     200,
   );
-  await fetch(await mailedLink(mailDir, email, "Verify your email for Tasks"), { redirect: "manual" });
+  const verificationLink = await mailedLink(mailDir, email, "Verify your email for Tasks");
+  verificationToken = String(new URL(verificationLink).searchParams.get("token"));
+  await fetch(verificationLink, { redirect: "manual" });
   const signIn = await post("/api/auth/sign-in/email", { email, password: PASSWORD });
   expect(signIn.status).toBe(200);
   cookie = sessionCookie(signIn);
@@ -273,10 +277,11 @@ test("the auth service's token issuing is one span with its SQL under it", async
   for (const statement of sql) expect(ancestry(statement, spans)).toContain("GET /api/auth/token");
 });
 
-test("no span holds the token, the email address, the password or the session cookie", async () => {
+test("no span holds the token, the email address, the password, the session cookie or a link's token", async () => {
   // Everything the receiver got, sign-up, sign-in and the requests above included, as it arrived.
   await new Promise((resolve) => setTimeout(resolve, 1_500)); // the last batch
   const everything = receiver.bodies.join("\n");
+  expect(verificationToken.length).toBeGreaterThan(10);
   expect(receiver.spans.length).toBeGreaterThan(0);
   const cookieValues = cookie.split("; ").map((pair) => pair.slice(pair.indexOf("=") + 1));
   const [localPart] = email.split("@");
@@ -285,6 +290,7 @@ test("no span holds the token, the email address, the password or the session co
     email,
     "email's local part": String(localPart),
     password: PASSWORD,
+    "verification link's token": verificationToken,
     ...Object.fromEntries(cookieValues.map((value, index) => [`cookie ${index}`, value])),
   };
   // A JWT's signature alone is enough to find one cut short; a cookie's value may be URL-encoded.
