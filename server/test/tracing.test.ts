@@ -97,6 +97,8 @@ let untracedApiUrl: string;
 const email = `traced-${hex(4)}@example.com`;
 let cookie: string;
 let token: string;
+/** A reset link's token, which travels in the path. */
+const resetPathToken = `Reset${hex(12)}`;
 /** The e-mail verification link's token, which travels in a query string. */
 let verificationToken: string;
 /** The token request's trace, chosen here. */
@@ -147,6 +149,10 @@ beforeAll(async () => {
   const verificationLink = await mailedLink(mailDir, email, "Verify your email for Tasks");
   verificationToken = String(new URL(verificationLink).searchParams.get("token"));
   await fetch(verificationLink, { redirect: "manual" });
+  // A password reset link's token travels in the path: what an opened link sends, with a token of the test's own.
+  await fetch(`${authUrl}/api/auth/reset-password/${resetPathToken}?callbackURL=${encodeURIComponent(`${SPA_ORIGIN}/reset`)}`, {
+    redirect: "manual",
+  });
   const signIn = await post("/api/auth/sign-in/email", { email, password: PASSWORD });
   expect(signIn.status).toBe(200);
   cookie = sessionCookie(signIn);
@@ -291,6 +297,7 @@ test("no span holds the token, the email address, the password, the session cook
     "email's local part": String(localPart),
     password: PASSWORD,
     "verification link's token": verificationToken,
+    "reset link's token": resetPathToken,
     ...Object.fromEntries(cookieValues.map((value, index) => [`cookie ${index}`, value])),
   };
   // A JWT's signature alone is enough to find one cut short; a cookie's value may be URL-encoded.
