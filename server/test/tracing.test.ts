@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { freePort } from "../src/net/free-port.ts";
+import { routeClass } from "../src/tracing/route-class.ts";
 import { mailedLink } from "./support/mail-files.ts";
 import { startServiceProcess, type ServiceProcess } from "./support/service-process.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
@@ -316,4 +317,25 @@ test("without OTEL_EXPORTER_OTLP_ENDPOINT nothing is sent, even to the SDK's own
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   expect(silentReceiver.bodies).toEqual([]);
   expect(receiver.spans.filter((span) => span.traceId === traceId)).toEqual([]);
+});
+
+test("the SPA's traceparent is allowed across origins: the API's CORS preflight lists it", async () => {
+  const preflight = await fetch(apiUrl, {
+    method: "OPTIONS",
+    headers: { origin: SPA_ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "authorization,traceparent" },
+  });
+  expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase().split(/,\s*/)).toContain("traceparent");
+});
+
+test.each([
+  ["/graphql", "/graphql"],
+  ["/graphql?query=%7Bme%7Bid%7D%7D", "/graphql"],
+  ["/api/auth/token", "/api/auth/token"],
+  ["/api/auth/verify-email?token=eyJhbGciOi", "/api/auth/verify-email"],
+  ["/api/auth/reset-password/abcdefghijklmnopqrstuvwx", "/api/auth/reset-password/:token"],
+  ["/tasks/cm9x7k2p40000abcd1234efgh", "/tasks/:param"],
+  ["/assets/index-B1a2C3d4.js", "/assets/:param"],
+  ["/a/b/c/d/e/f/g", "/a/b/c/d/e/*"],
+])("an HTTP span is named by route class: %s is %s", (path, route) => {
+  expect(routeClass(path)).toBe(route);
 });
