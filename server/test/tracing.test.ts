@@ -327,6 +327,16 @@ test("the SPA's traceparent is allowed across origins: the API's CORS preflight 
   expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase().split(/,\s*/)).toContain("traceparent");
 });
 
+// Last of the program tests: it stops the traced API.
+test("spans still in the batch are sent when the program is stopped", async () => {
+  const traceId = hex(16);
+  const answer = await sendGraphQL(apiUrl, `00-${traceId}-${hex(8)}-01`, `last ${hex(4)}`);
+  expect(answer.status).toBe(200);
+  // Well inside the batch's one-second delay: only the flush on SIGTERM can send these.
+  await api.stop();
+  expect(receiver.spans.filter((span) => span.traceId === traceId).map((span) => span.name)).toContain("POST /graphql");
+});
+
 test.each([
   ["/graphql", "/graphql"],
   ["/graphql?query=%7Bme%7Bid%7D%7D", "/graphql"],
