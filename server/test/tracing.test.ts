@@ -102,6 +102,8 @@ let token: string;
 const resetPathToken = `Reset${hex(12)}`;
 /** The e-mail verification link's token, which travels in a query string. */
 let verificationToken: string;
+/** A token the API refused (its signature altered). */
+let forgedToken = "";
 /** The token request's trace, chosen here. */
 const tokenTrace = { traceId: hex(16), parentId: hex(8) };
 
@@ -284,6 +286,23 @@ test("the auth service's token issuing is one span with its SQL under it", async
   for (const statement of sql) expect(ancestry(statement, spans)).toContain("GET /api/auth/token");
 });
 
+test("a refused token's verification span says invalid and why, by class", async () => {
+  const traceId = hex(16);
+  // The real token with its signature's first characters changed.
+  const [header, payload, signature = ""] = token.split(".");
+  forgedToken = `${header}.${payload}.${signature.startsWith("AAAA") ? "BBBB" : "AAAA"}${signature.slice(4)}`;
+  const answer = await fetch(apiUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${forgedToken}`, traceparent: `00-${traceId}-${hex(8)}-01` },
+    body: JSON.stringify({ query: "{ me { id } }" }),
+  });
+  expect(answer.status).toBe(401);
+  const spans = await spansOf(traceId, (received) => received.some((span) => span.name === "token.verify"));
+  const verification = spans.find((span) => span.name === "token.verify");
+  expect(verification && attribute(verification, "token.verification.result")).toBe("invalid");
+  expect(verification && attribute(verification, "token.verification.reason")).toBe("ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+});
+
 test("no span holds the token, the email address, the password, the session cookie or a link's token", async () => {
   // Everything the receiver got, sign-up, sign-in and the requests above included, as it arrived.
   await new Promise((resolve) => setTimeout(resolve, 1_500)); // the last batch
@@ -299,6 +318,7 @@ test("no span holds the token, the email address, the password, the session cook
     password: PASSWORD,
     "verification link's token": verificationToken,
     "reset link's token": resetPathToken,
+    "refused token": forgedToken,
     ...Object.fromEntries(cookieValues.map((value, index) => [`cookie ${index}`, value])),
   };
   // A JWT's signature alone is enough to find one cut short; a cookie's value may be URL-encoded.
