@@ -297,3 +297,18 @@ export function apiConfig(env: Env): ApiConfig {
     metrics: metricsConfig(env.API_METRICS_PORT, env.METRICS_TOKEN),
   };
 }
+
+/** Where spans go (OTLP/HTTP) and what the program calls itself in them; absent: tracing is off. */
+export interface TracingConfig {
+  /** The collector's traces URL: OTEL_EXPORTER_OTLP_ENDPOINT plus /v1/traces, as the OTLP spec appends it. */
+  tracesUrl: string;
+  serviceName: string;
+}
+
+export function tracingConfig(env: Env, defaultServiceName: string): TracingConfig | undefined {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  return {
+    tracesUrl: `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`,
+    serviceName: env.OTEL_SERVICE_NAME ?? defaultServiceName,
+  };
+}

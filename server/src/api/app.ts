@@ -30,6 +30,7 @@ import { createProofReplayStore } from "../db/dpop-proof-use.ts";
 import { createDatabaseProbe } from "../db/database-probe.ts";
 import { apiReadiness } from "./readiness.ts";
 import { type ApiMetrics, createApiMetrics } from "./api-metrics.ts";
+import { graphqlOperationSpan } from "../tracing/graphql-operation-span.ts";
 
 export interface ApiAppOptions {
   db: SqlPool;
@@ -120,6 +121,7 @@ export function createApiApp({
       requestIds.plugin,
       accessLog(logger, requestIds),
       maskedErrors.plugin,
+      graphqlOperationSpan,
       // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
       ...(config.graphiql ? [useSelfHostedGraphiQL({ title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY })] : []),
       ...graphqlLimits(config),
@@ -150,7 +152,8 @@ export function createApiApp({
             origin: config.corsOrigins,
             credentials: false,
             methods: ["GET", "POST", "OPTIONS"],
-            allowedHeaders: ["Authorization", "Content-Type", "DPoP"],
+            // traceparent: the SPA's requests carry its user action's trace (W3C Trace Context; README "Traces").
+            allowedHeaders: ["Authorization", "Content-Type", "DPoP", "traceparent"],
             // So the SPA can show the id with an error message for the user to quote, and read DPoP's challenges.
             exposedHeaders: [REQUEST_ID_HEADER, "WWW-Authenticate"],
           },

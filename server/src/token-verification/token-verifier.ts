@@ -11,8 +11,10 @@ import { toRole, type Role } from "../shared/role.ts";
 import { createRemoteKeySet, KeyRefusedError, KeysUnavailableError, liveKeysOnly, type RemoteKeySet } from "./key-set.ts";
 import { RevocationsUnavailableError, type RevocationFeed } from "./revocation-feed.ts";
 import type { TokenIdentity } from "./revocation-list.ts";
+import { InvalidTokenError, joseRejectionReason, TOKEN_REJECTION_REASONS, type TokenRejectionReason } from "./token-rejection.ts";
+import { inVerificationSpan } from "./verification-span.ts";
 
-export { KeysUnavailableError, RevocationsUnavailableError };
+export { InvalidTokenError, KeysUnavailableError, RevocationsUnavailableError, TOKEN_REJECTION_REASONS, type TokenRejectionReason };
 
 /** After a failed JWKS fetch: how long to serve from the last good keys (or 503) before trying again. */
 export const KEYS_RETRY_AFTER_MS = 5_000;
@@ -26,34 +28,6 @@ export interface Viewer {
   authMethods: readonly string[];
   /** Epoch seconds: when a factor was last verified in the session (`auth_time`); null when not said. */
   authTime: number | null;
-}
-
-/**
- * Why a token was refused, as a class: a closed set, so it can label a metric (auth_token_rejections_total).
- * The verifier decides the first five; api/context.ts the others (the header, DPoP, an outage).
- */
-export const TOKEN_REJECTION_REASONS = [
-  "malformed",
-  "signature",
-  "expired",
-  "claims",
-  "unknown_key",
-  "revoked",
-  "dpop",
-  "keys_unavailable",
-  "revocations_unavailable",
-] as const;
-export type TokenRejectionReason = (typeof TOKEN_REJECTION_REASONS)[number];
-
-/** The token is not acceptable: answer 401 invalid_token. The message is for server logs only. */
-export class InvalidTokenError extends Error {
-  constructor(
-    message: string,
-    readonly reason: TokenRejectionReason = "claims",
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** A token that passed every check, with what revocations name and when it expires. */
@@ -96,16 +70,6 @@ interface KeySource {
 /** Keys configured in the process itself never go stale and are never fetched. */
 const LOCAL_KEYS: TokenVerifier["keys"] = { usable: async () => true, ageMs: () => undefined };
 
-/** jose's refusal as a class (the message stays in the log). */
-function rejectionReasonOf(error: unknown): TokenRejectionReason {
-  if (error instanceof errors.JWTExpired) return "expired";
-  if (error instanceof errors.JWSSignatureVerificationFailed) return "signature";
-  if (error instanceof KeyRefusedError || error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
-    return "unknown_key";
-  if (error instanceof errors.JWTClaimValidationFailed) return "claims";
-  return "malformed";
-}
-
 /** How many verified tokens to remember (each entry is a hash, a viewer and its identity, about 300 bytes). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
@@ -129,26 +93,28 @@ export function createTokenVerifier(
     requiredClaims: [...REQUIRED_CLAIMS],
   };
   return {
-    async verify(token) {
-      // Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
-      const current = revocations.assertCurrent();
-      if (current) await current;
-      const digest = createHash("sha256").update(token).digest("base64url");
-      let entry = verified.get(digest);
-      // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
-      // age bound goes back to jose, which refuses it.
-      if (entry && revocations.now() >= entry.expiresAt) {
-        verified.delete(digest);
-        entry = undefined;
-      }
-      if (!entry) {
-        entry = await verifyWithKeys(token);
-        const ttl = entry.expiresAt - revocations.now();
-        if (ttl > 0) verified.set(digest, entry, { ttl });
-      }
-      if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)", "revoked");
-      return entry;
-    },
+    verify: (token) =>
+      inVerificationSpan(async (span) => {
+        // Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
+        const current = revocations.assertCurrent();
+        if (current) await current;
+        const digest = createHash("sha256").update(token).digest("base64url");
+        let entry = verified.get(digest);
+        // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
+        // age bound goes back to jose, which refuses it.
+        if (entry && revocations.now() >= entry.expiresAt) {
+          verified.delete(digest);
+          entry = undefined;
+        }
+        span.setAttribute("token.verification.cached", entry !== undefined);
+        if (!entry) {
+          entry = await verifyWithKeys(token);
+          const ttl = entry.expiresAt - revocations.now();
+          if (ttl > 0) verified.set(digest, entry, { ttl });
+        }
+        if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)", "revoked");
+        return entry;
+      }),
     stillValid(token) {
       return revocations.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
     },
@@ -175,7 +141,7 @@ export function createTokenVerifier(
       }
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
-      throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", rejectionReasonOf(error), { cause: error });
+      throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", joseRejectionReason(error), { cause: error });
     }
     // exp and iat are required and verified above: the result is usable until exp or until the token is as
     // old as the age bound allows, whichever is first (a leaked key can mint an exp years away).
