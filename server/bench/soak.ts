@@ -70,12 +70,17 @@ async function main(): Promise<number> {
     for (let k = 0; k < streamCount; k += 1) {
       const subscriber = openSubscriber(url, users[k % USERS]!.token, () => (events += 1));
       subscribers.push(subscriber);
+      let wasOpen = false;
       void subscriber.opened.then(
-        () => (streamsOpen += 1),
+        () => {
+          wasOpen = true;
+          streamsOpen += 1;
+        },
         () => {},
       );
+      // Only a stream that opened can end early; one refused at the start is counted by "opened".
       void subscriber.ended.then(() => {
-        streamsEnded += 1;
+        if (wasOpen) streamsEnded += 1;
       });
     }
     await Promise.all(subscribers.map((subscriber) => subscriber.opened.catch(() => {})));
