@@ -3,8 +3,10 @@ import { createRoot } from "react-dom/client";
 import { App } from "./app.tsx";
 import { createAppAuthClient } from "./auth/auth-client.ts";
 import { createDpopKeyStore } from "./auth/dpop-key.ts";
+import { followUserActions } from "./tracing/trace-context.ts";
 import "./styles.css";
 
+followUserActions(document);
 const authClient = createAppAuthClient();
 const dpopKeys = createDpopKeyStore();
 

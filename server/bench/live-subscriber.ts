@@ -5,6 +5,8 @@ import { readEventStream } from "./event-stream.ts";
 export interface Subscriber {
   /** Resolves once the server accepted the stream (HTTP 200 and its first ping). */
   opened: Promise<void>;
+  /** Resolves when the stream ended, however (the server completed it, an error, or close()). */
+  ended: Promise<void>;
   close(): void;
 }
 
@@ -18,7 +20,7 @@ export function openSubscriber(url: string, token: string, onEvent: (title: stri
     markOpened = resolve;
     failOpen = reject;
   });
-  void (async () => {
+  const ended = (async () => {
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -41,5 +43,5 @@ export function openSubscriber(url: string, token: string, onEvent: (title: stri
       if (!controller.signal.aborted) failOpen(error instanceof Error ? error : new Error(String(error)));
     }
   })();
-  return { opened, close: () => controller.abort() };
+  return { opened, ended, close: () => controller.abort() };
 }

@@ -45,6 +45,17 @@ export interface AuthConfig extends JwtClaimsConfig {
   stepUpMaxAgeSeconds: number;
   /** "required": GET /api/auth/token answers only a request with a DPoP proof, with a bound token (auth/dpop-binding.ts). */
   dpop: DpopPolicy;
+  /** AUTH_METRICS_PORT / METRICS_TOKEN. */
+  metrics?: MetricsConfig;
+}
+
+/**
+ * Where a service serves GET /metrics: on `port` (a listener of its own), or on the service's port to a
+ * bearer `token`. Absent: nowhere, and no metric is kept.
+ */
+export interface MetricsConfig {
+  port?: number;
+  token?: string;
 }
 
 /** DPoP (RFC 9449): take bound tokens and plain bearer tokens alike, or bound tokens only. */
@@ -96,6 +107,8 @@ export interface ApiConfig extends JwtClaimsConfig {
   taskLimits: TaskLimits;
   /** Requests per minute; 0 turns a limit off. Absent: no API rate limit (tests, benchmarks). */
   rateLimit?: RateLimitConfig & { perUserPerMinute: number; perIpPerMinute: number };
+  /** API_METRICS_PORT / METRICS_TOKEN. */
+  metrics?: MetricsConfig;
 }
 
 export interface TaskLimits {
@@ -146,6 +159,11 @@ function checkSharedSecret(env: Env): string | undefined {
  * What production needs that development makes up: real secrets, an explicit database, issuer and key
  * source, and https URLs for everything tokens and keys travel through (unless ALLOW_INSECURE_HTTP).
  */
+function metricsConfig(port: number | undefined, token: string | undefined): MetricsConfig | undefined {
+  if (port === undefined && token === undefined) return undefined;
+  return { ...(port === undefined ? {} : { port }), ...(token === undefined ? {} : { token }) };
+}
+
 function refuseUnsafeProduction(env: Env, service: "auth" | "api"): void {
   if (env.NODE_ENV !== "production") return;
   const problems: string[] = [];
@@ -207,6 +225,7 @@ export function authConfig(env: Env): AuthConfig {
     signUpMinimumMs: env.AUTH_SIGN_UP_MINIMUM_MS,
     stepUpMaxAgeSeconds: env.AUTH_STEP_UP_MAX_AGE_S,
     dpop: env.AUTH_DPOP ?? (production ? "required" : "allowed"),
+    metrics: metricsConfig(env.AUTH_METRICS_PORT, env.METRICS_TOKEN),
     mail: env.SMTP_URL
       ? { kind: "smtp", url: env.SMTP_URL, from: env.MAIL_FROM ?? DEVELOPMENT_SENDER }
       : {
@@ -275,5 +294,21 @@ export function apiConfig(env: Env): ApiConfig {
       perUserPerMinute: env.API_REQUESTS_PER_MINUTE_PER_USER,
       perIpPerMinute: env.API_REQUESTS_PER_MINUTE_PER_IP,
     },
+    metrics: metricsConfig(env.API_METRICS_PORT, env.METRICS_TOKEN),
+  };
+}
+
+/** Where spans go (OTLP/HTTP) and what the program calls itself in them; absent: tracing is off. */
+export interface TracingConfig {
+  /** The collector's traces URL: OTEL_EXPORTER_OTLP_ENDPOINT plus /v1/traces, as the OTLP spec appends it. */
+  tracesUrl: string;
+  serviceName: string;
+}
+
+export function tracingConfig(env: Env, defaultServiceName: string): TracingConfig | undefined {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  return {
+    tracesUrl: `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`,
+    serviceName: env.OTEL_SERVICE_NAME ?? defaultServiceName,
   };
 }

@@ -103,6 +103,22 @@ const envSchema = z.object({
     .default(10 * 1024 * 1024),
   API_GRAPHIQL: z.enum(["true", "false"]).optional(),
   API_INTROSPECTION: z.enum(["true", "false"]).optional(),
+  /**
+   * Prometheus metrics (GET /metrics): on a port of their own per service (for a private network), or on the
+   * service's own port to a bearer METRICS_TOKEN; neither set: no metrics endpoint at all. With a port, the
+   * token (when set) is asked for there too.
+   */
+  API_METRICS_PORT: port.optional(),
+  AUTH_METRICS_PORT: port.optional(),
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: "at least 32 characters (a random secret, e.g. openssl rand -base64 32)",
+  }),
+  /** OpenTelemetry traces go over OTLP/HTTP to `${this}/v1/traces` when set (a collector's base URL); unset: no tracing at all. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.refine((value) => value === undefined || /^https?:\/\/[^/]/.test(value), {
+    message: "a collector's base URL such as http://localhost:4318 (/v1/traces is added)",
+  }),
+  /** The service.name spans carry; default tasks-api or tasks-auth (tasks for the single-process program). */
+  OTEL_SERVICE_NAME: optionalString,
   /** Production only: allow http:// issuer and JWKS URLs (e.g. a private network behind TLS termination). */
   ALLOW_INSECURE_HTTP: z.enum(["true", "false"]).default("false"),
 });

@@ -88,6 +88,10 @@ export async function startServices(
       servers.push(await listen(api.app, env.API_PORT, env.HOST, serve));
       lines.push(...api.lines);
     }
+    // Each service's metrics on its own port (API_METRICS_PORT, AUTH_METRICS_PORT): two registries, no clash.
+    for (const metrics of [auth?.metricsPort, api?.metricsPort]) {
+      if (metrics) servers.push(await listen(metrics.listener, metrics.port, env.HOST));
+    }
     if (auth) lines.push(...auth.lines.slice(1));
     lines.push(`Database      ${database.database.description}`);
     return { lines, stop };

@@ -7,14 +7,16 @@
 import { passkeyClient } from "@better-auth/passkey/client";
 import { adminClient, jwtClient, twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
+import { withTraceparent } from "../tracing/trace-context.ts";
 import { noteServerTime } from "./server-clock.ts";
 
 export function createAppAuthClient(options: { fetch?: typeof fetch } = {}) {
   return createAuthClient({
     plugins: [jwtClient(), adminClient(), twoFactorClient(), passkeyClient()],
-    // Every answer tells the services' time, which DPoP proofs are dated by (server-clock.ts).
+    // Every answer tells the services' time, which DPoP proofs are dated by (server-clock.ts); every request
+    // carries the user action's traceparent (tracing/trace-context.ts).
     fetchOptions: {
-      ...(options.fetch ? { customFetchImpl: options.fetch } : {}),
+      customFetchImpl: withTraceparent(options.fetch ?? ((input, init) => globalThis.fetch(input, init))),
       onResponse: (context) => noteServerTime(context.response),
     },
   });

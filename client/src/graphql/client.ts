@@ -9,6 +9,7 @@ import { tokenAuthExchange } from "./auth-exchange.ts";
 import { liveExchange } from "./live-exchange.ts";
 import { networkReceiptExchange } from "./network-receipts.ts";
 import { stepUpExchange } from "./step-up-exchange.ts";
+import { withTraceparent } from "../tracing/trace-context.ts";
 
 export interface GraphQLClientOptions {
   tokens: TokenStore;
@@ -56,6 +57,7 @@ export function createGraphQLClient({
     fetchOptions: { credentials: "omit" },
     // Every request leaves with the store's current token, and its DPoP proof when the token is bound. (The global
     // fetch is looked up at call time, so a test's stubbed fetch is the one used.)
-    fetch: authorizingFetch(fetch ?? ((input, init) => globalThis.fetch(input, init)), () => tokens.current()),
+    // Each request also carries the user action's traceparent (tracing/trace-context.ts).
+    fetch: authorizingFetch(withTraceparent(fetch ?? ((input, init) => globalThis.fetch(input, init))), () => tokens.current()),
   });
 }

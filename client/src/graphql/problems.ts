@@ -29,7 +29,14 @@ export function describeProblem(error: CombinedError): Problem {
         retryable: true,
       };
     }
-    return { kind: "network", message: "Could not reach the sign-in service. Check your connection and try again.", retryable: true };
+    // The auth service is down or unreachable: nothing was sent to the API, forms keep what was typed (drafts), and
+    // screens load again when the live stream reopens, which it does by itself (live/live-updates.tsx).
+    return {
+      kind: "unavailable",
+      message:
+        "Signing in is unavailable right now, so your tasks cannot be loaded or saved. Nothing you typed is lost: this page loads again by itself once it is back.",
+      retryable: true,
+    };
   }
   // What reaches a screen was cancelled in the step-up dialog, or refused again after it (graphql/step-up-exchange.ts).
   if (stepUpChallengeInGraphQL(error)) return { kind: "step-up", message: STEP_UP_NEEDED, retryable: true };

@@ -51,7 +51,7 @@ export async function startSpaBeforeServices(): Promise<SpaBeforeServices> {
 }
 
 /** Passes each request on to `origin` as a development proxy does; 502 when nothing answers there yet. */
-function passTo(origin: string): FetchHandler {
+export function passTo(origin: string): FetchHandler {
   return {
     async fetch(request) {
       const { pathname, search } = new URL(request.url);

@@ -4,7 +4,7 @@ import { createAuditStore } from "../audit/audit-store.ts";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, type Plugin } from "graphql-yoga";
 import type { ApiConfig } from "../config.ts";
-import { connectionStringOf, databaseHealthOf, type SqlPool } from "../db/sql-pool.ts";
+import { connectionStringOf, databaseHealthOf, poolUsageOf, type SqlPool } from "../db/sql-pool.ts";
 import { createApiRateLimiter } from "../rate-limit/api-limits.ts";
 import { createRateLimitStore } from "../rate-limit/limiter.ts";
 import { schema } from "../schema/index.ts";
@@ -27,6 +27,10 @@ import { createStreamLimits } from "./stream-limits.ts";
 import { createTokenVerifier } from "../token-verification/token-verifier.ts";
 import { createDpopProofVerifier } from "../token-verification/dpop-proof.ts";
 import { createProofReplayStore } from "../db/dpop-proof-use.ts";
+import { createDatabaseProbe } from "../db/database-probe.ts";
+import { apiReadiness } from "./readiness.ts";
+import { type ApiMetrics, createApiMetrics } from "./api-metrics.ts";
+import { graphqlOperationSpan } from "../tracing/graphql-operation-span.ts";
 
 export interface ApiAppOptions {
   db: SqlPool;
@@ -39,6 +43,8 @@ export interface ApiAppOptions {
    * console.error.
    */
   logger?: Logger;
+  /** Defaults to the metrics config.metrics asks for (none when unset); api/service.ts passes them to serve their port. */
+  metrics?: ApiMetrics;
 }
 
 const GRAPHIQL_DEFAULT_QUERY = `# Explore the Tasks API as yourself.
@@ -63,7 +69,13 @@ query MyTasks {
 }
 `;
 
-export function createApiApp({ db, config, revocations, logger: parent = errorsToConsole() }: ApiAppOptions) {
+export function createApiApp({
+  db,
+  config,
+  revocations,
+  logger: parent = errorsToConsole(),
+  metrics = createApiMetrics(config.metrics),
+}: ApiAppOptions) {
   const logger = parent.child({ service: "api" });
   const componentLog = (component: string) => {
     const child = logger.child({ component });
@@ -82,6 +94,7 @@ export function createApiApp({ db, config, revocations, logger: parent = errorsT
       horizonMs: (config.maxTokenAgeSeconds + 2 * config.clockToleranceSeconds) * 1000,
       clockToleranceMs: config.clockToleranceSeconds * 1000,
       log: componentLog("revocation-feed"),
+      onEventApplied: metrics.revocationEventApplied,
     });
   // One store per app; yoga.dispose() closes its Redis connection.
   const rateLimitStore = config.rateLimit
@@ -89,14 +102,26 @@ export function createApiApp({ db, config, revocations, logger: parent = errorsT
         componentLog("rate-limit")(`rate limit store unavailable, request allowed: ${String(error)}`),
       )
     : undefined;
+  const verifier = createTokenVerifier(config, feed, { onKeyFetchFailure: metrics.keyFetchFailed });
+  const streams = createStreamLimits(config.liveStreams);
+  metrics.watch({
+    keysAgeMs: verifier.keys.ageMs,
+    revocationLagMs: feed.lagMs,
+    liveStreamsOpen: streams.open,
+    pool: () => poolUsageOf(db),
+  });
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     plugins: [
+      // First, so every answer is timed, /ready's included.
+      ...metrics.plugins,
+      apiReadiness({ databaseAnswers: createDatabaseProbe(db), keys: verifier.keys, revocations: feed }),
       requestIds.plugin,
       accessLog(logger, requestIds),
       maskedErrors.plugin,
+      graphqlOperationSpan,
       // GraphiQL from the installed package, same-origin files only (Yoga's own page loads a CDN's scripts).
       ...(config.graphiql ? [useSelfHostedGraphiQL({ title: "Tasks API", defaultQuery: GRAPHIQL_DEFAULT_QUERY })] : []),
       ...graphqlLimits(config),
@@ -127,25 +152,29 @@ export function createApiApp({ db, config, revocations, logger: parent = errorsT
             origin: config.corsOrigins,
             credentials: false,
             methods: ["GET", "POST", "OPTIONS"],
-            allowedHeaders: ["Authorization", "Content-Type", "DPoP"],
+            // traceparent: the SPA's requests carry its user action's trace (W3C Trace Context; README "Traces").
+            allowedHeaders: ["Authorization", "Content-Type", "DPoP", "traceparent"],
             // So the SPA can show the id with an error message for the user to quote, and read DPoP's challenges.
             exposedHeaders: [REQUEST_ID_HEADER, "WWW-Authenticate"],
           },
     context: createContextFactory({
-      verifier: createTokenVerifier(config, feed),
+      verifier,
       tasks: createTaskStore(db, {
         events: taskEvents,
         quota: config.taskLimits.quota,
         inFlightPerOwner: config.taskLimits.inFlightPerUser,
         maxWaitMs: config.taskLimits.maxWaitMs,
+        onQuotaRefused: metrics.quotaRefused,
       }),
-      streams: createStreamLimits(config.liveStreams),
+      streams,
       stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,
       dpop: { proofs: createDpopProofVerifier(createProofReplayStore(db)), policy: config.dpop, publicOrigin: config.publicOrigin },
       users: createUserStore(db),
       audit: createAuditStore(db),
       // A client's mistake (or an attack), not the service's: info, with the reason class, never the token.
       logTokenRejection: (reason, request) => logger.info({ requestId: requestIds.of(request), reason }, "token rejected"),
+      tokenRejected: metrics.tokenRejected,
+      rateLimitRefused: metrics.rateLimitRefused,
       rateLimit: config.rateLimit && rateLimitStore ? createApiRateLimiter(config.rateLimit, rateLimitStore) : undefined,
     }),
   });

@@ -18,9 +18,11 @@ import {
   KEYS_RETRY_AFTER_MS,
   KeysUnavailableError,
   RevocationsUnavailableError,
+  type TokenRejectionReason,
   type TokenVerifier,
   type VerifiedToken,
 } from "../token-verification/token-verifier.ts";
+import type { RateLimitName } from "./api-metrics.ts";
 
 export interface ContextDependencies {
   verifier: TokenVerifier;
@@ -29,6 +31,10 @@ export interface ContextDependencies {
   audit: AuditStore;
   /** Why a token was refused, for the log line about `request`. */
   logTokenRejection?: (reason: string, request: Request) => void;
+  /** Every refusal of a token or its header, as a class (auth_token_rejections_total). */
+  tokenRejected?: (reason: TokenRejectionReason) => void;
+  /** Every 429 (rate_limit_refusals_total). */
+  rateLimitRefused?: (limit: RateLimitName) => void;
   /** Absent: no rate limits (tests and benchmarks that build the app directly). */
   rateLimit?: ApiRateLimiter;
   streams: StreamLimits;
@@ -91,25 +97,40 @@ function oncePerRequest(users: UserStore): Context["userById"] {
 async function authenticate(request: Request, clientIp: string, deps: ContextDependencies): Promise<VerifiedToken | null> {
   if (deps.rateLimit) {
     const decision = await deps.rateLimit.byIp(clientIp);
-    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+    if (!decision.allowed) {
+      deps.rateLimitRefused?.("ip");
+      throw rateLimited(decision.retryAfterSeconds);
+    }
   }
   const token = await verifiedToken(request, deps);
   if (token && deps.rateLimit) {
     const decision = await deps.rateLimit.byUser(token.viewer.userId);
-    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+    if (!decision.allowed) {
+      deps.rateLimitRefused?.("user");
+      throw rateLimited(decision.retryAfterSeconds);
+    }
   }
   return token;
 }
 
 async function verifiedToken(request: Request, deps: ContextDependencies): Promise<VerifiedToken | null> {
   // RFC 6750 allows a token in the URL; this API never does (URLs end up in logs and histories).
-  if (new URL(request.url).searchParams.has("access_token")) throw invalidAuthorizationRequest();
+  if (new URL(request.url).searchParams.has("access_token")) {
+    deps.tokenRejected?.("malformed");
+    throw invalidAuthorizationRequest();
+  }
   const header = request.headers.get("authorization");
   if (header === null) return null;
-  if (header.length > MAX_TOKEN_LENGTH + 7) throw invalidToken(deps.dpop.policy === "required" ? "DPoP" : "Bearer");
+  if (header.length > MAX_TOKEN_LENGTH + 7) {
+    deps.tokenRejected?.("malformed");
+    throw invalidToken(deps.dpop.policy === "required" ? "DPoP" : "Bearer");
+  }
   const credentials = CREDENTIALS.exec(header.trim());
   const token = credentials?.[2];
-  if (!credentials || !token) throw invalidAuthorizationRequest();
+  if (!credentials || !token) {
+    deps.tokenRejected?.("malformed");
+    throw invalidAuthorizationRequest();
+  }
   const scheme = credentials[1]?.toLowerCase() === "dpop" ? "DPoP" : "Bearer";
   // Under "required", every refusal names DPoP, so a client learns which scheme to use.
   const challenge = scheme === "DPoP" || deps.dpop.policy === "required" ? "DPoP" : "Bearer";
@@ -118,14 +139,17 @@ async function verifiedToken(request: Request, deps: ContextDependencies): Promi
     verified = await deps.verifier.verify(token);
   } catch (error) {
     if (error instanceof KeysUnavailableError) {
+      deps.tokenRejected?.("keys_unavailable");
       deps.logTokenRejection?.(`signing keys unavailable: ${String(error.cause ?? error.message)}`, request);
       throw authUnavailable(RETRY_AFTER_SECONDS);
     }
     if (error instanceof RevocationsUnavailableError) {
+      deps.tokenRejected?.("revocations_unavailable");
       deps.logTokenRejection?.(`revocations unconfirmed: ${error.message}`, request);
       throw authUnavailable(RETRY_AFTER_SECONDS);
     }
     if (error instanceof InvalidTokenError) {
+      deps.tokenRejected?.(error.reason);
       deps.logTokenRejection?.(error.message, request);
       throw invalidToken(challenge);
     }
@@ -148,6 +172,7 @@ async function checkSenderConstraint(
   deps: ContextDependencies,
 ): Promise<void> {
   const refuse = (reason: string) => {
+    deps.tokenRejected?.("dpop");
     deps.logTokenRejection?.(reason, request);
     return invalidToken("DPoP");
   };
@@ -168,6 +193,7 @@ async function checkSenderConstraint(
     if (proof.jkt !== verified.boundKey) throw new InvalidDpopProofError("proof key is not the token's cnf.jkt");
   } catch (error) {
     if (!(error instanceof InvalidDpopProofError)) throw error;
+    deps.tokenRejected?.("dpop");
     deps.logTokenRejection?.(`DPoP proof: ${error.message}`, request);
     throw invalidDpopProof();
   }

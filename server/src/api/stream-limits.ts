@@ -4,7 +4,9 @@
 import type { StreamLimits } from "../graphql/context.ts";
 import { rateLimitKeyOf } from "../net/client-address.ts";
 
-export function createStreamLimits(limits: { perUser: number; perIp: number }): StreamLimits {
+/** The limits, and how many streams are open (live_streams_open). */
+export function createStreamLimits(limits: { perUser: number; perIp: number }): StreamLimits & { open(): number } {
+  let open = 0;
   const byUser = new Map<string, number>();
   const byIp = new Map<string, number>();
   const change = (counts: Map<string, number>, key: string, by: number) => {
@@ -18,13 +20,16 @@ export function createStreamLimits(limits: { perUser: number; perIp: number }): 
       if ((byUser.get(userId) ?? 0) >= limits.perUser || (byIp.get(ip) ?? 0) >= limits.perIp) return null;
       change(byUser, userId, 1);
       change(byIp, ip, 1);
+      open += 1;
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        open -= 1;
         change(byUser, userId, -1);
         change(byIp, ip, -1);
       };
     },
+    open: () => open,
   };
 }

@@ -8,7 +8,10 @@
 //  - re-entering the password with a session (change password, change email, delete account): the
 //    account's own, so a stolen session cookie is no password oracle either.
 // Counted in the same store as every other budget (memory, or Redis with REDIS_URL, shared by every auth
-// instance); keyed by hashes, so neither Redis nor a memory dump holds addresses.
+// instance); keyed by hashes, so neither Redis nor a memory dump holds addresses. Unlike the request limits,
+// this budget fails CLOSED: while its store (Redis) is unreachable no password is checked (the request is
+// answered 503 with Retry-After), since someone who can make Redis unavailable must not get unlimited
+// guesses. Signing in with a password stops for the outage; passkeys and existing sessions do not.
 import type { RateLimitRule, RateLimitStore } from "../rate-limit/limiter.ts";
 import { accountKey } from "./known-devices.ts";
 
@@ -17,9 +20,15 @@ export const TOO_MANY_FAILED_SIGN_INS = "TOO_MANY_FAILED_SIGN_INS";
 /** The error code of a password confirmation refused because the account's budget is spent. */
 export const TOO_MANY_WRONG_PASSWORDS = "TOO_MANY_WRONG_PASSWORDS";
 
+/** What `spend` answers when the budget's store cannot be reached: no check may happen. */
+export const BUDGET_UNREACHABLE = "unreachable";
+
 export interface PasswordCheckBudget {
-  /** Spends one unit for a password check about to happen: null when allowed, else seconds to wait. */
-  spend(key: string): Promise<number | null>;
+  /**
+   * Spends one unit for a password check about to happen: null when allowed, else seconds to wait, or
+   * BUDGET_UNREACHABLE when nothing could be counted (the check must not happen either).
+   */
+  spend(key: string): Promise<number | null | typeof BUDGET_UNREACHABLE>;
   /** Gives the unit back: the check was not a wrong guess (a right password, or no check at all). */
   refund(key: string): Promise<void>;
   /** The whole budget back: a completed password reset. */
@@ -41,6 +50,7 @@ export function createPasswordCheckBudget(store: RateLimitStore, rule: RateLimit
   return {
     async spend(key) {
       const decision = await store.consume(NAME, rule, key);
+      if (decision.storeUnreachable) return BUDGET_UNREACHABLE;
       return decision.allowed ? null : decision.retryAfterSeconds;
     },
     refund: (key) => store.refund(NAME, rule, key),

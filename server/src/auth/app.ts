@@ -8,32 +8,29 @@ import { describeError } from "../logging/describe-error.ts";
 import { CLIENT_IP_HEADER } from "../net/client-address.ts";
 import { devMailPage } from "../mail/dev-mail-page.ts";
 import type { MailCatcher } from "../mail/mail-catcher.server.ts";
+import { isReadinessRequest, readinessAnswer } from "../readiness/readiness-answer.ts";
 import { HSTS } from "../shared/hsts.ts";
 import type { Auth } from "./auth.ts";
-import { allowedEndpointOf, isAllowedEndpoint } from "./endpoints.ts";
+import { type AuthMetrics, NO_AUTH_METRICS } from "./auth-metrics.ts";
+import { authRouteOf, isAllowedEndpoint } from "./endpoints.ts";
 
 export interface AuthAppOptions {
   /** Development's mail catcher: its mails are listed at /dev/mail. Absent: /dev/mail is 404. */
   devMail?: MailCatcher;
+  /** GET /ready's checks: the reasons the service is not ready (auth/readiness.ts). Absent: /ready is 404. */
+  readiness?: () => Promise<string[]>;
+  /** Absent: none kept, and /metrics is 404 (auth/auth-metrics.ts). */
+  metrics?: AuthMetrics;
 }
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
-
-/** The auth service's routes by name; anything else is "other" (a path is the client's text). */
-function routeOf(pathname: string): string {
-  if (pathname.startsWith("/api/auth/")) {
-    const endpoint = allowedEndpointOf(pathname.slice("/api/auth".length));
-    return endpoint ? `/api/auth${endpoint}` : "other";
-  }
-  if (pathname === "/health" || pathname === "/ready" || pathname === "/metrics" || pathname === "/dev/mail") return pathname;
-  return "other";
-}
 
 /** A busy or unreachable database usually clears within seconds: the same hint the API gives. */
 const SERVICE_BUSY_RETRY_AFTER_SECONDS = 2;
 
 export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
   const logger = auth.logger;
+  const metrics = options.metrics ?? NO_AUTH_METRICS;
   // Secure cookies are on exactly when the service runs in production behind HTTPS.
   const hsts = auth.options.advanced?.useSecureCookies === true;
 
@@ -69,7 +66,9 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
       // exception (APIs cache it by their own rules, key-set.ts).
       return pathname === "/api/auth/jwks" ? response : withHeader(response, "Cache-Control", "no-store");
     }
-    if (pathname === "/health") return Response.json({ ok: true });
+    if (pathname === "/health") return Response.json({ ok: true }, { headers: { "Cache-Control": "no-store" } });
+    if (options.readiness && isReadinessRequest(request, pathname)) return readinessAnswer(await options.readiness());
+    if (metrics.onServicePort && pathname === "/metrics" && request.method === "GET") return metrics.onServicePort(request);
     // Every reset and verification link is on that page: only for this machine's own browser, asking by a
     // loopback name (a DNS-rebinding page asks by its own name, so it is refused even from loopback).
     if (pathname === "/dev/mail" && options.devMail && request.method === "GET" && isLoopbackRequest(request)) {
@@ -86,15 +85,12 @@ export function createAuthApp(auth: Auth, options: AuthAppOptions = {}) {
       const response = await route(request, requestId);
       if (hsts) response.headers.set("Strict-Transport-Security", HSTS);
       response.headers.set(REQUEST_ID_HEADER, requestId);
+      const routeName = authRouteOf(new URL(request.url).pathname);
+      const seconds = (performance.now() - started) / 1000;
+      await metrics.answered(routeName, response, seconds);
       // One line per request: never the query string (a reset link's token is in one), headers or the client's IP.
       logger.info(
-        {
-          requestId,
-          method: request.method,
-          route: routeOf(new URL(request.url).pathname),
-          status: response.status,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
-        },
+        { requestId, method: request.method, route: routeName, status: response.status, durationMs: Math.round(seconds * 10_000) / 10 },
         "request",
       );
       return response;

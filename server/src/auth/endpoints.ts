@@ -91,7 +91,8 @@ export function isAllowedEndpoint(path: string): boolean {
 
 /**
  * The allowed endpoint `path` is, as its pattern ("/reset-password/:token" for "/reset-password/abc"): what a
- * log line may name, since a path's parameters can be secrets (a reset link's token). Undefined for any other.
+ * log line or a metric's label may name, since a path's parameters can be secrets (a reset link's token).
+ * Undefined for any other.
  */
 export function allowedEndpointOf(path: string): string | undefined {
   const segments = path.split("/");
@@ -101,4 +102,17 @@ export function allowedEndpointOf(path: string): string | undefined {
       pattern.every((part, index) => (part.startsWith(":") ? (segments[index] ?? "") !== "" : part === segments[index])),
   );
   return index === -1 ? undefined : AUTH_ENDPOINTS.allowed[index];
+}
+
+/**
+ * The auth service's route a request is, by name ("/api/auth/reset-password/:token", "/health"), for log lines and
+ * metric labels; "other" for anything else (a path is the client's text, and may hold a secret).
+ */
+export function authRouteOf(pathname: string): string {
+  if (pathname.startsWith("/api/auth/")) {
+    const endpoint = allowedEndpointOf(pathname.slice("/api/auth".length));
+    return endpoint ? `/api/auth${endpoint}` : "other";
+  }
+  if (pathname === "/health" || pathname === "/ready" || pathname === "/metrics" || pathname === "/dev/mail") return pathname;
+  return "other";
 }

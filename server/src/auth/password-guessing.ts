@@ -6,7 +6,13 @@
 // completed password reset clears the account's budget for unknown clients and makes the browser that
 // completed it a known device, so its owner is never kept out by someone else's guessing.
 import { APIError, type createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
-import { budgetKeys, type PasswordCheckBudget, TOO_MANY_FAILED_SIGN_INS, TOO_MANY_WRONG_PASSWORDS } from "./account-sign-in-budget.ts";
+import {
+  BUDGET_UNREACHABLE,
+  budgetKeys,
+  type PasswordCheckBudget,
+  TOO_MANY_FAILED_SIGN_INS,
+  TOO_MANY_WRONG_PASSWORDS,
+} from "./account-sign-in-budget.ts";
 import { accountKey, knownDevice, rememberDevice } from "./known-devices.ts";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
@@ -51,8 +57,10 @@ export function createPasswordGuessing(budget: PasswordCheckBudget, audit: Passw
     return device?.accounts.includes(accountKey(email)) ? budgetKeys.knownDevice(email, device.id) : budgetKeys.unknownClients(email);
   }
 
+  /** Null when the check may happen, else seconds to wait; throws 503 when the budget cannot be counted. */
   async function spend(ctx: HookContext, key: string, who?: SignedIn): Promise<number | null> {
     const wait = await budget.spend(key);
+    if (wait === BUDGET_UNREACHABLE) throw budgetUnreachable();
     if (wait === null && ctx.request) spent.set(ctx.request, { key, who });
     return wait;
   }
@@ -101,6 +109,7 @@ export function createPasswordGuessing(budget: PasswordCheckBudget, audit: Passw
     async confirm(ctx: HookContext, who: SignedIn, check: () => Promise<boolean>): Promise<boolean> {
       const key = budgetKeys.confirmations(who.userId);
       const wait = await budget.spend(key);
+      if (wait === BUDGET_UNREACHABLE) throw budgetUnreachable();
       if (wait !== null) {
         await audit.confirmationFailed(ctx, who, "locked");
         throw refusal(TOO_MANY_WRONG_PASSWORDS, `Too many wrong passwords. Try again in ${minutes(wait)}.`, wait);
@@ -145,6 +154,22 @@ function typedEmail(body: unknown): string | null {
 function minutes(seconds: number): string {
   const count = Math.ceil(seconds / 60);
   return count === 1 ? "a minute" : `${count} minutes`;
+}
+
+/** Seconds a client is told to wait while the budget's store is unreachable (it usually returns quickly). */
+const BUDGET_UNREACHABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The budget could not be counted (its store, Redis, is unreachable): the password is not checked. Failing
+ * closed: someone who can make the store unavailable must not get unlimited guesses.
+ */
+function budgetUnreachable(): APIError {
+  const seconds = String(BUDGET_UNREACHABLE_RETRY_AFTER_SECONDS);
+  return new APIError(
+    "SERVICE_UNAVAILABLE",
+    { message: "Signing in with a password is unavailable for a moment. Try again shortly.", code: "SERVICE_BUSY" },
+    { "Retry-After": seconds },
+  );
 }
 
 function refusal(code: string, message: string, seconds: number): APIError {

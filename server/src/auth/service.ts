@@ -14,6 +14,10 @@ import type { RunningServices } from "../runtime/run-until-signalled.ts";
 import { openServiceDatabase } from "../runtime/service-database.ts";
 import { type AuthApp, createAuthApp } from "./app.ts";
 import { createAuth } from "./auth.ts";
+import { createDatabaseProbe } from "../db/database-probe.ts";
+import { authReadiness } from "./readiness.ts";
+import { createAuthMetrics } from "./auth-metrics.ts";
+import { describeMetrics, metricsListener } from "../metrics/metrics-endpoint.ts";
 
 export interface AuthServiceOptions {
   /**
@@ -27,6 +31,8 @@ export interface AuthService {
   app: AuthApp;
   /** What to print once it listens on AUTH_PORT. */
   lines: string[];
+  /** GET /metrics on a port of its own (AUTH_METRICS_PORT), when configured. */
+  metricsPort?: { port: number; listener: ReturnType<typeof metricsListener> };
   /** Stops the mail catcher or closes the SMTP transport, and lets go of Prisma (the pool stays open). */
   close(): Promise<void>;
 }
@@ -44,9 +50,23 @@ export async function createAuthService(
   // Prisma is the auth service's alone (Better Auth's adapter, keys, roles, audit writes), on the shared pool.
   const db = createPrismaOn(pool);
   const auth = createAuth(db, config, { mailer: mail.mailer, logger: parentLogger });
+  const metrics = createAuthMetrics(config.metrics);
+  const metricsPort =
+    metrics.portHandler && config.metrics?.port !== undefined
+      ? { port: config.metrics.port, listener: metricsListener(metrics.portHandler) }
+      : undefined;
   return {
-    app: createAuthApp(auth, { devMail: options.devMailPage ? mail.catcher : undefined }),
-    lines: [`Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`, `Mail          ${mail.description}`],
+    ...(metricsPort ? { metricsPort } : {}),
+    app: createAuthApp(auth, {
+      devMail: options.devMailPage ? mail.catcher : undefined,
+      readiness: authReadiness({ databaseAnswers: createDatabaseProbe(pool), auth, config }),
+      metrics,
+    }),
+    lines: [
+      `Auth service  http://${env.HOST}:${env.AUTH_PORT}/api/auth   (JWKS: /api/auth/jwks)`,
+      `Mail          ${mail.description}`,
+      ...(config.metrics ? [`Auth metrics  ${describeMetrics(env.HOST, config.metrics, env.AUTH_PORT)}`] : []),
+    ],
     close: async () => {
       await mail.close();
       await db.$disconnect();
@@ -63,15 +83,16 @@ export async function startAuthService(
   const config = authConfig(env);
   const { database, pool, close: closeDatabase } = await openServiceDatabase(env, "tasks-auth", logger.child({ service: "auth" }));
   let service: AuthService | undefined;
-  let server: Server | undefined;
+  const servers: Server[] = [];
   const stop = async () => {
-    if (server) await close(server);
+    await Promise.all(servers.map(close));
     await service?.close();
     await closeDatabase();
   };
   try {
     service = await createAuthService(env, pool, options, config, logger);
-    server = await listen(service.app, env.AUTH_PORT, env.HOST, { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) });
+    servers.push(await listen(service.app, env.AUTH_PORT, env.HOST, { trustProxy: compileProxyTrust(env.TRUSTED_PROXIES) }));
+    if (service.metricsPort) servers.push(await listen(service.metricsPort.listener, service.metricsPort.port, env.HOST));
   } catch (error) {
     await stop();
     throw error;

@@ -59,6 +59,12 @@ export function databaseHealthOf(sqlPool: SqlPool): DatabaseHealth {
   return health;
 }
 
+/** Connections checked out, and callers waiting for one (db_pool_connections_in_use, db_pool_waiting). */
+export function poolUsageOf(sqlPool: SqlPool): { inUse: number; waiting: number } {
+  const pool = poolOf(sqlPool);
+  return { inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
+}
+
 /** Where the pool connects, for connections of their own (the revocation feed's LISTEN). */
 export function connectionStringOf(sqlPool: SqlPool): string {
   return String(poolOf(sqlPool).options.connectionString);

@@ -13,6 +13,11 @@ export interface Decision {
   allowed: boolean;
   /** Seconds until the window frees up (set when not allowed). */
   retryAfterSeconds: number;
+  /**
+   * The store could not be reached, so nothing was counted and `allowed` is true (failing open). A budget
+   * that protects accounts rather than availability refuses instead (account-sign-in-budget.ts).
+   */
+  storeUnreachable?: true;
 }
 
 const CONNECT_WAIT_MS = 2_000;
@@ -31,8 +36,9 @@ export interface RateLimitStore {
 }
 
 /**
- * A store that cannot be reached fails open: the request is allowed and `onStoreError` is told, because
- * rate limits protect availability and must not take the service down with them.
+ * A store that cannot be reached fails open: the request is allowed (marked `storeUnreachable`) and
+ * `onStoreError` is told, because request limits protect availability and must not take the service down
+ * with them. The callers whose budget protects an account fail closed on that mark instead.
  */
 export function createRateLimitStore(redisUrl?: string, onStoreError: (error: unknown) => void = () => {}): RateLimitStore {
   // No offline queue: while Redis is unreachable a count fails at once (and fails open) instead of
@@ -79,7 +85,7 @@ export function createRateLimitStore(redisUrl?: string, onStoreError: (error: un
           return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         }
         unreachable(rejection);
-        return { allowed: true, retryAfterSeconds: 0 };
+        return { allowed: true, retryAfterSeconds: 0, storeUnreachable: true };
       }
     },
     async refund(name, rule, key) {

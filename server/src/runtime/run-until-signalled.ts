@@ -5,6 +5,7 @@
 import { logConfig } from "../config.ts";
 import { readEnv, type Env } from "../env.ts";
 import { createLogger, type Logger } from "../logging/logger.ts";
+import { flushTracing } from "../tracing/start-if-configured.ts";
 
 export interface RunningServices {
   lines: string[];
@@ -35,6 +36,8 @@ export async function runUntilSignalled(start: (env: Env, logger: Logger) => Pro
     if (stopping) return;
     stopping = true;
     await running.stop();
+    // The last requests' spans are still in the batch.
+    await flushTracing();
     process.exit(0);
   };
   process.on("SIGINT", shutdown);

@@ -1,11 +1,14 @@
 // Live updates: `subscription { taskEvents }` over GraphQL SSE. The viewer's own task changes only (the
 // door's topic is the verified viewer's id); the stream ends with its token (expiry, revocation) and
 // when its consumer stops reading; at most a few streams per user and per address (api/stream-limits.ts).
-import { tooManyStreams } from "../graphql/errors.ts";
+import { serviceBusy, tooManyStreams } from "../graphql/errors.ts";
 import { boundedStream } from "../graphql/live-stream.ts";
 import { builder } from "../builder.ts";
-import type { TaskEvent as TaskEventShape } from "../tasks/task-events.ts";
+import { LiveUpdatesUnavailable, type TaskEvent as TaskEventShape } from "../tasks/task-events.ts";
 import { Task } from "./task.ts";
+
+/** Seconds a client is told to wait before subscribing again while live updates are unavailable. */
+const LIVE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 /** Events held for a consumer that does not read before its stream is dropped. */
 export const LIVE_BUFFER_MAX = 100;
@@ -37,7 +40,16 @@ builder.subscriptionField("taskEvents", (t) =>
       if (!token) throw new Error("a signed-in viewer without a token"); // loggedIn guarantees one
       const release = context.streams.acquire(viewer.userId, context.clientIp);
       if (!release) throw tooManyStreams();
-      return boundedStream(context.tasks.changes(viewer.userId), {
+      let changes: AsyncIterableIterator<TaskEventShape>;
+      try {
+        changes = context.tasks.changes(viewer.userId);
+      } catch (error) {
+        release();
+        // Redis, which carries the events between instances, is away: a stream opened now would miss them.
+        if (error instanceof LiveUpdatesUnavailable) throw serviceBusy(LIVE_UNAVAILABLE_RETRY_AFTER_SECONDS);
+        throw error;
+      }
+      return boundedStream(changes, {
         endsAt: token.expiresAt,
         stillAllowed: () => context.verifier.stillValid(token),
         onAccessChange: (listener) => context.verifier.onRevocation(listener),

@@ -59,6 +59,8 @@ export interface TaskStoreOptions {
   inFlightPerOwner?: number;
   /** How long a statement may wait behind its owner's others before SERVICE_BUSY. */
   maxWaitMs?: number;
+  /** Told of every write the quota refused (quota_refusals_total). */
+  onQuotaRefused?: () => void;
 }
 
 export function createTaskStore(db: SqlPool, options: TaskStoreOptions = {}) {
@@ -75,7 +77,9 @@ export function createTaskStore(db: SqlPool, options: TaskStoreOptions = {}) {
     try {
       return await (lanes ? lanes.run(ownerId, work) : work());
     } catch (error) {
-      throw (quota && quotaExceededFrom(error, quota)) || error;
+      const refused = quota && quotaExceededFrom(error, quota);
+      if (refused) options.onQuotaRefused?.();
+      throw refused || error;
     }
   };
   const rows = async (ownerId: string, statement: Statement) => (await run<Task>(ownerId, statement)).rows;

@@ -26,6 +26,8 @@ export interface RemoteKeySetOptions {
   cacheMaxAgeMs: number;
   staleMaxAgeMs: number;
   retryAfterMs: number;
+  /** Told of every failed fetch (unreachable, timed out, an answer that is not a key set): a metric. */
+  onFetchFailure?: () => void;
 }
 
 /** The keys cannot be had right now (JWKS unreachable or broken, and no recent copy). */
@@ -38,6 +40,19 @@ export class KeyRefusedError extends Error {}
 class KeyFetchError extends Error {}
 
 type GetKey = (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<JWTVerifyGetKey>;
+
+/** The remote key set, and what readiness and metrics ask of it. */
+export interface RemoteKeySet {
+  getKey: GetKey;
+  /**
+   * Whether a token could be verified now: a key set fetched within the stale bound. Without one (never
+   * fetched yet, or too old), fetches it now, unless a fetch failed within `retryAfterMs` (never a fetch
+   * per call, and the one already in flight is shared).
+   */
+  usable(): Promise<boolean>;
+  /** Milliseconds since the last successful fetch; undefined before the first. */
+  ageMs(): number | undefined;
+}
 
 /**
  * The key set as the verifier may use it. A token must name its key: without a `kid`, jose takes the
@@ -59,7 +74,7 @@ export function liveKeysOnly(keys: GetKey, isKeyRevoked: (kid: string) => boolea
  * `now` is the clock the verifier checks tokens with (the database's, database-clock.ts): it stamps the
  * fetches, so a token's iat (database time) can be compared with them whatever the host's clock says.
  */
-export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => number = Date.now): GetKey {
+export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => number = Date.now): RemoteKeySet {
   let lastFetchAt = Number.NEGATIVE_INFINITY;
   /** Counts successful fetches, so a caller can tell whether the key set changed while it waited. */
   let generation = 0;
@@ -67,6 +82,7 @@ export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => numb
   let retryNotBefore = 0;
   let lastEarlyReloadAt = Number.NEGATIVE_INFINITY;
   let earlyReload: Promise<void> | undefined;
+  let readinessFetch: Promise<void> | undefined;
 
   const remote = createRemoteJWKSet(new URL(options.url), {
     timeoutDuration: options.timeoutMs,
@@ -74,7 +90,10 @@ export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => numb
     cacheMaxAge: options.cacheMaxAgeMs,
     [customFetch]: async (url: string, init: RequestInit) => {
       // Throws unless the answer is a key set: only then does the fetch count as fresh.
-      const response = await fetchKeySet(url, init);
+      const response = await fetchKeySet(url, init).catch((error: unknown) => {
+        options.onFetchFailure?.();
+        throw error;
+      });
       lastFetchAt = now();
       generation += 1;
       return response;
@@ -104,7 +123,24 @@ export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => numb
     return generation !== seenGeneration;
   }
 
-  return async (header, token) => {
+  const fresh = () => lastGood !== undefined && now() - lastFetchAt <= options.staleMaxAgeMs;
+
+  async function usable(): Promise<boolean> {
+    if (fresh()) return true;
+    if (now() < retryNotBefore) return false;
+    readinessFetch ??= remote
+      .reload()
+      .then(rememberCurrent, (error: unknown) => {
+        if (isKeyFetchFailure(error)) retryNotBefore = now() + options.retryAfterMs;
+      })
+      .finally(() => {
+        readinessFetch = undefined;
+      });
+    await readinessFetch;
+    return fresh();
+  }
+
+  const getKey: GetKey = async (header, token) => {
     if (now() < retryNotBefore) return fromLastGood(header, token, "JWKS fetch failed recently");
     const seenGeneration = generation;
     try {
@@ -123,6 +159,8 @@ export function createRemoteKeySet(options: RemoteKeySetOptions, now: () => numb
       return fromLastGood(header, token, error);
     }
   };
+
+  return { getKey, usable, ageMs: () => (Number.isFinite(lastFetchAt) ? now() - lastFetchAt : undefined) };
 
   function mayBeNewKey(token: FlattenedJWSInput): boolean {
     if (!remote.coolingDown || now() - lastEarlyReloadAt < options.retryAfterMs) return false;

@@ -19,6 +19,8 @@ export interface RevocationFeedOptions {
   /** A margin for role changes (revocation-list.ts says why). */
   clockToleranceMs: number;
   log?: (message: string) => void;
+  /** Told of every event put in the list (revocation_events_applied_total), re-read ones after a reconnection too. */
+  onEventApplied?: () => void;
 }
 
 /** The instance cannot confirm its revocation list is current: answer 503, not 401 and not 200. */
@@ -32,6 +34,8 @@ export interface RevocationFeed {
   isKeyRevoked(kid: string): boolean;
   /** Whether the list is current now (no waiting, no connecting): for streams that re-check. */
   isCurrent(): boolean;
+  /** Milliseconds since the feed last confirmed it is current; undefined before the first (revocation_feed_lag_seconds). */
+  lagMs(): number | undefined;
   /**
    * The database's clock (epoch ms), as last read, advanced by this process's monotonic clock: the time
    * tokens are checked against. The host's own clock until the first read (no token is accepted before it).
@@ -53,7 +57,13 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     connectionString: options.connectionString,
     heartbeatMs: Math.max(50, Math.min(5_000, Math.floor(options.maxStalenessMs / 3))),
     horizonMs: options.horizonMs,
-    list,
+    list: {
+      add(event) {
+        list.add(event);
+        options.onEventApplied?.();
+      },
+      notifyChanged: () => list.notifyChanged(),
+    },
     clock,
     onConfirmed() {
       confirmedAt = Date.now();
@@ -92,6 +102,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     isRevoked: (token) => list.isRevoked(token),
     isKeyRevoked: (kid) => list.isKeyRevoked(kid),
     isCurrent: () => !stale(),
+    lagMs: () => (Number.isFinite(confirmedAt) ? Date.now() - confirmedAt : undefined),
     now: () => clock.now(),
     onChange: (listener) => list.onChange(listener),
     close: () => connection.close(),

@@ -4,15 +4,17 @@
 // jku/x5u/jwk/x5c headers are never followed (jose ignores them: keys come only from the configured
 // source, and `kid` is only a lookup key into it, and a required one: key-set.ts).
 import { createHash } from "node:crypto";
-import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
 import { toRole, type Role } from "../shared/role.ts";
-import { createRemoteKeySet, KeysUnavailableError, liveKeysOnly } from "./key-set.ts";
+import { createRemoteKeySet, KeyRefusedError, KeysUnavailableError, liveKeysOnly, type RemoteKeySet } from "./key-set.ts";
 import { RevocationsUnavailableError, type RevocationFeed } from "./revocation-feed.ts";
 import type { TokenIdentity } from "./revocation-list.ts";
+import { InvalidTokenError, joseRejectionReason, TOKEN_REJECTION_REASONS, type TokenRejectionReason } from "./token-rejection.ts";
+import { inVerificationSpan } from "./verification-span.ts";
 
-export { KeysUnavailableError, RevocationsUnavailableError };
+export { InvalidTokenError, KeysUnavailableError, RevocationsUnavailableError, TOKEN_REJECTION_REASONS, type TokenRejectionReason };
 
 /** After a failed JWKS fetch: how long to serve from the last good keys (or 503) before trying again. */
 export const KEYS_RETRY_AFTER_MS = 5_000;
@@ -27,9 +29,6 @@ export interface Viewer {
   /** Epoch seconds: when a factor was last verified in the session (`auth_time`); null when not said. */
   authTime: number | null;
 }
-
-/** The token is not acceptable: answer 401 invalid_token. The reason is for server logs only. */
-export class InvalidTokenError extends Error {}
 
 /** A token that passed every check, with what revocations name and when it expires. */
 export interface VerifiedToken {
@@ -53,18 +52,33 @@ export interface TokenVerifier {
   now(): number;
   /** Calls `listener` when revocations arrive; returns the unsubscribe. */
   onRevocation(listener: () => void): () => void;
+  /** The signing keys as readiness and metrics see them: a static key set or a shared secret is always usable. */
+  keys: Pick<RemoteKeySet, "usable" | "ageMs">;
+}
+
+export interface TokenVerifierOptions {
+  /** Told of every failed JWKS fetch (jwks_fetch_failures_total). */
+  onKeyFetchFailure?: () => void;
 }
 
 interface KeySource {
   key: JWTVerifyGetKey | Uint8Array;
   algorithms: string[];
+  status: TokenVerifier["keys"];
 }
+
+/** Keys configured in the process itself never go stale and are never fetched. */
+const LOCAL_KEYS: TokenVerifier["keys"] = { usable: async () => true, ageMs: () => undefined };
 
 /** How many verified tokens to remember (each entry is a hash, a viewer and its identity, about 300 bytes). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
-export function createTokenVerifier(config: ApiConfig, revocations: RevocationFeed): TokenVerifier {
-  const { key, algorithms } = keySource(config.keys, revocations);
+export function createTokenVerifier(
+  config: ApiConfig,
+  revocations: RevocationFeed,
+  verifierOptions: TokenVerifierOptions = {},
+): TokenVerifier {
+  const { key, algorithms, status } = keySource(config.keys, revocations, verifierOptions);
   // Tokens already verified, by SHA-256 of the token, until their exp or the end of their age bound,
   // whichever comes first, and never longer; failures are never remembered. Signature checks were the
   // largest cost in a request after the database.
@@ -79,31 +93,34 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
     requiredClaims: [...REQUIRED_CLAIMS],
   };
   return {
-    async verify(token) {
-      // Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
-      const current = revocations.assertCurrent();
-      if (current) await current;
-      const digest = createHash("sha256").update(token).digest("base64url");
-      let entry = verified.get(digest);
-      // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
-      // age bound goes back to jose, which refuses it.
-      if (entry && revocations.now() >= entry.expiresAt) {
-        verified.delete(digest);
-        entry = undefined;
-      }
-      if (!entry) {
-        entry = await verifyWithKeys(token);
-        const ttl = entry.expiresAt - revocations.now();
-        if (ttl > 0) verified.set(digest, entry, { ttl });
-      }
-      if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)");
-      return entry;
-    },
+    verify: (token) =>
+      inVerificationSpan(async (span) => {
+        // Before anything else: an instance that cannot vouch for its revocation list accepts nothing.
+        const current = revocations.assertCurrent();
+        if (current) await current;
+        const digest = createHash("sha256").update(token).digest("base64url");
+        let entry = verified.get(digest);
+        // Every hit is checked against the time, not only the cache's own expiry: a hit past exp or past the
+        // age bound goes back to jose, which refuses it.
+        if (entry && revocations.now() >= entry.expiresAt) {
+          verified.delete(digest);
+          entry = undefined;
+        }
+        span.setAttribute("token.verification.cached", entry !== undefined);
+        if (!entry) {
+          entry = await verifyWithKeys(token);
+          const ttl = entry.expiresAt - revocations.now();
+          if (ttl > 0) verified.set(digest, entry, { ttl });
+        }
+        if (revocations.isRevoked(entry.identity)) throw new InvalidTokenError("revoked (session, user, role or key)", "revoked");
+        return entry;
+      }),
     stillValid(token) {
       return revocations.now() < token.expiresAt && revocations.isCurrent() && !revocations.isRevoked(token.identity);
     },
     now: () => revocations.now(),
     onRevocation: (listener) => revocations.onChange(listener),
+    keys: status,
   };
 
   async function verifyWithKeys(token: string): Promise<VerifiedToken> {
@@ -124,7 +141,7 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
       }
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
-      throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", { cause: error });
+      throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token", joseRejectionReason(error), { cause: error });
     }
     // exp and iat are required and verified above: the result is usable until exp or until the token is as
     // old as the age bound allows, whichever is first (a leaked key can mint an exp years away).
@@ -137,22 +154,25 @@ export function createTokenVerifier(config: ApiConfig, revocations: RevocationFe
   }
 }
 
-function keySource(keys: KeySourceConfig, revocations: RevocationFeed): KeySource {
+function keySource(keys: KeySourceConfig, revocations: RevocationFeed, options: TokenVerifierOptions): KeySource {
   const isKeyRevoked = (kid: string) => revocations.isKeyRevoked(kid);
   switch (keys.kind) {
     case "remote-jwks": {
       // Created once per process: its cache, cooldown and single in-flight fetch live in this closure.
-      const remote = createRemoteKeySet({ ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS }, () => revocations.now());
-      return { key: liveKeysOnly(remote, isKeyRevoked), algorithms: ["EdDSA"] };
+      const remote = createRemoteKeySet(
+        { ...keys, retryAfterMs: keys.retryAfterMs ?? KEYS_RETRY_AFTER_MS, onFetchFailure: options.onKeyFetchFailure },
+        () => revocations.now(),
+      );
+      return { key: liveKeysOnly(remote.getKey, isKeyRevoked), algorithms: ["EdDSA"], status: remote };
     }
     case "static-jwks": {
       const jwks = JSON.parse(keys.jwks) as Parameters<typeof createLocalJWKSet>[0];
-      return { key: liveKeysOnly(createLocalJWKSet(jwks), isKeyRevoked), algorithms: ["EdDSA"] };
+      return { key: liveKeysOnly(createLocalJWKSet(jwks), isKeyRevoked), algorithms: ["EdDSA"], status: LOCAL_KEYS };
     }
     case "shared-secret":
       // One secret and no key set: no kid to require or revoke. Changing JWT_SHARED_SECRET on both
       // services is this mode's key revocation, and it refuses every earlier token at once.
-      return { key: new TextEncoder().encode(keys.secret), algorithms: ["HS256"] };
+      return { key: new TextEncoder().encode(keys.secret), algorithms: ["HS256"], status: LOCAL_KEYS };
   }
 }
 
@@ -191,7 +211,7 @@ function boundKeyOf(payload: JWTPayload): string | undefined {
   if (cnf === undefined) return undefined;
   const jkt = typeof cnf === "object" && cnf !== null && !Array.isArray(cnf) ? (cnf as Record<string, unknown>).jkt : undefined;
   if (typeof jkt !== "string" || !THUMBPRINT.test(jkt) || Object.keys(cnf as object).length !== 1)
-    throw new InvalidTokenError("cnf is not a DPoP key thumbprint");
+    throw new InvalidTokenError("cnf is not a DPoP key thumbprint", "claims");
   return jkt;
 }
 

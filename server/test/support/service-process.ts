@@ -14,6 +14,10 @@ export interface ServiceProcess {
   /** Still running: not exited, not killed. */
   alive(): boolean;
   stop(): Promise<void>;
+  /** Kills it at once with `signal` (SIGKILL: no shutdown, as a crash or an OOM kill) and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** The process id, for reading its resource use (ps, /proc). */
+  pid: number;
 }
 
 export interface ServiceProcessOptions {
@@ -68,6 +72,14 @@ export async function startServiceProcess(
     streams: () => ({ ...streams }),
     alive: () => child.exitCode === null && child.signalCode === null,
     stop: () => stopChild(child),
+    kill: (signal) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            child.once("exit", () => resolve());
+            child.kill(signal);
+          }),
+    pid: child.pid!,
   };
 }
 
