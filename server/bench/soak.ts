@@ -2,11 +2,13 @@
 // streams and 50 writes a second for 10 minutes (flags --minutes, --streams, --writes for less). Not in CI,
 // and not to be run beside other work: it is meant to show slow leaks, which only time shows.
 // Every minute it prints the API process's RSS and CPU use (read from /proc, as `ps -o rss=,%cpu=` would),
-// the writes sent and refused, the events received, the streams still open, and the load process's own
-// event-loop delay (perf_hooks' monitorEventLoopDelay: if the client is late, its figures are too). At the
-// end: the slope of RSS per minute (least squares over the minute samples after the first) and the streams
-// open at the end against those opened. The API's own event-loop delay is not measured: it has no endpoint
-// for it, and none is added for a benchmark.
+// the writes sent and refused, the events received, the streams still open as the load process counts them and
+// as the API does (its `live_streams_open`), the API's event-loop delay (prom-client's nodejs_eventloop_lag_*,
+// read from its /metrics as an operator's Prometheus would, with METRICS_TOKEN), and the load process's own
+// (perf_hooks' monitorEventLoopDelay: if the client is late, its figures are too). At the end: the slope of RSS
+// per minute (least squares over the minute samples after the first) and the streams open at the end against
+// those opened, on both sides.
+import { randomBytes } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { startBenchDatabase } from "./bench-database.ts";
@@ -48,7 +50,19 @@ function slope(points: { x: number; y: number }[]): number {
   return covariance / variance;
 }
 
+/** The API's own figures, from its Prometheus text: one sample's value by metric name (no labels on these). */
+async function apiFigures(baseUrl: string, token: string): Promise<{ loopP50Ms: number; loopP99Ms: number; streamsOpen: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  return {
+    loopP50Ms: value("nodejs_eventloop_lag_p50_seconds") * 1000,
+    loopP99Ms: value("nodejs_eventloop_lag_p99_seconds") * 1000,
+    streamsOpen: value("live_streams_open"),
+  };
+}
+
 async function main(): Promise<number> {
+  const metricsToken = randomBytes(32).toString("base64url");
   const database = await startBenchDatabase();
   const subscribers: Subscriber[] = [];
   let child: Awaited<ReturnType<typeof startServerProcess>> | undefined;
@@ -59,6 +73,7 @@ async function main(): Promise<number> {
       postgraphileDatabaseUrl: database.url,
       keys,
       poolSize: 10,
+      metricsToken,
     });
     const pid = child.pid;
     const url = `${child.url}/graphql`;
@@ -94,11 +109,15 @@ async function main(): Promise<number> {
     const samples: Sample[] = [];
     const rssMb = () => readStatus(pid, "VmRSS") / 1024;
     samples.push({ minute: 0, rssMb: rssMb(), cpuPercent: 0 });
-    console.log("  minute  API RSS MB  API CPU %  writes sent  refused  events received  streams open  client loop delay p50/p99/max ms");
+    console.log(
+      "  minute  API RSS MB  API CPU %  writes sent  refused  events received  streams open (client/API)  API loop delay p50/p99 ms  client loop delay p50/p99/max ms",
+    );
+    let api = await apiFigures(child.url, metricsToken);
     const row = (sample: Sample) =>
       console.log(
         `  ${String(sample.minute).padStart(6)}  ${sample.rssMb.toFixed(1).padStart(10)}  ${sample.cpuPercent.toFixed(1).padStart(9)}  ` +
-          `${String(sent).padStart(11)}  ${String(refused).padStart(7)}  ${String(events).padStart(15)}  ${String(opened - streamsEnded).padStart(12)}  ` +
+          `${String(sent).padStart(11)}  ${String(refused).padStart(7)}  ${String(events).padStart(15)}  ` +
+          `${`${opened - streamsEnded}/${api.streamsOpen}`.padStart(25)}  ${`${api.loopP50Ms.toFixed(1)}/${api.loopP99Ms.toFixed(1)}`.padStart(25)}  ` +
           `${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)}/${(loopDelay.max / 1e6).toFixed(1)}`,
       );
     row(samples[0]!);
@@ -133,6 +152,7 @@ async function main(): Promise<number> {
         const cpu = processCpuMs(pid);
         samples.push({ minute: nextMinute, rssMb: rssMb(), cpuPercent: ((cpu - cpuAtMinute) / 60_000) * 100 });
         cpuAtMinute = cpu;
+        api = await apiFigures(child.url, metricsToken);
         row(samples.at(-1)!);
         loopDelay.reset();
         nextMinute += 1;
@@ -148,6 +168,7 @@ async function main(): Promise<number> {
         rssMb: rssMb(),
         cpuPercent: ((cpu - cpuAtMinute) / elapsedMs) * 100,
       });
+      api = await apiFigures(child.url, metricsToken);
       row(samples.at(-1)!);
     }
     loopDelay.disable();
@@ -159,13 +180,13 @@ async function main(): Promise<number> {
       ["duration", `${((performance.now() - started) / 60_000).toFixed(1)} min`],
       ["writes sent / refused", `${sent} / ${refused}`],
       ["events received / expected", `${events} / ${expectedEvents}`],
-      ["streams opened / open at the end", `${opened} / ${opened - streamsEnded}`],
+      ["streams opened / open at the end (client / API)", `${opened} / ${opened - streamsEnded} / ${api.streamsOpen}`],
       ["API RSS first / last", `${samples[0]!.rssMb.toFixed(1)} MB / ${samples.at(-1)!.rssMb.toFixed(1)} MB`],
       ["API RSS slope", `${rssSlope.toFixed(2)} MB per minute`],
     ];
     const width = Math.max(...rows.map(([label]) => label!.length));
     console.log(`\n${rows.map(([label, value]) => `  ${label!.padEnd(width)}  ${value}`).join("\n")}\n`);
-    return refused > 0 || opened - streamsEnded < opened || events < expectedEvents ? 1 : 0;
+    return refused > 0 || opened - streamsEnded < opened || api.streamsOpen !== opened || events < expectedEvents ? 1 : 0;
   } finally {
     for (const subscriber of subscribers) subscriber.close();
     await child?.stop();

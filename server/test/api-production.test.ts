@@ -52,7 +52,7 @@ test("CORS: listed origins only, credentials never, only the headers the SPA nee
   const allowed = await preflight(system.api, SPA_ORIGIN);
   expect(allowed.headers.get("access-control-allow-origin")).toBe(SPA_ORIGIN);
   expect(allowed.headers.get("access-control-allow-credentials")).not.toBe("true");
-  expect(allowed.headers.get("access-control-allow-headers")?.toLowerCase()).toBe("authorization, content-type, dpop");
+  expect(allowed.headers.get("access-control-allow-headers")?.toLowerCase()).toBe("authorization, content-type, dpop, traceparent");
   const stranger = await preflight(system.api, "https://evil.example");
   expect(stranger.headers.get("access-control-allow-origin")).not.toBe("https://evil.example");
   expect(stranger.headers.get("access-control-allow-origin")).not.toBe("*");

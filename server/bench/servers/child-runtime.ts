@@ -14,6 +14,8 @@ export interface ServerSettings {
   postgraphileDatabaseUrl: string;
   keys: BenchKeys;
   poolSize: number;
+  /** The project's API only: serve GET /metrics on its port to this bearer (METRICS_TOKEN), as `pnpm soak` reads it. */
+  metricsToken?: string;
 }
 
 export interface RunningServer {

@@ -39,6 +39,8 @@ export async function startProjectApi(settings: ServerSettings, adjust: (db: Sql
       API_LIVE_STREAMS_PER_USER: String(LIMIT_NEVER_REACHED),
       API_LIVE_STREAMS_PER_IP: String(LIMIT_NEVER_REACHED),
       API_DPOP: dpop,
+      // Off for the benchmark's rows (their default); the soak reads the API's own figures there.
+      ...(settings.metricsToken ? { METRICS_TOKEN: settings.metricsToken } : {}),
     }),
   );
   if (!config.production || config.graphiql) throw new Error("the project's API must run with production settings");
