@@ -2,11 +2,10 @@
 // answering while it can vouch for its list, answers 503 AUTH_UNAVAILABLE past the staleness bound
 // rather than accept a token that may have been revoked meanwhile, and recovers by itself, applying what
 // was revoked while it was away. A real TCP proxy stands between the feed and PostgreSQL and is cut.
-import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createApiApp } from "../src/api/app.ts";
 import { createRevocationFeed } from "../src/token-verification/revocation-feed.ts";
-import { freePort } from "../src/net/free-port.ts";
+import { cuttableProxy } from "./support/cuttable-proxy.ts";
 import { startTestSystem, type TestSystem } from "./support/test-system.ts";
 
 const ME = "{ me { id } }";
@@ -18,37 +17,6 @@ beforeAll(async () => {
   system = await startTestSystem();
 });
 afterAll(() => system.close());
-
-/** A TCP proxy to the test database that can be cut (every connection dropped, new ones refused) and restored. */
-async function cuttableProxy(target: URL) {
-  const port = await freePort();
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = createConnection(Number(target.port), target.hostname);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on("close", () => sockets.delete(socket));
-          socket.on("error", () => socket.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, "127.0.0.1", resolve);
-    });
-  await open();
-  const url = new URL(target);
-  url.host = `127.0.0.1:${port}`;
-  return {
-    url: url.toString(),
-    async cut() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server?.close(resolve));
-    },
-    restore: open,
-  };
-}
 
 function apiBehind(connectionString: string, log: string[]) {
   const revocations = createRevocationFeed({

@@ -4,11 +4,11 @@
 // jku/x5u/jwk/x5c headers are never followed (jose ignores them: keys come only from the configured
 // source, and `kid` is only a lookup key into it, and a required one: key-set.ts).
 import { createHash } from "node:crypto";
-import { createLocalJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { LRUCache } from "lru-cache";
 import type { ApiConfig, KeySourceConfig } from "../config.ts";
 import { toRole, type Role } from "../shared/role.ts";
-import { createRemoteKeySet, KeyRefusedError, KeysUnavailableError, liveKeysOnly, type RemoteKeySet } from "./key-set.ts";
+import { createRemoteKeySet, KeysUnavailableError, liveKeysOnly, type RemoteKeySet } from "./key-set.ts";
 import { RevocationsUnavailableError, type RevocationFeed } from "./revocation-feed.ts";
 import type { TokenIdentity } from "./revocation-list.ts";
 import { InvalidTokenError, joseRejectionReason, TOKEN_REJECTION_REASONS, type TokenRejectionReason } from "./token-rejection.ts";
