@@ -12,6 +12,7 @@ import { runLoad } from "./load.ts";
 import { readStatus } from "./proc-stats.ts";
 import { startServerProcess } from "./server-process.ts";
 import { servers } from "./servers/catalogue.ts";
+import { renderLabelledRows } from "./report.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
 
     const withSubscribers = await runLoad("write", servers.project, child.url, users, { connections: 50, durationSeconds: writeSeconds });
     const sorted = [...latencies].sort((a, b) => a - b);
-    const rows = [
+    const rows: [string, string][] = [
       ["open subscriptions", `${subscriberCount}`],
       ["server RSS before / after opening them", `${idleRss.toFixed(0)} MB / ${subscribedRss.toFixed(0)} MB`],
       ["memory per open subscription", `${(((subscribedRss - idleRss) * 1024) / subscriberCount).toFixed(1)} KB`],
@@ -113,8 +114,7 @@ async function main(): Promise<number> {
       ],
       ["write throughput cost of publishing", `${((1 - withSubscribers.requestsPerSecond / without.requestsPerSecond) * 100).toFixed(0)}%`],
     ];
-    const width = Math.max(...rows.map(([label]) => label!.length));
-    console.log(`\n${rows.map(([label, value]) => `  ${label!.padEnd(width)}  ${value}`).join("\n")}\n`);
+    console.log(renderLabelledRows(rows));
     const failed = without.failures + withSubscribers.failures;
     if (latencies.length < expectedDeliveries || failed > 0) {
       console.error(`FAILED: ${expectedDeliveries - latencies.length} deliveries missing, ${failed} failed writes under load`);

@@ -311,6 +311,12 @@ export function targets(rows: Row[], scaling: boolean): TargetCheck[] {
   return found;
 }
 
+/** A two-column summary (label, value), labels padded to the longest: the live benchmark's and the soak's. */
+export function renderLabelledRows(rows: [label: string, value: string][]): string {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return `\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n")}\n`;
+}
+
 export function renderTargets(checks: TargetCheck[]): string {
   if (checks.length === 0) return "";
   const lines = ["\ntargets (information only; ratios within this run):"];

@@ -17,6 +17,7 @@ import { openSubscriber, type Subscriber } from "./live-subscriber.ts";
 import { processCpuMs, readStatus } from "./proc-stats.ts";
 import { startServerProcess } from "./server-process.ts";
 import { servers } from "./servers/catalogue.ts";
+import { renderLabelledRows } from "./report.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
@@ -176,7 +177,7 @@ async function main(): Promise<number> {
     const settled = samples.filter((sample) => sample.minute >= 1);
     const rssSlope = slope((settled.length >= 2 ? settled : samples).map((sample) => ({ x: sample.minute, y: sample.rssMb })));
     const expectedEvents = sent * (streamCount / USERS);
-    const rows = [
+    const rows: [string, string][] = [
       ["duration", `${((performance.now() - started) / 60_000).toFixed(1)} min`],
       ["writes sent / refused", `${sent} / ${refused}`],
       ["events received / expected", `${events} / ${expectedEvents}`],
@@ -184,8 +185,7 @@ async function main(): Promise<number> {
       ["API RSS first / last", `${samples[0]!.rssMb.toFixed(1)} MB / ${samples.at(-1)!.rssMb.toFixed(1)} MB`],
       ["API RSS slope", `${rssSlope.toFixed(2)} MB per minute`],
     ];
-    const width = Math.max(...rows.map(([label]) => label!.length));
-    console.log(`\n${rows.map(([label, value]) => `  ${label!.padEnd(width)}  ${value}`).join("\n")}\n`);
+    console.log(renderLabelledRows(rows));
     return refused > 0 || opened - streamsEnded < opened || api.streamsOpen !== opened || events < expectedEvents ? 1 : 0;
   } finally {
     for (const subscriber of subscribers) subscriber.close();
