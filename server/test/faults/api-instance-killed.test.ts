@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { withClient } from "../../src/db/with-client.ts";
 import { startApiProcess, type ApiProcess } from "../support/api-process.ts";
 import { startTestSystem, type TestSystem, type TestUser } from "../support/test-system.ts";
+import { graphqlAnswer } from "../support/graphql-answer.ts";
 
 const CREATE = "mutation ($title: String!) { createTask(input: { title: $title }) { id } }";
 const COUNT = "{ tasks(first: 1) { totalCount } }";
@@ -43,23 +44,6 @@ interface Sent {
   code: string;
 }
 
-async function send(url: string, query: string, variables: Record<string, unknown>): Promise<{ status: number; code: string }> {
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json().catch(() => ({}))) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
-    return {
-      status: response.status,
-      code: body.errors?.length ? String(body.errors[0]?.extensions?.code ?? "NO_CODE") : body.data ? "" : "NO_DATA",
-    };
-  } catch (error) {
-    return { status: 0, code: String((error as Error).cause ?? error).slice(0, 60) };
-  }
-}
-
 test("SIGKILL on one of two API instances under writes: the other serves on; every acknowledged write stored exactly once", async () => {
   const log: Sent[] = [];
   let running = true;
@@ -69,14 +53,26 @@ test("SIGKILL on one of two API instances under writes: the other serves on; eve
       sequence += 1;
       const title = `kill load ${instance.name} ${sequence}`;
       const sentAt = Date.now();
-      log.push({ instance: instance.name, kind: "create", title, sentAt, ...(await send(instance.process.url, CREATE, { title })) });
+      log.push({
+        instance: instance.name,
+        kind: "create",
+        title,
+        sentAt,
+        ...(await graphqlAnswer(instance.process.url, user.token, CREATE, { title })),
+      });
       // A killed instance refuses at once: do not spin.
       if (log.at(-1)!.status === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
   const reader = async (instance: (typeof instances)[number]) => {
     while (running) {
-      log.push({ instance: instance.name, kind: "read", title: "", sentAt: Date.now(), ...(await send(instance.process.url, COUNT, {})) });
+      log.push({
+        instance: instance.name,
+        kind: "read",
+        title: "",
+        sentAt: Date.now(),
+        ...(await graphqlAnswer(instance.process.url, user.token, COUNT)),
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

@@ -14,6 +14,7 @@ import { startApiProcess, type ApiProcess } from "../support/api-process.ts";
 import { startRedisServer, type RedisServer } from "../support/redis-server.ts";
 import { type LiveSubscription, subscribe } from "../support/sse.ts";
 import { PASSWORD, SPA_ORIGIN, startTestSystem, type TestSystem, type TestUser } from "../support/test-system.ts";
+import { graphqlAnswer } from "../support/graphql-answer.ts";
 
 const CREATE = "mutation ($title: String!) { createTask(input: { title: $title }) { id } }";
 const COUNT = "{ tasks(first: 1) { totalCount } }";
@@ -50,18 +51,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function graphql(instance: ApiProcess, user: TestUser, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(instance.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json().catch(() => ({}))) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
-  return {
-    status: response.status,
-    code: body.errors?.[0]?.extensions?.code ?? (body.data ? "" : "NO_DATA"),
-    retryAfter: response.headers.get("retry-after"),
-  };
+function graphql(instance: ApiProcess, user: TestUser, query: string, variables: Record<string, unknown> = {}) {
+  return graphqlAnswer(instance.url, user.token, query, variables);
 }
 
 async function signIn(email: string, password: string) {
