@@ -18,7 +18,11 @@ export interface SpaBeforeServices extends RunningApp {
   startServices(): Promise<void>;
 }
 
-export async function startSpaBeforeServices(): Promise<SpaBeforeServices> {
+/**
+ * The built SPA served by the project's web server on a free port, /api/auth and /graphql passed to `ports.auth`
+ * and `ports.api` (where nothing need listen yet), over a database and a mail folder of its own.
+ */
+export async function startSpaBehindProxies() {
   const database = await createTestDatabase();
   const ports = { client: await freePort(), auth: await freePort(), api: await freePort() };
   const mailDir = mkdtempSync(path.join(tmpdir(), "tasks-app-mail-"));
@@ -31,21 +35,40 @@ export async function startSpaBeforeServices(): Promise<SpaBeforeServices> {
     ports.client,
     "127.0.0.1",
   );
-  let services: RunningServices | null = null;
   return {
+    database,
+    ports,
+    mailDir,
     url: `http://localhost:${ports.client}`,
     apiUrl: `http://127.0.0.1:${ports.api}`,
+    /** Stops the web server, then drops the database and the mail folder (stop the services first). */
+    async stop() {
+      await close(web);
+      await database.drop();
+      rmSync(mailDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startSpaBeforeServices(): Promise<SpaBeforeServices> {
+  const spa = await startSpaBehindProxies();
+  let services: RunningServices | null = null;
+  return {
+    url: spa.url,
+    apiUrl: spa.apiUrl,
     async startServices() {
-      services = await startServices(testEnvironment(database.url, ports, mailDir), { auth: true, api: true, devMailPage: true });
+      services = await startServices(testEnvironment(spa.database.url, spa.ports, spa.mailDir), {
+        auth: true,
+        api: true,
+        devMailPage: true,
+      });
     },
     async grantAdmin() {
       throw new Error("not on this system");
     },
     async stop() {
-      await close(web);
       await services?.stop();
-      await database.drop();
-      rmSync(mailDir, { recursive: true, force: true });
+      await spa.stop();
     },
   };
 }
